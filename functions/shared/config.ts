@@ -1,0 +1,147 @@
+/**
+ * The one configuration source (DESIGN §6): vendor limits, reserved concurrency, pacing, retry policy and timeouts.
+ * CDK, the handlers and the local stack all read this module, so they cannot drift. It is plain data plus the
+ * arithmetic that proves each budget stays under its documented limit; it imports nothing from AWS.
+ */
+import type { VendorId } from './contract.ts';
+
+/** Input limits enforced by the contract (issue 8 tightens them further, never loosens). */
+export const LIMITS = {
+  /** SQS allows 256 KiB; a provisioning request has no business being a tenth of that. */
+  maxMessageBytes: 64 * 1024,
+  maxEntitlements: 50,
+  maxSubscribers: 100,
+  maxTags: 50,
+  maxFlowNameLength: 64,
+} as const;
+
+/** A documented rate limit and the share of it we spend. */
+export interface RateBudget {
+  /** What the vendor documents, e.g. 5 calls per 1 s, 80 calls per 60 s. */
+  readonly documentedLimit: number;
+  readonly windowSeconds: number;
+  /** What the limit applies to, as documented. */
+  readonly scope: 'account' | 'account-region' | 'user' | 'project';
+  /** Where the figure comes from (`../shared/vendors/*.md`). */
+  readonly source: string;
+  /**
+   * How many of the documented calls per window we may spend: the account's budget is shared with anything else using
+   * it, so operators can lower this. Never above `documentedLimit`.
+   */
+  readonly spendLimit: number;
+  /** Reserved concurrency of the vendor λ: at most this many calls in flight. */
+  readonly reservedConcurrency: number;
+  /** Extra fraction added to the pacing interval to absorb clock and network jitter between us and the vendor. */
+  readonly safetyMargin: number;
+}
+
+export interface VendorConfig {
+  readonly vendor: VendorId;
+  readonly budget: RateBudget;
+  /** λ timeout: one paced call plus its hold, with room. */
+  readonly functionTimeoutSeconds: number;
+  /** Client-side timeout of one vendor HTTP call. */
+  readonly callTimeoutMs: number;
+  /** Seconds between polls while a started flow is not running yet, and how many polls before giving up. */
+  readonly pollIntervalSeconds: number;
+  readonly maxPolls: number;
+}
+
+/**
+ * Pacing interval `T`: a λ instance holds its concurrency slot until `T` has passed since its last call began, so
+ * `C` instances start at most `C × ceil(W / T)` calls in any window of `W` seconds (DESIGN §4).
+ */
+export function pacingIntervalMs(budget: RateBudget): number {
+  const base = (budget.windowSeconds * budget.reservedConcurrency) / budget.spendLimit;
+  return Math.ceil(base * (1 + budget.safetyMargin) * 1000);
+}
+
+/** The most calls `C` paced instances can start in any window of the budget's length. */
+export function maxCallsPerWindow(budget: RateBudget): number {
+  const intervalMs = pacingIntervalMs(budget);
+  return budget.reservedConcurrency * Math.ceil((budget.windowSeconds * 1000) / intervalMs);
+}
+
+/** The steady rate the budget sustains, as a fraction of the documented limit. */
+export function sustainedShareOfLimit(budget: RateBudget): number {
+  const callsPerSecond = (budget.reservedConcurrency * 1000) / pacingIntervalMs(budget);
+  return (callsPerSecond * budget.windowSeconds) / budget.documentedLimit;
+}
+
+/** Throws with every broken rule, so a bad edit fails at synth, start-up and in tests, never at a vendor. */
+export function validateBudget(vendor: string, budget: RateBudget): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(budget.reservedConcurrency) || budget.reservedConcurrency < 1) {
+    problems.push('reservedConcurrency must be a positive integer');
+  }
+  if (budget.spendLimit <= 0 || budget.spendLimit > budget.documentedLimit) {
+    problems.push(`spendLimit must be in (0, ${budget.documentedLimit}]`);
+  }
+  if (budget.safetyMargin < 0) problems.push('safetyMargin must be ≥ 0');
+  if (problems.length === 0 && maxCallsPerWindow(budget) > budget.spendLimit) {
+    problems.push(
+      `C × ceil(W/T) = ${maxCallsPerWindow(budget)} exceeds the spend limit ${budget.spendLimit} per ${budget.windowSeconds}s; ` +
+        'choose a reserved concurrency that divides the limit',
+    );
+  }
+  if (problems.length > 0) throw new Error(`pacing config for ${vendor} is invalid: ${problems.join('; ')}`);
+}
+
+export const VENDORS = {
+  'aws-mediaconnect': {
+    vendor: 'aws-mediaconnect',
+    budget: {
+      documentedLimit: 5,
+      windowSeconds: 1,
+      scope: 'account-region',
+      source: 'vendors/aws-mediaconnect.md §4: 5 req/s steady (burst 30); 429 TooManyRequestsException',
+      spendLimit: 5,
+      reservedConcurrency: 5,
+      safetyMargin: 0.05,
+    },
+    functionTimeoutSeconds: 30,
+    callTimeoutMs: 10_000,
+    pollIntervalSeconds: 3,
+    maxPolls: 40,
+  },
+} as const satisfies Partial<Record<VendorId, VendorConfig>>;
+
+export type ConfiguredVendor = keyof typeof VENDORS;
+
+export function vendorConfig(vendor: VendorId): VendorConfig {
+  const config = (VENDORS as Partial<Record<VendorId, VendorConfig>>)[vendor];
+  if (!config) throw new Error(`no configuration for vendor ${vendor}`);
+  return config;
+}
+
+/** Retry policy per error class, written into the ASL by the workflow template and checked by tests. */
+export const RETRY_POLICY = {
+  /** Vendor throttled us despite pacing (shared account, clock skew): many attempts, full jitter. */
+  VendorThrottled: { intervalSeconds: 1, backoffRate: 2, maxAttempts: 8, maxDelaySeconds: 30 },
+  /** 5xx, timeouts: bounded. */
+  VendorUnavailable: { intervalSeconds: 2, backoffRate: 2, maxAttempts: 5, maxDelaySeconds: 60 },
+  /** The vendor λ is at its reserved concurrency: short backoff, many attempts (it is our own queueing). */
+  'Lambda.TooManyRequestsException': { intervalSeconds: 1, backoffRate: 1.5, maxAttempts: 20, maxDelaySeconds: 10 },
+  /** Lambda service faults. */
+  'Lambda.ServiceException': { intervalSeconds: 2, backoffRate: 2, maxAttempts: 6, maxDelaySeconds: 30 },
+} as const;
+
+/** Ingress and workflow settings shared by CDK and the local stack. */
+export const PIPELINE = {
+  /** How often a message may be received before SQS moves it to the DLQ (DESIGN §4: ≥ 5). */
+  maxReceiveCount: 5,
+  /** Dispatcher SQS event source. */
+  dispatcherBatchSize: 10,
+  dispatcherMaxConcurrency: 2,
+  dispatcherTimeoutSeconds: 30,
+  /** Visibility timeout: six times the dispatcher timeout, as AWS recommends for event sources. */
+  ingressVisibilityTimeoutSeconds: 180,
+  ingressRetentionDays: 4,
+  dlqRetentionDays: 14,
+  /** A Standard execution name is reserved for 90 days; redrive is possible for 14. */
+  redrivableDays: 14,
+  /** Upper bound on one execution: create + start + polls + grant with all retries. */
+  executionTimeoutSeconds: 3600,
+} as const;
+
+for (const [vendor, config] of Object.entries(VENDORS)) validateBudget(vendor, config.budget);

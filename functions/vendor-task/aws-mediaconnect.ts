@@ -1,0 +1,11 @@
+/** Lambda entry: the AWS MediaConnect vendor task. Built once per instance (cold start); see `handler-factory.ts`. */
+import { pacingIntervalMs, vendorConfig } from '../shared/config.ts';
+import { Pacer } from '../shared/pacing.ts';
+import { AwsMediaConnectClient } from '../vendors/aws-mediaconnect/client.ts';
+import { buildVendorTaskHandler } from './handler-factory.ts';
+
+const vendor = 'aws-mediaconnect';
+const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
+const client = AwsMediaConnectClient.fromEnv(process.env, { pace: (call) => pacer.call(call) });
+
+export const handler = buildVendorTaskHandler({ vendor, client, pacer });

@@ -1,0 +1,42 @@
+/**
+ * Builds the middy chain of a vendor λ around `runVendorTask`. The Lambda entry files (`./<vendor>.ts`) call it with
+ * collaborators built from the environment; the local stack calls it with its own, so both run the same chain.
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { VendorId } from '../shared/contract.ts';
+import { logger } from '../shared/observability.ts';
+import type { Pacer } from '../shared/pacing.ts';
+import type { VendorClient } from '../vendors/types.ts';
+import { runVendorTask, type VendorTaskResult } from './core.ts';
+
+export interface VendorTaskDeps {
+  readonly vendor: VendorId;
+  readonly client: VendorClient;
+  /** The instance's pacer; the client paces each call with it, the chain holds the slot with it. */
+  readonly pacer: Pacer;
+}
+
+export function buildVendorTaskHandler(deps: VendorTaskDeps) {
+  return middy<unknown, VendorTaskResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use({
+      // Pacing in `finally`: the slot is given back only after T since the last call began, on success and on
+      // error alike, or C instances could exceed C × ceil(W/T) calls per window.
+      after: async () => deps.pacer.release(),
+      onError: async () => deps.pacer.release(),
+    })
+    .use({
+      before: async (request) => {
+        const event = request.event as { operation?: string; executionName?: string; request?: { requestId?: string } };
+        logger.appendKeys({
+          vendor: deps.vendor,
+          step: event.operation,
+          executionName: event.executionName,
+          requestId: event.request?.requestId,
+        });
+      },
+    })
+    .handler(async (event) => runVendorTask(deps.vendor, deps.client, event));
+}
