@@ -1,0 +1,117 @@
+/**
+ * `flowctl local`: starts the embedded stack, runs a batch through it (the built-in demo batch unless `--requests`
+ * names a file), prints progress and a per-vendor summary, or one JSON object per request with `--json`.
+ */
+import type { Command } from 'commander';
+import { VENDOR_IDS, type VendorId } from '../../functions/shared/contract.ts';
+import { demoBatch } from '../../local/demo-batch.ts';
+import { type BatchReport, runBatch } from '../../local/run-batch.ts';
+import { startLocalStack } from '../../local/stack.ts';
+import { LOCAL_VENDORS } from '../../local/vendor-registry.ts';
+import { readRequestFile } from '../read-requests.ts';
+
+interface LocalOptions {
+  requests?: string;
+  json?: boolean;
+  vendors?: string;
+}
+
+export function registerLocal(program: Command): void {
+  program
+    .command('local')
+    .description('run the embedded stack (SQS, Step Functions, Lambda and vendor emulators on 127.0.0.1) over a batch')
+    .option('--requests <file>', 'JSON, JSON array or NDJSON requests (- for stdin); default: the built-in demo batch')
+    .option('--json', 'print one JSON object per request (requestId, vendor, status, flowId, executionName, error)')
+    .option(
+      '--vendors <list>',
+      `comma-separated vendors to run (default: all available: ${LOCAL_VENDORS.map((v) => v.vendor).join(', ')})`,
+    )
+    .action(async (options: LocalOptions) => {
+      process.exitCode = await runLocal(options);
+    });
+}
+
+async function runLocal(options: LocalOptions): Promise<number> {
+  const vendors = parseVendors(options.vendors);
+  const bodies = options.requests ? readRequestFile(options.requests) : demoBatch(vendors);
+  const say = (line: string) => {
+    if (!options.json) process.stdout.write(`${line}\n`);
+    else process.stderr.write(`${line}\n`);
+  };
+  say(`flowctl local: starting SQS, Step Functions, Lambda and ${vendors.length} vendor emulator(s) on 127.0.0.1`);
+  const stack = await startLocalStack({ vendors, log: say });
+  let stopping = false;
+  const onSignal = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    say('stopping (Ctrl-C again to force)…');
+    void stack.stop().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    say(`sending ${bodies.length} message(s) to the ingress queue`);
+    const report = await runBatch(stack, bodies, { onProgress: say });
+    if (options.json) {
+      for (const result of report.results) process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      printSummary(report);
+    }
+    if (report.unresolved.length > 0) {
+      process.stderr.write(`unresolved requests (no terminal state): ${report.unresolved.join(', ')}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stack.stop();
+  }
+}
+
+function parseVendors(list: string | undefined): VendorId[] {
+  const available = LOCAL_VENDORS.map((v) => v.vendor);
+  if (!list) return available;
+  const asked = list
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const unknown = asked.filter((v) => !available.includes(v as VendorId));
+  if (unknown.length > 0) {
+    const known = VENDOR_IDS.filter((v) => unknown.includes(v));
+    throw new Error(
+      `--vendors: ${unknown.join(', ')} ${known.length > 0 ? 'has no local emulator yet' : 'is not a vendor'}; available: ${available.join(', ')}`,
+    );
+  }
+  return asked as VendorId[];
+}
+
+function printSummary(report: BatchReport): void {
+  const rows = report.summary.map((s) => [
+    s.vendor,
+    String(s.requested),
+    String(s.provisioned),
+    String(s.failed),
+    String(s.rejected),
+    String(s.vendorCalls),
+    String(s.throttlesAnswered),
+    Object.entries(s.reasons)
+      .map(([reason, count]) => `${reason} ×${count}`)
+      .join(', ') || '-',
+  ]);
+  const header = ['vendor', 'requested', 'provisioned', 'failed', 'rejected', 'vendor calls', 'throttles', 'reasons'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  process.stdout.write(`\n${report.results.length} request(s) in ${(report.durationMs / 1000).toFixed(1)} s\n`);
+  const failures = report.results.filter((r) => r.status !== 'PROVISIONED');
+  if (failures.length > 0) {
+    process.stdout.write('\nnot provisioned (each is in the DLQ with its reasons):\n');
+    for (const f of failures) {
+      process.stdout.write(
+        `  ${f.status.padEnd(8)} ${f.requestId ?? '(no requestId)'} ${f.vendor ?? ''} — ${f.error}\n`,
+      );
+    }
+  }
+}

@@ -1,0 +1,363 @@
+/**
+ * The embedded stack (DESIGN §6): the same handlers and ASL files as on AWS, wired to local stand-ins on 127.0.0.1:
+ * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
+ * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
+ */
+import type { AddressInfo } from 'node:net';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { buildApp } from 'fauxqs';
+import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
+import { PIPELINE, pacingIntervalMs, vendorConfig } from '../functions/shared/config.ts';
+import type { VendorId } from '../functions/shared/contract.ts';
+import { Pacer } from '../functions/shared/pacing.ts';
+import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
+import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
+import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
+import { ACCOUNT, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
+import { LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
+import { loadWorkflow } from './workflow.ts';
+
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export interface LocalStackOptions {
+  /** Vendors to run (default: every vendor the local registry knows). */
+  readonly vendors?: readonly VendorId[];
+  /** Environment for endpoint overrides and credentials (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Faults injected into every started emulator. */
+  readonly faults?: FaultSettings;
+  /** Emulators enforce the documented limits (default true). */
+  readonly enforceRateLimit?: boolean;
+  /** `false` builds the naive configuration: reserved concurrency without pacing (the benchmark's baseline). */
+  readonly pacing?: boolean;
+  /** Test knobs: every Wait / Retry pause in ms instead of the ASL's seconds. */
+  readonly waitOverrideMs?: number;
+  readonly retryOverrideMs?: number;
+  /** Visibility timeout of the local ingress queue (AWS uses PIPELINE's; locally shorter keeps retries quick). */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Called with progress lines. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly sqs: SQSClient;
+  readonly sfn: SFNClient;
+  readonly sqsEndpoint: string;
+  readonly sfnEndpoint: string;
+  readonly ingressQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly lambdas: LocalLambdaRuntime;
+  readonly emulators: Partial<Record<VendorId, RunningEmulator>>;
+  readonly stateMachineArns: Partial<Record<VendorId, string>>;
+  readonly vendors: readonly VendorId[];
+  /** Sends raw message bodies to the ingress queue, 10 per batch call. */
+  send(bodies: readonly string[]): Promise<void>;
+  /** Resolves when the ingress queue is empty, no batch is being dispatched and no execution is running. */
+  waitForDrain(options?: { timeoutMs?: number }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function vendorFunctionName(vendor: VendorId): string {
+  return `flow-provisioner-${vendor}`;
+}
+export const DISPATCHER_FUNCTION = 'flow-provisioner-dispatcher';
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const vendors = (options.vendors ?? LOCAL_VENDORS.map((v) => v.vendor)).map((vendor) => {
+    const entry = LOCAL_VENDORS.find((v) => v.vendor === vendor);
+    if (!entry) throw new Error(`vendor ${vendor} has no local emulator and client registered`);
+    return entry;
+  });
+  const closers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+
+  try {
+    // --- SQS ---------------------------------------------------------------------------------------------------
+    const sqsApp = buildApp({ logger: false, defaultRegion: REGION });
+    await sqsApp.listen({ port: 0, host: '127.0.0.1' });
+    closers.push(() => sqsApp.close());
+    const sqsEndpoint = `http://127.0.0.1:${(sqsApp.server.address() as AddressInfo).port}`;
+    const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
+    const dlq = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'provision-dlq',
+        Attributes: { MessageRetentionPeriod: String(PIPELINE.dlqRetentionDays * 86400) },
+      }),
+    );
+    const deadLetterQueueUrl = dlq.QueueUrl!;
+    const ingress = await sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'provision-requests',
+        Attributes: {
+          VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 10),
+          MessageRetentionPeriod: String(PIPELINE.ingressRetentionDays * 86400),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:provision-dlq`,
+            maxReceiveCount: PIPELINE.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    const ingressQueueUrl = ingress.QueueUrl!;
+
+    // --- vendor emulators and λs --------------------------------------------------------------------------------
+    const lambdas = new LocalLambdaRuntime();
+    const emulators: Partial<Record<VendorId, RunningEmulator>> = {};
+    for (const entry of vendors) {
+      const endpoint = await vendorEndpoint(entry, env, options, emulators, closers, log);
+      const clientEnv: NodeJS.ProcessEnv = endpointOverridden(entry, env)
+        ? { ...env }
+        : { ...env, ...entry.credentialsEnv, [entry.endpointEnv]: endpoint };
+      const config = vendorConfig(entry.vendor);
+      lambdas.register({
+        name: vendorFunctionName(entry.vendor),
+        reservedConcurrency: config.budget.reservedConcurrency,
+        timeoutSeconds: config.functionTimeoutSeconds,
+        createInstance: () => {
+          const pacer = new Pacer(options.pacing === false ? 0 : pacingIntervalMs(config.budget));
+          const client = entry.createClient(clientEnv, (call) => pacer.call(call));
+          return buildVendorTaskHandler({ vendor: entry.vendor, client, pacer }) as LocalHandler;
+        },
+      });
+    }
+
+    // --- Step Functions ------------------------------------------------------------------------------------------
+    const stepFunctions = new LocalStepFunctions({
+      ...(options.waitOverrideMs !== undefined ? { waitOverrideMs: options.waitOverrideMs } : {}),
+      ...(options.retryOverrideMs !== undefined ? { retryOverrideMs: options.retryOverrideMs } : {}),
+    });
+    const stateMachineArns: Partial<Record<VendorId, string>> = {};
+    for (const entry of vendors) {
+      const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${vendorFunctionName(entry.vendor)}`;
+      stateMachineArns[entry.vendor] = stepFunctions.registerStateMachine({
+        name: `provision-flow-${entry.vendor}`,
+        definition: loadWorkflow({ VendorFunctionArn: functionArn, DeadLetterQueueUrl: deadLetterQueueUrl }),
+        resolveResource: (resource) => resolveResource(resource, lambdas, sqs),
+      });
+    }
+    const sfnServer = await stepFunctions.listen();
+    closers.push(() => sfnServer.close());
+    const sfn = new SFNClient({
+      endpoint: sfnServer.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+
+    // --- dispatcher behind an SQS event source -------------------------------------------------------------------
+    lambdas.register({
+      name: DISPATCHER_FUNCTION,
+      timeoutSeconds: PIPELINE.dispatcherTimeoutSeconds,
+      createInstance: () =>
+        buildDispatcherHandler({ sfn, sqs, stateMachineArns, deadLetterQueueUrl }) as unknown as LocalHandler,
+    });
+    const eventSource = startEventSource({
+      sqs,
+      queueUrl: ingressQueueUrl,
+      batchSize: PIPELINE.dispatcherBatchSize,
+      maxConcurrency: PIPELINE.dispatcherMaxConcurrency,
+      invoke: (event) => lambdas.invoke(DISPATCHER_FUNCTION, event),
+    });
+    closers.push(() => eventSource.stop());
+
+    const stack: LocalStack = {
+      sqs,
+      sfn,
+      sqsEndpoint,
+      sfnEndpoint: sfnServer.url,
+      ingressQueueUrl,
+      deadLetterQueueUrl,
+      stepFunctions,
+      lambdas,
+      emulators,
+      stateMachineArns,
+      vendors: vendors.map((v) => v.vendor),
+      send: async (bodies) => {
+        // One SendMessage per body: a batch would fail whole on one oversize body, and each body must arrive as is.
+        const queue = [...bodies];
+        const workers = Array.from({ length: 8 }, async () => {
+          for (let body = queue.shift(); body !== undefined; body = queue.shift()) {
+            await sqs.send(new SendMessageCommand({ QueueUrl: ingressQueueUrl, MessageBody: body }));
+          }
+        });
+        await Promise.all(workers);
+      },
+      waitForDrain: async ({ timeoutMs = 600_000 } = {}) => {
+        const deadline = Date.now() + timeoutMs;
+        let quietRounds = 0;
+        while (quietRounds < 2) {
+          if (Date.now() > deadline) throw new Error(`local stack did not drain within ${timeoutMs} ms`);
+          await stepFunctions.waitForIdle();
+          const attributes = await sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: ingressQueueUrl,
+              AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+            }),
+          );
+          const pending =
+            Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
+            Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+          const busy = pending > 0 || eventSource.busy() || lambdas.inFlight() > 0;
+          quietRounds = busy ? 0 : quietRounds + 1;
+          await new Promise((resolve) => setTimeout(resolve, busy ? 100 : 50));
+        }
+      },
+      stop: async () => {
+        await eventSource.stop();
+        await stepFunctions.waitForIdle();
+        await stopAll();
+      },
+    };
+    return stack;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function endpointOverridden(entry: LocalVendor, env: NodeJS.ProcessEnv): boolean {
+  return typeof env[entry.endpointEnv] === 'string' && env[entry.endpointEnv] !== '';
+}
+
+async function vendorEndpoint(
+  entry: LocalVendor,
+  env: NodeJS.ProcessEnv,
+  options: LocalStackOptions,
+  emulators: Partial<Record<VendorId, RunningEmulator>>,
+  closers: (() => Promise<void>)[],
+  log: (line: string) => void,
+): Promise<string> {
+  if (endpointOverridden(entry, env)) {
+    log(`${entry.vendor}: using ${entry.endpointEnv}=${env[entry.endpointEnv]} (no emulator started)`);
+    return env[entry.endpointEnv]!;
+  }
+  const emulator = await entry.startEmulator({
+    ...(options.faults ? { faults: options.faults } : {}),
+    enforceRateLimit: options.enforceRateLimit ?? true,
+  });
+  emulators[entry.vendor] = emulator;
+  closers.push(() => emulator.close());
+  return emulator.url;
+}
+
+/** The local meaning of each Task `Resource` the ASL uses. */
+function resolveResource(resource: string, lambdas: LocalLambdaRuntime, sqs: SQSClient): TaskResourceHandler {
+  const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([^:]+)$/.exec(resource);
+  if (lambda) return (input) => lambdas.invoke(lambda[1]!, input);
+  if (resource === 'arn:aws:states:::sqs:sendMessage') {
+    return async (input) => {
+      const params = input as ConstructorParameters<typeof SendMessageCommand>[0];
+      const result = await sqs.send(new SendMessageCommand(params));
+      return { MessageId: result.MessageId, MD5OfMessageBody: result.MD5OfMessageBody };
+    };
+  }
+  throw new Error(`the local stack has no stand-in for Task resource ${resource}`);
+}
+
+interface EventSource {
+  busy(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * The SQS event source mapping: `maxConcurrency` pollers, each receiving up to `batchSize` messages, invoking the
+ * dispatcher, and deleting what the partial batch response does not list as failed. Failed records stay invisible
+ * until the visibility timeout, then come back; after `maxReceiveCount` SQS moves them to the DLQ.
+ */
+function startEventSource(params: {
+  sqs: SQSClient;
+  queueUrl: string;
+  batchSize: number;
+  maxConcurrency: number;
+  invoke: (event: SQSEvent) => Promise<unknown>;
+}): EventSource {
+  let stopping = false;
+  let inBatch = 0;
+  const poller = async () => {
+    while (!stopping) {
+      let messages: Message[] = [];
+      try {
+        const received = await params.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: params.queueUrl,
+            MaxNumberOfMessages: params.batchSize,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        );
+        messages = received.Messages ?? [];
+      } catch {
+        if (!stopping) await new Promise((resolve) => setTimeout(resolve, 200));
+        continue;
+      }
+      if (messages.length === 0) continue;
+      inBatch++;
+      try {
+        const event: SQSEvent = { Records: messages.map((m) => toRecord(m, params.queueUrl)) };
+        let failed: Set<string>;
+        try {
+          const response = (await params.invoke(event)) as { batchItemFailures?: { itemIdentifier: string }[] } | null;
+          failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        } catch {
+          failed = new Set(messages.map((m) => m.MessageId!));
+        }
+        const done = messages.filter((m) => !failed.has(m.MessageId!));
+        if (done.length > 0) {
+          await params.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: params.queueUrl,
+              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            }),
+          );
+        }
+      } finally {
+        inBatch--;
+      }
+    }
+  };
+  const running = Array.from({ length: params.maxConcurrency }, () => poller());
+  return {
+    busy: () => inBatch > 0,
+    stop: async () => {
+      stopping = true;
+      await Promise.all(running);
+    },
+  };
+}
+
+function toRecord(message: Message, queueUrl: string): SQSRecord {
+  const queueName = queueUrl.split('/').pop()!;
+  const attributes = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
+      SenderId: attributes.SenderId ?? ACCOUNT,
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`,
+    awsRegion: REGION,
+  };
+}

@@ -1,0 +1,587 @@
+/**
+ * A local Step Functions service: the Step Functions API semantics we depend on (DESIGN §5, §6), over the
+ * `aws-local-stepfunctions` interpreter running the very same ASL files. No emulator we measured gets these right,
+ * so they are written here against the documented behaviour:
+ *
+ * - StartExecution: names are unique per state machine; the same name and input while RUNNING answers the same
+ *   execution (idempotent), anything else `ExecutionAlreadyExists`.
+ * - DescribeExecution / ListExecutions / GetExecutionHistory, with redrive status.
+ * - RedriveExecution: FAILED, TIMED_OUT or ABORTED within 14 days; resumes at the state that was unsuccessful with
+ *   that state's input (successful steps are not re-run), counting `redriveCount`.
+ * - StopExecution (ABORTED).
+ *
+ * `listen()` serves it over HTTP with the AWS JSON 1.0 protocol, so the dispatcher and `flowctl` use the real
+ * `@aws-sdk/client-sfn` against it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { readBody } from './emulators/common.ts';
+
+// The interpreter uses Promise.withResolvers (Node 22); Node 20 lacks it.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.assign(Promise, {
+    withResolvers<T>() {
+      let resolve!: (value: T | PromiseLike<T>) => void;
+      let reject!: (reason?: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+export const ACCOUNT = '000000000000';
+export const REGION = 'us-east-1';
+const REDRIVABLE_MS = 14 * 24 * 3600 * 1000;
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+/** Runs one Task state's resource locally (a Lambda in the local runtime, an SQS send, ...). */
+export type TaskResourceHandler = (input: unknown) => Promise<unknown>;
+
+type AslState = { Type: string; Resource?: string; [key: string]: unknown };
+export interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [key: string]: unknown;
+}
+
+export interface StateMachineSpec {
+  readonly name: string;
+  /** The ASL with every `${Placeholder}` already substituted. */
+  readonly definition: AslDefinition;
+  /** Resolves a Task state's `Resource` to the local handler that runs it. */
+  readonly resolveResource: (resource: string) => TaskResourceHandler;
+}
+
+export interface HistoryEvent {
+  readonly id: number;
+  readonly timestamp: number;
+  readonly type: string;
+  readonly stateName?: string;
+  readonly stateType?: string;
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  status: ExecutionStatus;
+  readonly startDate: number;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  redriveCount: number;
+  redriveDate?: number;
+  readonly history: HistoryEvent[];
+  abort?: () => void;
+  /** Resolves when the current run (first run or redrive) ends. */
+  done: Promise<void>;
+}
+
+export interface LocalStepFunctionsOptions {
+  /** Overrides every Wait state's duration (ms); tests use it to keep polls fast. */
+  readonly waitOverrideMs?: number;
+  /** Overrides every Retry pause (ms); tests use it to keep retries fast. */
+  readonly retryOverrideMs?: number;
+  readonly clock?: () => number;
+}
+
+/** Errors answered with the Step Functions API's own error names. */
+export class SfnApiError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface RegisteredMachine {
+  readonly arn: string;
+  readonly spec: StateMachineSpec;
+  /** Compiled machines by start state (the original, and one per redrive start point), built once each. */
+  readonly compiled: Map<string, StateMachine>;
+}
+
+export class LocalStepFunctions {
+  private readonly machines = new Map<string, RegisteredMachine>();
+  private readonly executions = new Map<string, ExecutionRecord>();
+  private readonly listeners = new Set<(execution: ExecutionRecord) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: LocalStepFunctionsOptions = {}) {
+    this.now = options.clock ?? Date.now;
+  }
+
+  registerStateMachine(spec: StateMachineSpec): string {
+    const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${spec.name}`;
+    const machine: RegisteredMachine = { arn, spec, compiled: new Map() };
+    this.compile(machine, spec.definition.StartAt);
+    this.machines.set(arn, machine);
+    return arn;
+  }
+
+  /** Called whenever an execution reaches a terminal status (the local stand-in for the EventBridge status events). */
+  onStatusChange(listener: (execution: ExecutionRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  startExecution(params: { stateMachineArn: string; name?: string; input?: string }): {
+    executionArn: string;
+    startDate: number;
+  } {
+    const machine = this.machine(params.stateMachineArn);
+    const name = params.name ?? crypto.randomUUID();
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
+    const input = params.input ?? '{}';
+    let parsedInput: unknown;
+    try {
+      parsedInput = JSON.parse(input);
+    } catch {
+      throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+    }
+    const executionArn = `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing) {
+      if (existing.status === 'RUNNING' && existing.input === input) {
+        return { executionArn, startDate: existing.startDate };
+      }
+      throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn: machine.arn,
+      name,
+      input,
+      status: 'RUNNING',
+      startDate: this.now(),
+      redriveCount: 0,
+      history: [],
+      done: Promise.resolve(),
+    };
+    this.executions.set(executionArn, record);
+    this.pushHistory(record, { type: 'ExecutionStarted', input: parsedInput });
+    record.done = this.run(machine, record, machine.spec.definition.StartAt, parsedInput);
+    return { executionArn, startDate: record.startDate };
+  }
+
+  describeExecution(executionArn: string): ExecutionRecord & { redriveStatus: string; redriveStatusReason?: string } {
+    const record = this.execution(executionArn);
+    const redrive = this.redrivability(record);
+    return Object.assign(Object.create(null), record, {
+      redriveStatus: redrive.ok ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+      ...(redrive.ok ? {} : { redriveStatusReason: redrive.reason }),
+    });
+  }
+
+  listExecutions(params: { stateMachineArn?: string; statusFilter?: ExecutionStatus }): ExecutionRecord[] {
+    if (params.stateMachineArn) this.machine(params.stateMachineArn);
+    return [...this.executions.values()]
+      .filter((e) => !params.stateMachineArn || e.stateMachineArn === params.stateMachineArn)
+      .filter((e) => !params.statusFilter || e.status === params.statusFilter)
+      .sort((a, b) => b.startDate - a.startDate);
+  }
+
+  listStateMachines(): { stateMachineArn: string; name: string }[] {
+    return [...this.machines.values()].map((m) => ({ stateMachineArn: m.arn, name: m.spec.name }));
+  }
+
+  redriveExecution(executionArn: string): { redriveDate: number } {
+    const record = this.execution(executionArn);
+    const redrive = this.redrivability(record);
+    if (!redrive.ok) throw new SfnApiError('ExecutionNotRedrivable', redrive.reason);
+    const resumeAt = unsuccessfulState(record);
+    if (!resumeAt) throw new SfnApiError('ExecutionNotRedrivable', 'Execution has no unsuccessful state to redrive.');
+    const machine = this.machine(record.stateMachineArn);
+    record.status = 'RUNNING';
+    record.redriveCount++;
+    record.redriveDate = this.now();
+    delete record.stopDate;
+    delete record.error;
+    delete record.cause;
+    this.pushHistory(record, { type: 'ExecutionRedriven' });
+    record.done = this.run(machine, record, resumeAt.stateName, resumeAt.input);
+    return { redriveDate: record.redriveDate };
+  }
+
+  stopExecution(executionArn: string, error?: string, cause?: string): { stopDate: number } {
+    const record = this.execution(executionArn);
+    if (record.status !== 'RUNNING') {
+      return { stopDate: record.stopDate ?? this.now() };
+    }
+    if (error) record.error = error;
+    if (cause) record.cause = cause;
+    record.abort?.();
+    return { stopDate: this.now() };
+  }
+
+  /** Resolves when no execution is running (executions started meanwhile are awaited too). */
+  async waitForIdle(): Promise<void> {
+    for (;;) {
+      const running = [...this.executions.values()].filter((e) => e.status === 'RUNNING');
+      if (running.length === 0) return;
+      await Promise.all(running.map((e) => e.done));
+    }
+  }
+
+  allExecutions(): ExecutionRecord[] {
+    return [...this.executions.values()];
+  }
+
+  // --- internals -----------------------------------------------------------------------------------------------
+
+  private machine(arn: string): RegisteredMachine {
+    const machine = this.machines.get(arn);
+    if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  private execution(arn: string): ExecutionRecord {
+    const record = this.executions.get(arn);
+    if (!record) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return record;
+  }
+
+  private compile(machine: RegisteredMachine, startAt: string): StateMachine {
+    let compiled = machine.compiled.get(startAt);
+    if (!compiled) {
+      const definition = { ...machine.spec.definition, StartAt: startAt };
+      // The ASL was validated when the original was compiled; redrive variants only move StartAt.
+      compiled = new StateMachine(definition as never, {
+        validationOptions: startAt === machine.spec.definition.StartAt ? { checkArn: false } : { noValidate: true },
+      });
+      machine.compiled.set(startAt, compiled);
+    }
+    return compiled;
+  }
+
+  private redrivability(record: ExecutionRecord): { ok: true } | { ok: false; reason: string } {
+    if (record.status === 'RUNNING' || record.status === 'PENDING_REDRIVE') {
+      return { ok: false, reason: 'Execution is RUNNING and cannot be redriven.' };
+    }
+    if (record.status === 'SUCCEEDED') return { ok: false, reason: 'Execution is SUCCEEDED and cannot be redriven.' };
+    if (this.now() - (record.stopDate ?? record.startDate) > REDRIVABLE_MS) {
+      return { ok: false, reason: 'Execution redrivable period exceeded.' };
+    }
+    return { ok: true };
+  }
+
+  private taskOverrides(machine: RegisteredMachine): Record<string, (input: unknown) => Promise<unknown>> {
+    const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [stateName, state] of Object.entries(machine.spec.definition.States)) {
+      if (state.Type === 'Task' && typeof state.Resource === 'string') {
+        overrides[stateName] = machine.spec.resolveResource(state.Resource);
+      }
+    }
+    return overrides;
+  }
+
+  private async run(
+    machine: RegisteredMachine,
+    record: ExecutionRecord,
+    startAt: string,
+    input: unknown,
+  ): Promise<void> {
+    const compiled = this.compile(machine, startAt);
+    const waitOverrides: Record<string, number> = {};
+    const retryOverrides: Record<string, number> = {};
+    for (const [stateName, state] of Object.entries(machine.spec.definition.States)) {
+      if (state.Type === 'Wait' && this.options.waitOverrideMs !== undefined) {
+        waitOverrides[stateName] = this.options.waitOverrideMs;
+      }
+      if (Array.isArray(state.Retry) && this.options.retryOverrideMs !== undefined) {
+        retryOverrides[stateName] = this.options.retryOverrideMs;
+      }
+    }
+    const execution = compiled.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.taskOverrides(machine) as never,
+        waitTimeOverrides: waitOverrides,
+        retryIntervalOverrides: retryOverrides,
+      },
+      context: {
+        Execution: {
+          Id: record.executionArn,
+          Name: record.name,
+          Input: JSON.parse(record.input),
+          StartTime: new Date(record.startDate).toISOString(),
+          RedriveCount: record.redriveCount,
+        },
+        StateMachine: { Id: machine.arn, Name: machine.spec.name },
+      },
+    });
+    record.abort = () => execution.abort();
+    const collectHistory = (async () => {
+      for await (const event of execution.eventLogs) this.recordEvent(record, event as InterpreterEvent);
+    })();
+    let failure: (Error & { cause?: unknown }) | undefined;
+    try {
+      const output = await execution.result;
+      record.status = 'SUCCEEDED';
+      record.output = JSON.stringify(output ?? null);
+    } catch (error) {
+      failure = error as Error & { cause?: unknown };
+      record.status =
+        failure.name === 'ExecutionAbortedError'
+          ? 'ABORTED'
+          : failure.name === 'ExecutionTimeoutError'
+            ? 'TIMED_OUT'
+            : 'FAILED';
+    }
+    // The event log closes right after the terminal event; read it before deciding error and cause.
+    await collectHistory.catch(() => undefined);
+    delete record.abort;
+    record.stopDate = this.now();
+    if (record.status === 'TIMED_OUT') record.error = 'States.Timeout';
+    if (record.status === 'FAILED' && failure) {
+      const failed = [...record.history].reverse().find((h) => h.type === 'ExecutionFailed');
+      const inner = failure.cause instanceof Error ? failure.cause : undefined;
+      record.error = failed?.error ?? inner?.name ?? failure.name;
+      record.cause = failed?.cause ?? inner?.message ?? failure.message;
+    }
+    for (const listener of this.listeners) listener(record);
+  }
+
+  private recordEvent(record: ExecutionRecord, event: InterpreterEvent): void {
+    const state = event.state ?? { name: '(unknown)', type: 'Unknown' };
+    switch (event.type) {
+      case 'StateEntered':
+        this.pushHistory(record, {
+          type: `${state.type}StateEntered`,
+          stateName: state.name,
+          stateType: state.type,
+          input: state.input,
+        });
+        break;
+      case 'StateExited':
+        this.pushHistory(record, {
+          type: `${state.type}StateExited`,
+          stateName: state.name,
+          stateType: state.type,
+          output: state.output,
+        });
+        break;
+      case 'StateFailed':
+        this.pushHistory(record, {
+          type: `${state.type}Failed`,
+          stateName: state.name,
+          stateType: state.type,
+          ...errorFields(event),
+        });
+        break;
+      case 'StateRetried':
+        this.pushHistory(record, { type: 'TaskRetried', stateName: state.name, stateType: state.type });
+        break;
+      case 'StateCaught':
+        this.pushHistory(record, { type: 'TaskCaught', stateName: state.name, stateType: state.type });
+        break;
+      case 'ExecutionSucceeded':
+        this.pushHistory(record, { type: 'ExecutionSucceeded', output: event.output });
+        break;
+      case 'ExecutionFailed':
+        this.pushHistory(record, { type: 'ExecutionFailed', ...errorFields(event) });
+        break;
+      case 'ExecutionAborted':
+        this.pushHistory(record, { type: 'ExecutionAborted' });
+        break;
+      case 'ExecutionTimeout':
+        this.pushHistory(record, { type: 'ExecutionTimedOut' });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private pushHistory(record: ExecutionRecord, event: Omit<HistoryEvent, 'id' | 'timestamp'>): void {
+    record.history.push({ id: record.history.length + 1, timestamp: this.now(), ...event });
+  }
+
+  // --- HTTP (AWS JSON 1.0) ---------------------------------------------------------------------------------------
+
+  /** Serves the API on 127.0.0.1 and a free port; returns the endpoint and a close function. */
+  async listen(): Promise<{ url: string; close(): Promise<void> }> {
+    const server: Server = createServer(async (req, res) => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
+      try {
+        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
+        const result = this.handleApi(operation, body);
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(result));
+      } catch (error) {
+        const e = error as Error;
+        const type = e instanceof SfnApiError ? e.name : 'InternalFailure';
+        res.writeHead(e instanceof SfnApiError ? 400 : 500, {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-errortype': type,
+        });
+        res.end(JSON.stringify({ __type: `com.amazonaws.sfn#${type}`, message: e.message }));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    };
+  }
+
+  private handleApi(operation: string, body: Record<string, unknown>): unknown {
+    const str = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
+    const required = (key: string) => {
+      const value = str(key);
+      if (!value) throw new SfnApiError('ValidationException', `${key} is required`);
+      return value;
+    };
+    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+    switch (operation) {
+      case 'StartExecution': {
+        const started = this.startExecution({
+          stateMachineArn: required('stateMachineArn'),
+          ...(str('name') ? { name: str('name') } : {}),
+          ...(str('input') !== undefined ? { input: str('input') } : {}),
+        });
+        return { executionArn: started.executionArn, startDate: seconds(started.startDate) };
+      }
+      case 'DescribeExecution': {
+        const e = this.describeExecution(required('executionArn'));
+        return {
+          executionArn: e.executionArn,
+          stateMachineArn: e.stateMachineArn,
+          name: e.name,
+          status: e.status,
+          startDate: seconds(e.startDate),
+          stopDate: seconds(e.stopDate),
+          input: e.input,
+          output: e.output,
+          error: e.error,
+          cause: e.cause,
+          redriveCount: e.redriveCount,
+          redriveDate: seconds(e.redriveDate),
+          redriveStatus: e.redriveStatus,
+          redriveStatusReason: e.redriveStatusReason,
+        };
+      }
+      case 'ListExecutions': {
+        const all = this.listExecutions({
+          stateMachineArn: required('stateMachineArn'),
+          ...(str('statusFilter') ? { statusFilter: str('statusFilter') as ExecutionStatus } : {}),
+        });
+        const offset = Number(str('nextToken') ?? 0);
+        const max = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
+        const page = all.slice(offset, offset + max);
+        return {
+          executions: page.map((e) => ({
+            executionArn: e.executionArn,
+            stateMachineArn: e.stateMachineArn,
+            name: e.name,
+            status: e.status,
+            startDate: seconds(e.startDate),
+            stopDate: seconds(e.stopDate),
+            redriveCount: e.redriveCount,
+            redriveDate: seconds(e.redriveDate),
+          })),
+          ...(offset + max < all.length ? { nextToken: String(offset + max) } : {}),
+        };
+      }
+      case 'GetExecutionHistory': {
+        const record = this.execution(required('executionArn'));
+        const events = body.reverseOrder === true ? [...record.history].reverse() : record.history;
+        return { events: events.map((h) => historyEventToApi(h)) };
+      }
+      case 'RedriveExecution':
+        return { redriveDate: seconds(this.redriveExecution(required('executionArn')).redriveDate) };
+      case 'StopExecution':
+        return {
+          stopDate: seconds(this.stopExecution(required('executionArn'), str('error'), str('cause')).stopDate),
+        };
+      case 'ListStateMachines':
+        return {
+          stateMachines: this.listStateMachines().map((m) => ({
+            ...m,
+            type: 'STANDARD',
+            creationDate: 0,
+          })),
+        };
+      default:
+        throw new SfnApiError('UnknownOperationException', `operation ${operation || '(none)'} is not served locally`);
+    }
+  }
+}
+
+/** The interpreter's event log entries, as loosely as they come. */
+interface InterpreterEvent {
+  type: string;
+  state?: InterpreterState;
+  output?: unknown;
+  Error?: string;
+  Cause?: unknown;
+}
+interface InterpreterState {
+  name: string;
+  type: string;
+  input?: unknown;
+  output?: unknown;
+}
+
+function errorFields(event: { Error?: string; Cause?: unknown }): { error?: string; cause?: string } {
+  const cause =
+    event.Cause === undefined ? undefined : typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause);
+  return { ...(event.Error ? { error: event.Error } : {}), ...(cause !== undefined ? { cause } : {}) };
+}
+
+/**
+ * The state a redrive resumes at: the last state entered that never exited (the one that failed, or was running
+ * when the execution timed out or was aborted), with the input it was entered with.
+ */
+function unsuccessfulState(record: ExecutionRecord): { stateName: string; input: unknown } | undefined {
+  const exited = new Set<number>();
+  const entered: HistoryEvent[] = [];
+  for (const event of record.history) {
+    if (event.type.endsWith('StateEntered')) entered.push(event);
+    if (event.type.endsWith('StateExited')) {
+      const match = [...entered].reverse().find((e) => e.stateName === event.stateName && !exited.has(e.id));
+      if (match) exited.add(match.id);
+    }
+  }
+  const last = [...entered].reverse().find((e) => !exited.has(e.id));
+  return last ? { stateName: last.stateName!, input: last.input } : undefined;
+}
+
+function historyEventToApi(event: HistoryEvent): Record<string, unknown> {
+  const base: Record<string, unknown> = { id: event.id, timestamp: event.timestamp / 1000, type: event.type };
+  if (event.type.endsWith('StateEntered')) {
+    base.stateEnteredEventDetails = { name: event.stateName, input: JSON.stringify(event.input ?? null) };
+  } else if (event.type.endsWith('StateExited')) {
+    base.stateExitedEventDetails = { name: event.stateName, output: JSON.stringify(event.output ?? null) };
+  } else if (event.type === 'ExecutionFailed') {
+    base.executionFailedEventDetails = { error: event.error, cause: event.cause };
+  } else if (event.type.endsWith('Failed')) {
+    base.taskFailedEventDetails = {
+      resourceType: event.stateType,
+      resource: event.stateName,
+      error: event.error,
+      cause: event.cause,
+    };
+  } else if (event.type === 'ExecutionStarted') {
+    base.executionStartedEventDetails = { input: JSON.stringify(event.input ?? null) };
+  } else if (event.type === 'ExecutionSucceeded') {
+    base.executionSucceededEventDetails = { output: JSON.stringify(event.output ?? null) };
+  }
+  return base;
+}

@@ -1,0 +1,14 @@
+/** The workflow template, filled the way CDK's `definitionSubstitutions` fills it on AWS. */
+import { readFileSync } from 'node:fs';
+import type { AslDefinition } from './step-functions.ts';
+
+export const WORKFLOW_FILE = new URL('../workflows/provision-flow.asl.json', import.meta.url);
+
+/** Reads the workflow template and fills its `${Placeholders}`; fails when one is left unfilled. */
+export function loadWorkflow(substitutions: Readonly<Record<string, string>>): AslDefinition {
+  let text = readFileSync(WORKFLOW_FILE, 'utf8');
+  for (const [key, value] of Object.entries(substitutions)) text = text.replaceAll(`\${${key}}`, value);
+  const missing = text.match(/\$\{[A-Za-z]+\}/g);
+  if (missing) throw new Error(`workflow placeholders left unfilled: ${[...new Set(missing)].join(', ')}`);
+  return JSON.parse(text) as AslDefinition;
+}
