@@ -44,7 +44,10 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
     credentialsEnv: awsCredentials,
     startEmulator: (options) =>
       startAwsMediaConnectEmulator({
-        credentials: { accessKeyId: awsCredentials.AWS_ACCESS_KEY_ID, secretAccessKey: awsCredentials.AWS_SECRET_ACCESS_KEY },
+        credentials: {
+          accessKeyId: awsCredentials.AWS_ACCESS_KEY_ID,
+          secretAccessKey: awsCredentials.AWS_SECRET_ACCESS_KEY,
+        },
         ...(options.faults ? { faults: options.faults } : {}),
         enforceRateLimit: options.enforceRateLimit ?? true,
       }),

@@ -8,7 +8,13 @@ import { z } from 'zod';
 import { vendorConfig } from '../shared/config.ts';
 import { parseRequest, type VendorId } from '../shared/contract.ts';
 import { InvalidRequestError } from '../shared/errors.ts';
-import { OPERATIONS, type CreatedFlow, type FlowStatus, type GrantedEntitlement, type VendorClient } from '../vendors/types.ts';
+import {
+  type CreatedFlow,
+  type FlowStatus,
+  type GrantedEntitlement,
+  OPERATIONS,
+  type VendorClient,
+} from '../vendors/types.ts';
 
 export const vendorTaskEvent = z.object({
   operation: z.enum(OPERATIONS),
