@@ -4,5 +4,7 @@ import { register } from 'tsx/esm/api';
 
 // The embedded stack runs the handlers in this process: keep their JSON logs to warnings unless asked.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+// Node 20 is a supported local runtime here (Lambda runs 22); the SDK's Node 20 notice would repeat on every start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 await import('../cli/flowctl.ts');
