@@ -1,0 +1,75 @@
+/**
+ * `FlowProvisionerStack`: wires intake → workflows → vendor functions. The stack only wires; each concern lives in its
+ * construct under `cdk/constructs/`.
+ */
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { Intake } from './constructs/intake.ts';
+import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
+import { VendorFunctions } from './constructs/vendor-functions.ts';
+
+export const STAGES = ['dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface FlowProvisionerStackProps extends StackProps {
+  /**
+   * `prod` retains what holds data when the stack or a resource is deleted (both queues and every log group) and keeps
+   * logs for a year; `dev` destroys them and keeps logs for two weeks.
+   * @default 'dev'
+   */
+  readonly stage?: Stage;
+  /**
+   * Regions in which the AWS MediaConnect λ may manage flows.
+   * @default the stack's region
+   */
+  readonly mediaConnectRegions?: readonly string[];
+}
+
+export class FlowProvisionerStack extends Stack {
+  public readonly intake: Intake;
+  public readonly vendorFunctions: VendorFunctions;
+  public readonly workflow: ProvisioningWorkflow;
+
+  constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
+    super(scope, id, props);
+    const stage = props.stage ?? 'dev';
+    const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = stage === 'prod' ? RetentionDays.ONE_YEAR : RetentionDays.TWO_WEEKS;
+
+    this.intake = new Intake(this, 'Intake', {
+      queueRemovalPolicy: removalPolicy,
+      logRemovalPolicy: removalPolicy,
+      logRetention,
+    });
+    this.vendorFunctions = new VendorFunctions(this, 'VendorFunctions', {
+      mediaConnectRegions: props.mediaConnectRegions,
+      logRemovalPolicy: removalPolicy,
+      logRetention,
+    });
+    this.workflow = new ProvisioningWorkflow(this, 'Workflow', {
+      vendorFunctions: this.vendorFunctions.functions,
+      deadLetterQueue: this.intake.deadLetterQueue,
+      logRemovalPolicy: removalPolicy,
+      logRetention,
+    });
+    this.intake.dispatchTo(this.workflow.stateMachines);
+
+    const stateMachineArns = Object.fromEntries(
+      Object.entries(this.workflow.stateMachines).map(([vendor, machine]) => [vendor, machine.stateMachineArn]),
+    );
+    new CfnOutput(this, 'IngressQueueUrl', {
+      value: this.intake.ingressQueue.queueUrl,
+      description: 'Send provision requests (contract v1) here',
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      value: this.intake.deadLetterQueue.queueUrl,
+      description: 'Rejected requests and failure records',
+    });
+    new CfnOutput(this, 'StateMachineArns', {
+      value: this.toJsonString(stateMachineArns),
+      description: 'JSON object: vendor → provision-flow state machine ARN',
+    });
+    new CfnOutput(this, 'DispatcherFunctionName', { value: this.intake.dispatcher.functionName });
+  }
+}

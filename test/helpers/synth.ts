@@ -1,0 +1,144 @@
+/**
+ * Synthesizes the CDK app the way `cdk synth` does (the context of `cdk.json`, the cdk-nag plugin) into a temporary
+ * directory, once per call: bundling takes seconds, so an infra test file calls this once in `beforeAll`.
+ *
+ * A cdk-nag finding makes `app.synth()` throw after the assembly is written; the template is read from the assembly
+ * anyway and the findings are returned, so one test names them instead of every test failing on the same error.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PolicyViolation } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildApp } from '../../cdk/build-app.ts';
+import { REPO_ROOT } from '../../cdk/constructs/house-function.ts';
+import type { FlowProvisionerStack } from '../../cdk/stack.ts';
+
+export interface SynthResult {
+  readonly stack: FlowProvisionerStack;
+  readonly template: Template;
+  /** The assembly directory (asset bundles live under it). */
+  readonly outdir: string;
+  /** Unacknowledged AwsSolutions findings, errors and warnings. */
+  readonly nagViolations: readonly PolicyViolation[];
+  /** What `app.synth()` threw, if anything (a cdk-nag finding, an invalid construct). */
+  readonly synthError: Error | undefined;
+  /** Removes the assembly directory. */
+  cleanup(): void;
+}
+
+export interface SynthOptions {
+  /** Context on top of `cdk.json`'s, e.g. `{ stage: 'prod' }`. */
+  readonly context?: Record<string, unknown>;
+  /** Skip esbuild (for tests that only read resource properties). @default false */
+  readonly skipBundling?: boolean;
+}
+
+export function synthFlowProvisioner(options: SynthOptions = {}): SynthResult {
+  const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  const outdir = mkdtempSync(join(tmpdir(), 'flow-provisioner-cdk-'));
+  const cleanup = () => rmSync(outdir, { recursive: true, force: true });
+  let built: ReturnType<typeof buildApp>;
+  try {
+    built = buildApp({
+      outdir,
+      context: {
+        ...cdkJson.context,
+        ...options.context,
+        ...(options.skipBundling ? { 'aws:cdk:bundling-stacks': [] } : {}),
+      },
+    });
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  const { app, stack } = built;
+  const nagViolations = new AwsSolutionsChecks(undefined, { verbose: false }).validateScope(app).violations;
+  let synthError: Error | undefined;
+  try {
+    app.synth();
+  } catch (error) {
+    synthError = error as Error;
+  }
+  const template = Template.fromJSON(JSON.parse(readFileSync(join(outdir, stack.templateFile), 'utf8')));
+  return {
+    stack,
+    template,
+    outdir,
+    nagViolations,
+    synthError,
+    cleanup,
+  };
+}
+
+/** The path of the bundled `index.mjs` of a function resource, from the assembly's asset manifest (`Code.S3Key`). */
+export function bundlePathOf(synth: SynthResult, functionLogicalId: string): string {
+  const fn = synth.template.toJSON().Resources[functionLogicalId];
+  const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+  const manifest = JSON.parse(readFileSync(join(synth.outdir, `${synth.stack.stackName}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
+  const asset = manifest.files[hash];
+  if (!asset) throw new Error(`no asset ${hash} for ${functionLogicalId}`);
+  return join(synth.outdir, asset.source.path, 'index.mjs');
+}
+
+/** The bundled `index.mjs` of a function resource. */
+export function bundleOf(synth: SynthResult, functionLogicalId: string): string {
+  return readFileSync(bundlePathOf(synth, functionLogicalId), 'utf8');
+}
+
+/** A resource's logical id in the synthesized template. */
+export function logicalIdOf(stack: FlowProvisionerStack, construct: { node: { defaultChild?: unknown } }): string {
+  const element = construct.node.defaultChild;
+  if (!element) throw new Error('construct has no default child');
+  return stack.resolve(stack.getLogicalId(element as Parameters<FlowProvisionerStack['getLogicalId']>[0])) as string;
+}
+
+/** One IAM policy statement as synthesized. */
+export interface Statement {
+  readonly Effect: 'Allow' | 'Deny';
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: Record<string, unknown>;
+  readonly Sid?: string;
+}
+
+export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every identity-policy statement in the template (managed, inline and role-embedded), with the role(s) it is on. */
+export function identityStatements(template: Template): { roles: string[]; statement: Statement }[] {
+  const found: { roles: string[]; statement: Statement }[] = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    const roles = (policy.Properties.Roles ?? []).map((r: { Ref: string }) => r.Ref);
+    for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) found.push({ roles, statement });
+  }
+  for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+    for (const inline of role.Properties.Policies ?? []) {
+      for (const statement of inline.PolicyDocument.Statement as Statement[]) found.push({ roles: [id], statement });
+    }
+  }
+  return found;
+}
+
+/** The Allow statements that apply to one role. */
+export function statementsOfRole(template: Template, roleLogicalId: string): Statement[] {
+  return identityStatements(template)
+    .filter(({ roles, statement }) => roles.includes(roleLogicalId) && statement.Effect === 'Allow')
+    .map(({ statement }) => statement);
+}
+
+/** The role logical id of a function or state machine resource (`Role` / `RoleArn` is a GetAtt on the role). */
+export function roleOf(template: Template, logicalId: string): string {
+  const resource = template.toJSON().Resources[logicalId];
+  const ref = resource.Properties.Role ?? resource.Properties.RoleArn;
+  return ref['Fn::GetAtt'][0] as string;
+}
+
+/** Every action granted to a role. */
+export function actionsOfRole(template: Template, roleLogicalId: string): string[] {
+  return statementsOfRole(template, roleLogicalId).flatMap((s) => asArray(s.Action));
+}

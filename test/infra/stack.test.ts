@@ -1,0 +1,411 @@
+/**
+ * Infrastructure: targeted assertions on the synthesized FlowProvisionerStack (no snapshots). Every number is read
+ * from `functions/shared/config.ts`, the one configuration source. The app is synthesized once, with real bundling.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESM_REQUIRE_BANNER } from '../../cdk/constructs/house-function.ts';
+import { WORKFLOW_FILE } from '../../cdk/constructs/provisioning-workflow.ts';
+import { MEDIACONNECT_FLOW_ACTIONS, MEDIACONNECT_UNSCOPED_ACTIONS } from '../../cdk/constructs/vendor-functions.ts';
+import { stateMachineName } from '../../cdk/naming.ts';
+import { PIPELINE, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import {
+  actionsOfRole,
+  asArray,
+  bundleOf,
+  bundlePathOf,
+  identityStatements,
+  logicalIdOf,
+  roleOf,
+  type SynthResult,
+  statementsOfRole,
+  synthFlowProvisioner,
+} from '../helpers/synth.ts';
+
+const DAY = 24 * 60 * 60;
+const configs = Object.values(VENDORS) as readonly VendorConfig[];
+const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+/** Actions that IAM only accepts with Resource "*", each documented where it is granted. */
+const RESOURCE_STAR_ALLOWED = new Set([
+  // Lambda and Step Functions active tracing.
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  // Step Functions execution logging (CloudWatch Logs vended delivery).
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  // MediaConnect calls that take no flow ARN (bounded by aws:RequestedRegion).
+  ...MEDIACONNECT_UNSCOPED_ACTIONS,
+]);
+
+/** What every house function may do on its own: write its log group, send traces. */
+const HOUSE_ACTIONS = new Set([
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+]);
+
+let synth: SynthResult;
+let ids: {
+  ingress: string;
+  dlq: string;
+  dispatcher: string;
+  vendorFunction: (vendor: VendorConfig['vendor']) => string;
+  stateMachine: (vendor: VendorConfig['vendor']) => string;
+};
+
+beforeAll(() => {
+  synth = synthFlowProvisioner();
+  const { stack } = synth;
+  ids = {
+    ingress: logicalIdOf(stack, stack.intake.ingressQueue),
+    dlq: logicalIdOf(stack, stack.intake.deadLetterQueue),
+    dispatcher: logicalIdOf(stack, stack.intake.dispatcher),
+    vendorFunction: (vendor) => logicalIdOf(stack, stack.vendorFunctions.functionFor(vendor)),
+    stateMachine: (vendor) => logicalIdOf(stack, stack.workflow.stateMachineFor(vendor)),
+  };
+});
+
+afterAll(() => synth?.cleanup());
+
+describe('cdk-nag AwsSolutions', () => {
+  it('synthesizes with no unacknowledged AwsSolutions finding', () => {
+    const summary = synth.nagViolations.map(
+      (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(summary.filter((line) => line.startsWith('error'))).toEqual([]);
+    expect(synth.synthError).toBeUndefined();
+  });
+
+  it('acknowledges only the expected findings, each with a written reason', () => {
+    const acknowledged = new Map<string, string>();
+    for (const construct of synth.stack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+          acknowledged.set(id.replace(/^annotation::/i, ''), reason);
+        }
+      }
+    }
+    const machineExecutions = configs.map(
+      (c) =>
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(c.vendor)}:*]`,
+    );
+    expect([...acknowledged.keys()].sort()).toEqual(
+      [
+        'AwsSolutions-L1',
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:mediaconnect:<AWS::Region>:<AWS::AccountId>:flow:*]',
+        ...machineExecutions,
+      ].sort(),
+    );
+    for (const reason of acknowledged.values()) expect(reason.length).toBeGreaterThan(60);
+  });
+});
+
+describe('queues', () => {
+  it('encrypts both queues at rest and denies every request that is not over TLS', () => {
+    for (const queue of [ids.ingress, ids.dlq]) {
+      const props = synth.template.toJSON().Resources[queue].Properties;
+      expect(props.SqsManagedSseEnabled === true || props.KmsMasterKeyId !== undefined).toBe(true);
+      synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Principal: { AWS: '*' },
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              Resource: getAtt(queue),
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('names the queues and sizes them from PIPELINE', () => {
+    synth.template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'provision-requests',
+      VisibilityTimeout: PIPELINE.ingressVisibilityTimeoutSeconds,
+      MessageRetentionPeriod: PIPELINE.ingressRetentionDays * DAY,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.dlq), maxReceiveCount: PIPELINE.maxReceiveCount },
+    });
+    synth.template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'provision-dlq',
+      MessageRetentionPeriod: PIPELINE.dlqRetentionDays * DAY,
+      RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [Match.anyValue()] },
+    });
+    expect(synth.template.toJSON().Resources[ids.dlq].Properties.RedrivePolicy).toBeUndefined();
+  });
+
+  it('keeps the ingress visibility timeout above the dispatcher timeout', () => {
+    expect(PIPELINE.ingressVisibilityTimeoutSeconds).toBeGreaterThanOrEqual(PIPELINE.dispatcherTimeoutSeconds);
+  });
+});
+
+describe('dispatcher', () => {
+  it('consumes the ingress queue in PIPELINE-sized batches with partial batch responses and bounded concurrency', () => {
+    synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(ids.ingress),
+      FunctionName: { Ref: ids.dispatcher },
+      BatchSize: PIPELINE.dispatcherBatchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: PIPELINE.dispatcherMaxConcurrency },
+    });
+  });
+
+  it('is told the state machine of every vendor and the DLQ URL', () => {
+    const { stack } = synth;
+    const arns = Object.fromEntries(
+      configs.map((c) => [c.vendor, stack.workflow.stateMachineFor(c.vendor).stateMachineArn]),
+    );
+    synth.template.hasResourceProperties('AWS::Lambda::Function', {
+      Timeout: PIPELINE.dispatcherTimeoutSeconds,
+      Environment: {
+        Variables: Match.objectLike({
+          STATE_MACHINE_ARNS: stack.resolve(stack.toJsonString(arns)),
+          DEAD_LETTER_QUEUE_URL: { Ref: ids.dlq },
+        }),
+      },
+    });
+  });
+
+  it('may start the workflows, describe and redrive their executions, and send to the DLQ only', () => {
+    const statements = statementsOfRole(synth.template, roleOf(synth.template, ids.dispatcher));
+    const actions = statements.flatMap((s) => asArray(s.Action));
+    expect(actions.filter((a) => a.startsWith('mediaconnect:'))).toEqual([]);
+    expect(actions).not.toContain('lambda:InvokeFunction');
+    const resourcesOf = (action: string) =>
+      statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
+
+    expect(resourcesOf('states:StartExecution')).toEqual(configs.map((c) => ({ Ref: ids.stateMachine(c.vendor) })));
+    const executionArns = configs.map((c) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':states:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:execution:${stateMachineName(c.vendor)}:*`,
+        ],
+      ],
+    }));
+    expect(resourcesOf('states:DescribeExecution')).toEqual(executionArns);
+    expect(resourcesOf('states:RedriveExecution')).toEqual(executionArns);
+    expect(resourcesOf('sqs:SendMessage')).toEqual([getAtt(ids.dlq)]);
+    expect(resourcesOf('sqs:ReceiveMessage')).toEqual([getAtt(ids.ingress)]);
+    expect(resourcesOf('sqs:DeleteMessage')).toEqual([getAtt(ids.ingress)]);
+  });
+});
+
+describe('vendor functions', () => {
+  it('builds one function per configured vendor with its reserved concurrency and timeout', () => {
+    for (const config of configs) {
+      const fn = synth.template.toJSON().Resources[ids.vendorFunction(config.vendor)];
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(config.budget.reservedConcurrency);
+      expect(fn.Properties.Timeout).toBe(config.functionTimeoutSeconds);
+    }
+  });
+
+  it('lets the MediaConnect task manage flows of this account and region only', () => {
+    if (!('aws-mediaconnect' in VENDORS)) return;
+    const statements = statementsOfRole(synth.template, roleOf(synth.template, ids.vendorFunction('aws-mediaconnect')));
+    const scoped = statements.find((s) => asArray(s.Action).includes('mediaconnect:DescribeFlow'));
+    expect(asArray(scoped?.Action).sort()).toEqual([...MEDIACONNECT_FLOW_ACTIONS].sort());
+    expect(scoped?.Resource).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':mediaconnect:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':flow:*',
+        ],
+      ],
+    });
+    const unscoped = statements.find((s) => asArray(s.Action).includes('mediaconnect:CreateFlow'));
+    expect(asArray(unscoped?.Action).sort()).toEqual([...MEDIACONNECT_UNSCOPED_ACTIONS].sort());
+    expect(unscoped?.Resource).toBe('*');
+    expect(unscoped?.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': [{ Ref: 'AWS::Region' }] } });
+  });
+
+  it('gives vendors that are not AWS APIs no AWS API permissions', () => {
+    for (const config of configs.filter((c) => c.vendor !== 'aws-mediaconnect')) {
+      const actions = actionsOfRole(synth.template, roleOf(synth.template, ids.vendorFunction(config.vendor)));
+      expect(actions.filter((a) => !HOUSE_ACTIONS.has(a))).toEqual([]);
+    }
+  });
+
+  it('may not invoke functions, start executions or touch the queues', () => {
+    for (const config of configs) {
+      const actions = actionsOfRole(synth.template, roleOf(synth.template, ids.vendorFunction(config.vendor)));
+      expect(actions.filter((a) => a.startsWith('lambda:') || a.startsWith('states:') || a.startsWith('sqs:'))).toEqual(
+        [],
+      );
+    }
+  });
+});
+
+describe('workflows', () => {
+  const placeholders = [...new Set([...readFileSync(WORKFLOW_FILE, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))];
+
+  it('builds one Standard machine per vendor from the ASL file, with every placeholder substituted', () => {
+    expect(placeholders.sort()).toEqual(['DeadLetterQueueUrl', 'VendorFunctionArn']);
+    for (const config of configs) {
+      const machine = synth.template.toJSON().Resources[ids.stateMachine(config.vendor)].Properties;
+      expect(machine.StateMachineName).toBe(stateMachineName(config.vendor));
+      expect(machine.StateMachineType).toBe('STANDARD');
+      expect(machine.DefinitionS3Location).toBeDefined();
+      expect(machine.DefinitionSubstitutions).toEqual({
+        VendorFunctionArn: getAtt(ids.vendorFunction(config.vendor)),
+        DeadLetterQueueUrl: { Ref: ids.dlq },
+      });
+    }
+  });
+
+  it('logs every event without execution data to its own log group, and traces', () => {
+    for (const config of configs) {
+      const machine = synth.template.toJSON().Resources[ids.stateMachine(config.vendor)].Properties;
+      expect(machine.LoggingConfiguration.Level).toBe('ALL');
+      expect(machine.LoggingConfiguration.IncludeExecutionData).toBe(false);
+      const logGroupId =
+        machine.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+      synth.template.hasResource('AWS::Logs::LogGroup', {
+        Properties: Match.objectLike({
+          LogGroupName: `/aws/vendedlogs/states/${stateMachineName(config.vendor)}`,
+          RetentionInDays: Match.anyValue(),
+        }),
+      });
+      expect(synth.template.toJSON().Resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+      expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+    }
+  });
+
+  it('may invoke its own vendor function only, and send to the DLQ only', () => {
+    for (const config of configs) {
+      const statements = statementsOfRole(synth.template, roleOf(synth.template, ids.stateMachine(config.vendor)));
+      const resourcesOf = (action: string) =>
+        statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
+      expect(resourcesOf('lambda:InvokeFunction')).toEqual([getAtt(ids.vendorFunction(config.vendor))]);
+      expect(resourcesOf('sqs:SendMessage')).toEqual([getAtt(ids.dlq)]);
+      const other = statements
+        .flatMap((s) => asArray(s.Action))
+        .filter((a) => !['lambda:InvokeFunction', 'sqs:SendMessage'].includes(a) && !RESOURCE_STAR_ALLOWED.has(a));
+      expect(other).toEqual([]);
+    }
+  });
+});
+
+describe('least privilege across the stack', () => {
+  it('grants no wildcard action', () => {
+    const wildcards = identityStatements(synth.template)
+      .filter(({ statement }) => statement.Effect === 'Allow')
+      .flatMap(({ statement }) => asArray(statement.Action))
+      .filter((action) => action.includes('*'));
+    expect(wildcards).toEqual([]);
+  });
+
+  it('grants Resource "*" only for the documented actions that support no resource-level permissions', () => {
+    const starActions = identityStatements(synth.template)
+      .filter(({ statement }) => statement.Effect === 'Allow' && asArray(statement.Resource).includes('*'))
+      .flatMap(({ statement }) => asArray(statement.Action));
+    expect(starActions.filter((action) => !RESOURCE_STAR_ALLOWED.has(action))).toEqual([]);
+  });
+
+  it('uses no AWS managed policy', () => {
+    for (const role of Object.values(synth.template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns ?? []).toEqual([]);
+    }
+  });
+});
+
+describe('house functions', () => {
+  it('run Node 22 on ARM64 with active tracing, their own log group with retention, and ESM bundles', () => {
+    const functions = Object.entries(synth.template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(1 + configs.length);
+    for (const [logicalId, fn] of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Handler).toBe('index.handler');
+      expect(fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe('flow-provisioner');
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+      expect(synth.template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBeGreaterThan(0);
+
+      const bundle = bundleOf(synth, logicalId);
+      expect(bundle.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      // Nothing is left to the runtime's copy of the AWS SDK: no import statement of an external @aws-sdk module.
+      expect(bundle.match(/(?:^|[;\n])import\s*(?:[^;"'()]*?from\s*)?["']@aws-sdk\/[^"']+["']/g) ?? []).toEqual([]);
+    }
+  });
+
+  it('bundles the pinned MediaConnect client into its vendor task', () => {
+    if (!('aws-mediaconnect' in VENDORS)) return;
+    const bundle = bundleOf(synth, ids.vendorFunction('aws-mediaconnect'));
+    // A route of the SDK client's serializer: present only when the client itself is inside the bundle.
+    expect(bundle).toContain('/v1/flows/start/{FlowArn}');
+  });
+});
+
+describe('bundles', () => {
+  it('load as ES modules in Node and export the handler (the require banner serves bundled CommonJS code)', () => {
+    const { stack } = synth;
+    // Vendors whose task reads credentials at cold start are left to their own tests.
+    const functions = [stack.intake.dispatcher, stack.vendorFunctions.functions['aws-mediaconnect']];
+    for (const fn of functions.filter((f) => f !== undefined)) {
+      const url = pathToFileURL(bundlePathOf(synth, logicalIdOf(stack, fn))).href;
+      const out = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler);`],
+        {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/provision-dlq',
+            STATE_MACHINE_ARNS: JSON.stringify({
+              'aws-mediaconnect': 'arn:aws:states:us-east-1:123456789012:stateMachine:provision-flow-aws-mediaconnect',
+            }),
+          },
+        },
+      );
+      expect(out.trim()).toBe('function');
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('exports what flowctl needs', () => {
+    const { stack } = synth;
+    synth.template.hasOutput('IngressQueueUrl', { Value: { Ref: ids.ingress } });
+    synth.template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: ids.dlq } });
+    synth.template.hasOutput('DispatcherFunctionName', { Value: { Ref: ids.dispatcher } });
+    const arns = Object.fromEntries(
+      configs.map((c) => [c.vendor, stack.workflow.stateMachineFor(c.vendor).stateMachineArn]),
+    );
+    synth.template.hasOutput('StateMachineArns', { Value: stack.resolve(stack.toJsonString(arns)) });
+  });
+});
