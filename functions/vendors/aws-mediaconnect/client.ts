@@ -1,0 +1,453 @@
+/**
+ * AWS Elemental MediaConnect client (`../../../../shared/vendors/aws-mediaconnect.md`) on the official SDK v3.
+ *
+ * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of DESIGN §4 holds
+ *   only when one paced call is exactly one HTTP request.
+ * - Every call has a deadline (`callTimeoutMs` of the one config module), enforced twice: the HTTP handler's
+ *   connection/socket timeouts and an overall abort signal. A timeout surfaces as `VendorUnavailableError`.
+ * - The request carries its region; one SDK client per region is built on first use and cached.
+ * - Every vendor answer maps to one class of the taxonomy, decided by the vendor's error name *and* the HTTP status.
+ * - Responses are checked with zod for the fields used.
+ */
+import {
+  CreateFlowCommand,
+  DeleteFlowCommand,
+  DescribeFlowCommand,
+  type GrantEntitlementRequest,
+  GrantFlowEntitlementsCommand,
+  MediaConnectClient,
+  type MediaConnectClientConfig,
+  type Protocol,
+  type SetSourceRequest,
+  StartFlowCommand,
+  StopFlowCommand,
+} from '@aws-sdk/client-mediaconnect';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { z } from 'zod';
+import { vendorConfig } from '../../shared/config.ts';
+import type { AwsMediaConnectRequest } from '../../shared/contract.ts';
+import {
+  errorForHttpStatus,
+  isTaxonomyError,
+  type TaxonomyError,
+  VendorAuthFailedError,
+  type VendorErrorDetails,
+  VendorQuotaExceededError,
+  VendorRejectedError,
+  VendorThrottledError,
+  VendorUnavailableError,
+} from '../../shared/errors.ts';
+import {
+  type CreatedFlow,
+  type FlowState,
+  type FlowStatus,
+  type GrantedEntitlement,
+  type PaceFn,
+  REQUEST_ID_TAG,
+  unpaced,
+  type VendorClient,
+} from '../types.ts';
+
+const VENDOR = 'aws-mediaconnect';
+
+export interface AwsMediaConnectClientOptions {
+  /**
+   * Home region. Requests carry their own region and get a client for it; `sdk`, when given, serves this region.
+   */
+  readonly region: string;
+  /** API base URL override (`VENDOR_ENDPOINT_AWS_MEDIACONNECT`); default: the SDK's regional endpoint. */
+  readonly endpoint?: string;
+  /** @default the AWS default credential chain */
+  readonly credentials?: MediaConnectClientConfig['credentials'];
+  /** Runs each vendor call under the λ instance's pacer. @default unpaced */
+  readonly pace?: PaceFn;
+  /** A ready SDK client for `region` (tests, custom middleware). Build it with `maxAttempts: 1`. */
+  readonly sdk?: MediaConnectClient;
+  /** Deadline of one vendor call. @default vendorConfig('aws-mediaconnect').callTimeoutMs */
+  readonly callTimeoutMs?: number;
+}
+
+export interface AwsMediaConnectFromEnvOptions {
+  readonly pace?: PaceFn;
+  /** @default vendorConfig('aws-mediaconnect').callTimeoutMs */
+  readonly callTimeoutMs?: number;
+}
+
+export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectRequest> {
+  readonly vendor = VENDOR;
+  private readonly region: string;
+  private readonly endpoint: string | undefined;
+  private readonly credentials: MediaConnectClientConfig['credentials'];
+  private readonly pace: PaceFn;
+  private readonly callTimeoutMs: number;
+  private readonly clients = new Map<string, MediaConnectClient>();
+  /** Clients this instance built (and so may destroy); an injected `sdk` belongs to its caller. */
+  private readonly owned = new Set<MediaConnectClient>();
+
+  constructor(options: AwsMediaConnectClientOptions) {
+    this.region = options.region;
+    this.endpoint = options.endpoint;
+    this.credentials = options.credentials;
+    this.pace = options.pace ?? unpaced;
+    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
+    if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
+    if (options.sdk) this.clients.set(options.region, options.sdk);
+  }
+
+  /**
+   * The client as the vendor λ builds it: endpoint from `VENDOR_ENDPOINT_AWS_MEDIACONNECT` when set, credentials
+   * from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`(/`AWS_SESSION_TOKEN`) of `env` when set, else the default chain
+   * (profiles, container and instance roles).
+   */
+  static fromEnv(env: NodeJS.ProcessEnv, options: AwsMediaConnectFromEnvOptions = {}): AwsMediaConnectClient {
+    const endpoint = env.VENDOR_ENDPOINT_AWS_MEDIACONNECT?.trim() || undefined;
+    if (endpoint !== undefined && !URL.canParse(endpoint)) {
+      throw new Error(`VENDOR_ENDPOINT_AWS_MEDIACONNECT is not a URL: "${endpoint}"`);
+    }
+    const accessKeyId = env.AWS_ACCESS_KEY_ID;
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+    const sessionToken = env.AWS_SESSION_TOKEN;
+    return new AwsMediaConnectClient({
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      ...(endpoint !== undefined ? { endpoint } : {}),
+      ...(accessKeyId && secretAccessKey
+        ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+        : {}),
+      ...(options.pace ? { pace: options.pace } : {}),
+      ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
+    });
+  }
+
+  async createFlow(request: AwsMediaConnectRequest): Promise<CreatedFlow> {
+    const { flow } = request;
+    const command = new CreateFlowCommand({
+      Name: flow.name,
+      Source: toSetSourceRequest(flow.source),
+      ...(flow.availabilityZone !== undefined ? { AvailabilityZone: flow.availabilityZone } : {}),
+    });
+    // SDK 3.654's model predates `flowTags` and `flowSize`: its serializer silently drops unknown input members, so
+    // they are added to the serialized body here (before content-length and signing). The request-id tag is what
+    // get-or-create finds our flow by.
+    const fields = {
+      flowTags: { ...flow.tags, [REQUEST_ID_TAG]: request.requestId },
+      ...(flow.flowSize !== undefined ? { flowSize: flow.flowSize } : {}),
+    };
+    command.middlewareStack.add(
+      (next) => async (args) => {
+        addJsonBodyFields(args.request, fields);
+        return next(args);
+      },
+      { step: 'build', priority: 'high', name: 'flowProvisionerCreateFlowFields' },
+    );
+    const output = await this.send(request.region, 'CreateFlow', (sdk, options) => sdk.send(command, options));
+    const { Flow } = parseOutput(flowOutput, output, 'CreateFlow');
+    return {
+      flowId: Flow.FlowArn,
+      name: Flow.Name,
+      state: flowStateOf(Flow.Status),
+      vendorStatus: Flow.Status,
+      adopted: false,
+    };
+  }
+
+  async startFlow(request: AwsMediaConnectRequest, flowId: string): Promise<FlowStatus> {
+    const output = await this.send(request.region, 'StartFlow', (sdk, options) =>
+      sdk.send(new StartFlowCommand({ FlowArn: flowId }), options),
+    );
+    return toFlowStatus(parseOutput(statusOutput, output, 'StartFlow'));
+  }
+
+  async describeFlow(request: AwsMediaConnectRequest, flowId: string): Promise<FlowStatus> {
+    const output = await this.send(request.region, 'DescribeFlow', (sdk, options) =>
+      sdk.send(new DescribeFlowCommand({ FlowArn: flowId }), options),
+    );
+    return toFlowStatus(parseOutput(flowOutput, output, 'DescribeFlow').Flow);
+  }
+
+  async grantEntitlements(request: AwsMediaConnectRequest, flowId: string): Promise<GrantedEntitlement[]> {
+    if (request.entitlements.length === 0) return [];
+    const entitlements: GrantEntitlementRequest[] = request.entitlements.map((e) => ({
+      Name: e.name,
+      Subscribers: e.subscribers,
+      ...(e.description !== undefined ? { Description: e.description } : {}),
+      ...(e.dataTransferSubscriberFeePercent !== undefined
+        ? { DataTransferSubscriberFeePercent: e.dataTransferSubscriberFeePercent }
+        : {}),
+      ...(e.entitlementStatus !== undefined ? { EntitlementStatus: e.entitlementStatus } : {}),
+    }));
+    const output = await this.send(request.region, 'GrantFlowEntitlements', (sdk, options) =>
+      sdk.send(new GrantFlowEntitlementsCommand({ FlowArn: flowId, Entitlements: entitlements }), options),
+    );
+    return parseOutput(grantOutput, output, 'GrantFlowEntitlements').Entitlements.map((e) => ({
+      name: e.Name,
+      id: e.EntitlementArn,
+    }));
+  }
+
+  async stopFlow(request: AwsMediaConnectRequest, flowId: string): Promise<FlowStatus> {
+    const output = await this.send(request.region, 'StopFlow', (sdk, options) =>
+      sdk.send(new StopFlowCommand({ FlowArn: flowId }), options),
+    );
+    return toFlowStatus(parseOutput(statusOutput, output, 'StopFlow'));
+  }
+
+  /** Deletes the flow; a flow that is already gone (404 NotFoundException) counts as deleted, so a retry is safe. */
+  async deleteFlow(request: AwsMediaConnectRequest, flowId: string): Promise<void> {
+    try {
+      await this.send(request.region, 'DeleteFlow', (sdk, options) =>
+        sdk.send(new DeleteFlowCommand({ FlowArn: flowId }), options),
+      );
+    } catch (error) {
+      if (error instanceof VendorRejectedError && error.details.vendorCode === 'NotFoundException') return;
+      throw error;
+    }
+  }
+
+  /** Closes the sockets of the SDK clients this instance built. */
+  destroy(): void {
+    for (const sdk of this.owned) sdk.destroy();
+    for (const [region, sdk] of this.clients) if (this.owned.has(sdk)) this.clients.delete(region);
+    this.owned.clear();
+  }
+
+  /** One paced call = one SDK send = one HTTP request (retries are off); errors leave mapped to the taxonomy. */
+  private async send<T>(
+    region: string,
+    operation: string,
+    call: (sdk: MediaConnectClient, options: { abortSignal: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
+    const sdk = this.sdkFor(region);
+    return this.pace(async () => {
+      try {
+        return await call(sdk, { abortSignal: AbortSignal.timeout(this.callTimeoutMs) });
+      } catch (error) {
+        throw toVendorError(error, operation, { timeoutMs: this.callTimeoutMs });
+      }
+    });
+  }
+
+  private sdkFor(region: string): MediaConnectClient {
+    const cached = this.clients.get(region);
+    if (cached) return cached;
+    const sdk = new MediaConnectClient({
+      region,
+      maxAttempts: 1,
+      ...(this.endpoint !== undefined ? { endpoint: this.endpoint } : {}),
+      ...(this.credentials !== undefined ? { credentials: this.credentials } : {}),
+      requestHandler: new NodeHttpHandler({
+        connectionTimeout: this.callTimeoutMs,
+        requestTimeout: this.callTimeoutMs,
+      }),
+    });
+    this.clients.set(region, sdk);
+    this.owned.add(sdk);
+    return sdk;
+  }
+}
+
+/** MediaConnect flow status → our state. Transitions in progress towards running are STARTING; the rest is ERROR. */
+export function flowStateOf(vendorStatus: string): FlowState {
+  switch (vendorStatus) {
+    case 'STANDBY':
+      return 'STANDBY';
+    case 'STARTING':
+    case 'UPDATING':
+      return 'STARTING';
+    case 'ACTIVE':
+      return 'ACTIVE';
+    default:
+      return 'ERROR';
+  }
+}
+
+function toSetSourceRequest(source: AwsMediaConnectRequest['flow']['source']): SetSourceRequest {
+  const mapped: SetSourceRequest = {
+    Name: source.name,
+    // `ndi-speed-hq` is newer than SDK 3.654's enum; the serializer passes the string through unchanged.
+    Protocol: source.protocol as Protocol,
+    IngestPort: source.ingestPort,
+    WhitelistCidr: source.whitelistCidr,
+    MaxBitrate: source.maxBitrate,
+    MaxLatency: source.maxLatency,
+    MinLatency: source.minLatency,
+    StreamId: source.streamId,
+    SourceListenerAddress: source.sourceListenerAddress,
+    SourceListenerPort: source.sourceListenerPort,
+    Description: source.description,
+  };
+  return Object.fromEntries(Object.entries(mapped).filter(([, v]) => v !== undefined)) as SetSourceRequest;
+}
+
+/**
+ * Adds top-level members to a serialized JSON request body, in place. Runs in the build step ahead of the SDK's
+ * content-length and signing middleware, so both cover the added members.
+ */
+function addJsonBodyFields(request: unknown, fields: Record<string, unknown>): void {
+  const http = request as { body?: unknown };
+  if (typeof http.body !== 'string') return;
+  http.body = JSON.stringify({ ...(JSON.parse(http.body) as Record<string, unknown>), ...fields });
+}
+
+// --- responses ------------------------------------------------------------------------------------------------------
+
+const flowShape = z.object({ FlowArn: z.string().min(1), Name: z.string().min(1), Status: z.string().min(1) });
+const flowOutput = z.object({ Flow: flowShape });
+const statusOutput = z.object({ FlowArn: z.string().min(1), Status: z.string().min(1) });
+const grantOutput = z.object({
+  Entitlements: z.array(z.object({ EntitlementArn: z.string().min(1), Name: z.string().min(1) })),
+});
+
+function parseOutput<S extends z.ZodType>(schema: S, output: unknown, operation: string): z.output<S> {
+  const result = schema.safeParse(output);
+  if (result.success) return result.data;
+  const meta = (output as { $metadata?: { httpStatusCode?: number; requestId?: string } } | undefined)?.$metadata;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  // A success status with a body we cannot use is a broken answer (proxy, truncation), not a wrong request.
+  throw new VendorUnavailableError(
+    `MediaConnect ${operation} answered without the expected fields: ${problems}`,
+    compactDetails({
+      vendor: VENDOR,
+      operation,
+      httpStatus: meta?.httpStatusCode,
+      vendorRequestId: meta?.requestId,
+    }),
+  );
+}
+
+function toFlowStatus(output: { FlowArn: string; Status: string }): FlowStatus {
+  return { flowId: output.FlowArn, state: flowStateOf(output.Status), vendorStatus: output.Status };
+}
+
+// --- errors ---------------------------------------------------------------------------------------------------------
+
+type Make = (message: string, details: VendorErrorDetails) => TaxonomyError;
+const quota: Make = (m, d) => new VendorQuotaExceededError(m, d);
+const throttled: Make = (m, d) => new VendorThrottledError(m, d);
+const unavailable: Make = (m, d) => new VendorUnavailableError(m, d);
+const authFailed: Make = (m, d) => new VendorAuthFailedError(m, d);
+const rejected: Make = (m, d) => new VendorRejectedError(m, d);
+
+/**
+ * Vendor error names (`x-amzn-ErrorType`) and the statuses they come with. A name counts only with one of its statuses
+ * (a mismatch falls back to the status rules): the name says what happened, the status confirms it came from the
+ * service and not from something in between.
+ */
+const KNOWN_ERRORS: Readonly<Record<string, { readonly make: Make; readonly statuses: readonly number[] }>> = {
+  // Documented MediaConnect errors (vendors/aws-mediaconnect.md §3).
+  CreateFlow420Exception: { make: quota, statuses: [420] },
+  GrantFlowEntitlements420Exception: { make: quota, statuses: [420] },
+  AddFlowOutputs420Exception: { make: quota, statuses: [420] },
+  TooManyRequestsException: { make: throttled, statuses: [429] },
+  InternalServerErrorException: { make: unavailable, statuses: [500, 502, 503, 504] },
+  ServiceUnavailableException: { make: unavailable, statuses: [500, 502, 503, 504] },
+  ForbiddenException: { make: authFailed, statuses: [403] },
+  BadRequestException: { make: rejected, statuses: [400] },
+  NotFoundException: { make: rejected, statuses: [404] },
+  // Errors of the AWS front end shared by every service (authentication, throttling).
+  ThrottlingException: { make: throttled, statuses: [400, 429] },
+  InvalidSignatureException: { make: authFailed, statuses: [400, 403] },
+  UnrecognizedClientException: { make: authFailed, statuses: [400, 403] },
+  IncompleteSignatureException: { make: authFailed, statuses: [400, 403] },
+  MissingAuthenticationTokenException: { make: authFailed, statuses: [403] },
+  AccessDeniedException: { make: authFailed, statuses: [403] },
+  ExpiredTokenException: { make: authFailed, statuses: [400, 403] },
+  InvalidClientTokenId: { make: authFailed, statuses: [403] },
+  SignatureDoesNotMatch: { make: authFailed, statuses: [403] },
+};
+
+/** Network failures that mean "no answer": the request may or may not have taken effect. */
+const TRANSPORT_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+  $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
+}
+
+/**
+ * Maps whatever an SDK call threw to the taxonomy. Errors that are not a vendor answer or a transport failure (a bug
+ * of ours, a serialization error) are returned unchanged so they are not mistaken for a vendor's verdict.
+ */
+export function toVendorError(error: unknown, operation: string, context: { timeoutMs?: number } = {}): Error {
+  if (isTaxonomyError(error)) return error;
+  if (!(error instanceof Error)) return new Error(`MediaConnect ${operation} failed: ${String(error)}`);
+  const e = error as Error & SdkErrorShape;
+  const status = httpStatusOf(e);
+  const headers = e.$response?.headers ?? {};
+  const vendorRequestId = e.$metadata?.requestId ?? headers['x-amzn-requestid'];
+  const deserializationFailed = e.name === 'SyntaxError' || '$responseBodyText' in e;
+  const vendorCode = deserializationFailed
+    ? headers['x-amzn-errortype']?.split(':')[0]
+    : status === undefined && e.code
+      ? e.code
+      : e.name;
+  const details = compactDetails({ vendor: VENDOR, operation, httpStatus: status, vendorCode, vendorRequestId });
+  const text = sanitize(e.message);
+
+  if (status === undefined) {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+      const limit = context.timeoutMs !== undefined ? ` within ${context.timeoutMs} ms` : '';
+      return new VendorUnavailableError(`MediaConnect ${operation}: no answer${limit} (${text})`, details);
+    }
+    if (e.code !== undefined && TRANSPORT_ERROR_CODES.has(e.code)) {
+      return new VendorUnavailableError(`MediaConnect ${operation}: connection failed (${e.code}: ${text})`, details);
+    }
+    if (e.name === 'CredentialsProviderError') {
+      return new VendorAuthFailedError(
+        `MediaConnect ${operation}: no AWS credentials could be loaded (${text})`,
+        details,
+      );
+    }
+    const known = KNOWN_ERRORS[e.name];
+    if (known) return known.make(`MediaConnect ${operation} failed: ${e.name}: ${text}`, details);
+    return error;
+  }
+
+  const label = `MediaConnect ${operation} failed: HTTP ${status}${vendorCode ? ` ${vendorCode}` : ''}`;
+  if (deserializationFailed) {
+    if (status >= 200 && status < 300) {
+      return new VendorUnavailableError(`${label}: the response body is not JSON`, details);
+    }
+    return errorForHttpStatus(status, `${label}: non-JSON error body`, details);
+  }
+  const known = vendorCode !== undefined ? KNOWN_ERRORS[vendorCode] : undefined;
+  if (known?.statuses.includes(status)) return known.make(`${label}: ${text}`, details);
+  return errorForHttpStatus(status, `${label}: ${text}`, details);
+}
+
+function httpStatusOf(error: SdkErrorShape): number | undefined {
+  const fromMetadata = error.$metadata?.httpStatusCode;
+  if (typeof fromMetadata === 'number') return fromMetadata;
+  // A body the SDK could not parse leaves the status only on the hidden `$response`.
+  const fromResponse = error.$response?.statusCode;
+  return typeof fromResponse === 'number' && fromResponse > 0 ? fromResponse : undefined;
+}
+
+/** One line, bounded, with anything signature-like removed (vendor messages may quote the request they rejected). */
+function sanitize(message: string | undefined): string {
+  return (message ?? '')
+    .split('\n  Deserialization error')[0]!
+    .replace(/Signature=[0-9a-fA-F]+/g, 'Signature=[redacted]')
+    .replace(/Credential=[^,\s]+/g, 'Credential=[redacted]')
+    .replace(/(X-Amz-Security-Token=)[^&\s]+/gi, '$1[redacted]')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+}
+
+function compactDetails(details: VendorErrorDetails): VendorErrorDetails {
+  return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) as VendorErrorDetails;
+}
