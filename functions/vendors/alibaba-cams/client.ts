@@ -1,0 +1,302 @@
+/**
+ * Alibaba Cloud CAMS (Chat App Message Service) Flow APIs (`vendors/alibaba-cams.md`). CAMS "flows" are WhatsApp
+ * Flows, so the project's steps map onto their lifecycle:
+ *
+ * - create = CreateFlow (FlowName, Categories as a JSON string, CustSpaceId) + UpdateFlowJSONAsset when the request
+ *   carries a flow JSON asset;
+ * - start = PublishFlow, then the workflow polls GetFlow until PUBLISHED (DRAFT → STANDBY, PUBLISHED → ACTIVE,
+ *   DEPRECATED → ERROR);
+ * - share: none (the contract rejects a CAMS request with entitlements);
+ * - stop = DeprecateFlow (final: a deprecated flow cannot be published again); delete = DeleteFlow (DRAFT only).
+ *
+ * Success is `Code == "OK"` in the body; `System.LimitControl` and `Throttling.User` are throttles although CAMS
+ * answers them with HTTP 400. Every Flow API shares one budget of 5 calls/s per account.
+ *
+ * Get-or-create: the vendor flow name is `<name>-<requestId>` (`../alibaba/flow-name.ts`). Before creating, ListFlow
+ * looks the name up (CAMS documents no "already exists" error, so a retried create could otherwise make a second
+ * flow); only an exact name match is ours and adopted.
+ */
+import { z } from 'zod';
+import { vendorConfig } from '../../shared/config.ts';
+import type { AlibabaCamsRequest, ProvisionRequest } from '../../shared/contract.ts';
+import {
+  InvalidRequestError,
+  VendorConflictError,
+  type VendorErrorDetails,
+  VendorRejectedError,
+  VendorUnavailableError,
+} from '../../shared/errors.ts';
+import { vendorFlowName } from '../alibaba/flow-name.ts';
+import {
+  AlibabaRpcClient,
+  alibabaCredentialsFromEnv,
+  errorForAlibabaCode,
+  parseEndpoint,
+  type RpcParams,
+  safeVendorMessage,
+} from '../alibaba/rpc.ts';
+import type { AcsCredentials } from '../alibaba/signer.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+
+export const CAMS_API_VERSION = '2020-06-06';
+export const CAMS_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_CAMS';
+
+/** ListFlow page size, and how many pages a lookup reads before creating (each page is one paced call). */
+export const CAMS_LIST_PAGE_SIZE = 20;
+export const CAMS_LIST_MAX_PAGES = 3;
+
+/** The documented host (Singapore is the only region CAMS lists): `cams.{regionId}.aliyuncs.com`. */
+export function camsEndpointFor(region: string): URL {
+  return new URL(`https://cams.${region}.aliyuncs.com`);
+}
+
+export function camsFlowState(vendorStatus: string): FlowState {
+  switch (vendorStatus) {
+    case 'DRAFT':
+      return 'STANDBY';
+    case 'PUBLISHED':
+      return 'ACTIVE';
+    case 'DEPRECATED':
+      return 'ERROR';
+    default:
+      return 'STARTING';
+  }
+}
+
+export function camsFlowName(request: Pick<AlibabaCamsRequest, 'requestId' | 'flow'>): string {
+  return vendorFlowName(request.flow.name, request.requestId);
+}
+
+const envelope = z.object({
+  RequestId: z.string().optional(),
+  Code: z.string(),
+  Message: z.string().optional(),
+  Data: z.unknown().optional(),
+});
+const createData = z.object({ FlowId: z.string().min(1) });
+const listData = z.array(z.object({ FlowId: z.string().min(1), FlowName: z.string() })).default([]);
+const flowData = z.object({
+  FlowId: z.string().min(1),
+  FlowName: z.string().optional(),
+  Status: z.string().min(1),
+});
+
+export interface AlibabaCamsClientOptions {
+  readonly credentials: AcsCredentials;
+  /** Base URL (`VENDOR_ENDPOINT_ALIBABA_CAMS`); default `cams.{region}.aliyuncs.com`. */
+  readonly endpoint?: URL;
+  readonly callTimeoutMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+  readonly nonce?: () => string;
+  readonly pace?: PaceFn;
+}
+
+export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
+  readonly vendor = 'alibaba-cams' as const;
+  private readonly rpc: AlibabaRpcClient;
+  private readonly endpoint: URL | undefined;
+
+  constructor(options: AlibabaCamsClientOptions) {
+    this.endpoint = options.endpoint;
+    this.rpc = new AlibabaRpcClient({
+      vendor: this.vendor,
+      version: CAMS_API_VERSION,
+      paramsIn: 'body',
+      credentials: options.credentials,
+      callTimeoutMs: options.callTimeoutMs ?? vendorConfig('alibaba-cams').callTimeoutMs,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.nonce ? { nonce: options.nonce } : {}),
+      ...(options.pace ? { pace: options.pace } : {}),
+    });
+  }
+
+  /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
+  static fromEnv(
+    env: NodeJS.ProcessEnv,
+    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number } = {},
+  ): AlibabaCamsClient {
+    const override = env[CAMS_ENDPOINT_ENV];
+    return new AlibabaCamsClient({
+      credentials: alibabaCredentialsFromEnv(env),
+      ...(override ? { endpoint: parseEndpoint(CAMS_ENDPOINT_ENV, override) } : {}),
+      ...options,
+    });
+  }
+
+  async createFlow(request: AlibabaCamsRequest): Promise<CreatedFlow> {
+    const req = this.own(request);
+    const endpoint = this.endpointFor(req.region);
+    const name = camsFlowName(req);
+    const space = req.flow.custSpaceId;
+
+    const existing = await this.findByName(endpoint, name, space);
+    if (existing) {
+      const flow = await this.getFlow(endpoint, existing, space);
+      // An earlier attempt may have stopped between CreateFlow and the asset upload; the upload replaces, so redo it.
+      if (req.flow.jsonAsset && flow.Status === 'DRAFT') await this.uploadAsset(endpoint, existing, req);
+      return { flowId: existing, name, state: camsFlowState(flow.Status), vendorStatus: flow.Status, adopted: true };
+    }
+
+    const created = await this.invoke(endpoint, 'CreateFlow', {
+      FlowName: name,
+      // The SDK serialises the array as one JSON-string form field.
+      Categories: JSON.stringify(req.flow.categories),
+      CustSpaceId: space,
+      EndpointUri: req.flow.endpointUri,
+    });
+    if (!created.ok) {
+      // No exact match was listed, so a name the vendor says is taken belongs to someone else.
+      if (/already\s*exist|duplicat|重复|已存在/i.test(created.message)) {
+        throw new VendorConflictError(
+          `alibaba-cams CreateFlow: the name "${name}" is taken by a flow this request did not create: ${created.message}`,
+          created.details,
+        );
+      }
+      throw created.error;
+    }
+    const { FlowId } = this.parse(createData, created.data, 'CreateFlow');
+    if (req.flow.jsonAsset) await this.uploadAsset(endpoint, FlowId, req);
+    return { flowId: FlowId, name, state: 'STANDBY', vendorStatus: 'DRAFT', adopted: false };
+  }
+
+  async startFlow(request: AlibabaCamsRequest, flowId: string): Promise<FlowStatus> {
+    const req = this.own(request);
+    const endpoint = this.endpointFor(req.region);
+    const published = await this.invoke(endpoint, 'PublishFlow', {
+      FlowId: flowId,
+      CustSpaceId: req.flow.custSpaceId,
+    });
+    if (!published.ok) {
+      // A retried publish after a lost answer finds the flow already published: that is success, not an error.
+      if (!(published.error instanceof VendorRejectedError)) throw published.error;
+      const flow = await this.getFlow(endpoint, flowId, req.flow.custSpaceId);
+      if (flow.Status !== 'PUBLISHED') throw published.error;
+      return { flowId, state: 'ACTIVE', vendorStatus: flow.Status };
+    }
+    // Publishing is confirmed by GetFlow (the workflow polls describeFlow until PUBLISHED).
+    return { flowId, state: 'STARTING', vendorStatus: 'PUBLISH_REQUESTED' };
+  }
+
+  async describeFlow(request: AlibabaCamsRequest, flowId: string): Promise<FlowStatus> {
+    const req = this.own(request);
+    const flow = await this.getFlow(this.endpointFor(req.region), flowId, req.flow.custSpaceId);
+    return { flowId, state: camsFlowState(flow.Status), vendorStatus: flow.Status };
+  }
+
+  /** CAMS has nothing to share; the contract rejects entitlements, so this only guards against a bypassed contract. */
+  async grantEntitlements(request: AlibabaCamsRequest, _flowId: string): Promise<GrantedEntitlement[]> {
+    const req = this.own(request);
+    if (req.entitlements.length > 0) {
+      throw new InvalidRequestError(['entitlements: alibaba-cams flows cannot be shared (CAMS has no sharing API)']);
+    }
+    return [];
+  }
+
+  async stopFlow(request: AlibabaCamsRequest, flowId: string): Promise<FlowStatus> {
+    const req = this.own(request);
+    await this.expectOk(this.endpointFor(req.region), 'DeprecateFlow', {
+      FlowId: flowId,
+      CustSpaceId: req.flow.custSpaceId,
+    });
+    return { flowId, state: 'ERROR', vendorStatus: 'DEPRECATED' };
+  }
+
+  async deleteFlow(request: AlibabaCamsRequest, flowId: string): Promise<void> {
+    const req = this.own(request);
+    await this.expectOk(this.endpointFor(req.region), 'DeleteFlow', {
+      FlowId: flowId,
+      CustSpaceId: req.flow.custSpaceId,
+    });
+  }
+
+  // --- internals ------------------------------------------------------------------------------------------------
+
+  /** The id of the flow named exactly `name`, reading at most CAMS_LIST_MAX_PAGES pages (the filter may match more). */
+  private async findByName(endpoint: URL, name: string, space: string | undefined): Promise<string | undefined> {
+    for (let page = 1; page <= CAMS_LIST_MAX_PAGES; page++) {
+      const data = await this.expectOk(endpoint, 'ListFlow', {
+        FlowName: name,
+        Page: JSON.stringify({ Index: page, Size: CAMS_LIST_PAGE_SIZE }),
+        CustSpaceId: space,
+      });
+      const flows = this.parse(listData, data ?? [], 'ListFlow');
+      const match = flows.find((f) => f.FlowName === name);
+      if (match) return match.FlowId;
+      if (flows.length < CAMS_LIST_PAGE_SIZE) return undefined;
+    }
+    // More near-namesakes than we read: the name carries a request id, so a hit beyond this is not plausible.
+    return undefined;
+  }
+
+  private async uploadAsset(endpoint: URL, flowId: string, request: AlibabaCamsRequest): Promise<void> {
+    await this.expectOk(endpoint, 'UpdateFlowJSONAsset', {
+      FlowId: flowId,
+      FilePath: request.flow.jsonAsset?.filePath,
+      CustSpaceId: request.flow.custSpaceId,
+    });
+  }
+
+  private async getFlow(endpoint: URL, flowId: string, space: string | undefined): Promise<z.infer<typeof flowData>> {
+    const data = await this.expectOk(endpoint, 'GetFlow', { FlowId: flowId, CustSpaceId: space });
+    return this.parse(flowData, data, 'GetFlow');
+  }
+
+  private async expectOk(endpoint: URL, action: string, params: RpcParams): Promise<unknown> {
+    const answer = await this.invoke(endpoint, action, params);
+    if (!answer.ok) throw answer.error;
+    return answer.data;
+  }
+
+  /** One paced call, judged by CAMS's rule: `Code == "OK"`, whatever the HTTP status. */
+  private async invoke(
+    endpoint: URL,
+    action: string,
+    params: RpcParams,
+  ): Promise<{ ok: true; data: unknown } | { ok: false; error: Error; message: string; details: VendorErrorDetails }> {
+    const response = await this.rpc.call(endpoint, action, params);
+    const details: VendorErrorDetails = {
+      vendor: this.vendor,
+      operation: action,
+      httpStatus: response.status,
+      ...(response.requestId ? { vendorRequestId: response.requestId } : {}),
+    };
+    const parsed = envelope.safeParse(response.body);
+    if (!parsed.success) {
+      const message = `alibaba-cams ${action}: HTTP ${response.status} without a Code`;
+      const error =
+        response.status >= 300
+          ? errorForAlibabaCode(undefined, response.status, message, details)
+          : new VendorUnavailableError(message, details);
+      return { ok: false, error, message, details };
+    }
+    const { Code, Message, Data } = parsed.data;
+    if (Code === 'OK' && response.status < 300) return { ok: true, data: Data };
+    const message = safeVendorMessage(Message);
+    const error = errorForAlibabaCode(Code, response.status, `alibaba-cams ${action}: ${Code}: ${message}`, details);
+    return { ok: false, error, message, details: { ...details, vendorCode: Code } };
+  }
+
+  private parse<T>(schema: z.ZodType<T>, value: unknown, action: string): T {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new VendorUnavailableError(`alibaba-cams ${action}: unexpected response content`, {
+        vendor: this.vendor,
+        operation: action,
+      });
+    }
+    return parsed.data;
+  }
+
+  private endpointFor(region: string): URL {
+    return this.endpoint ?? camsEndpointFor(region);
+  }
+
+  private own(request: ProvisionRequest): AlibabaCamsRequest {
+    if (request.vendor !== this.vendor) {
+      throw new InvalidRequestError([`vendor: the alibaba-cams client got a ${request.vendor} request`]);
+    }
+    return request;
+  }
+}

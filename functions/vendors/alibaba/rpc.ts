@@ -1,0 +1,258 @@
+/**
+ * Alibaba Cloud RPC-style calls (POP gateway), shared by the ICE and CAMS clients: builds the request (parameters in
+ * the query for ICE, in a form body for CAMS), signs it with ACS3-HMAC-SHA256, sends it with a timeout under the λ
+ * instance's pacer (one HTTP call per `pace`), and maps the gateway's error codes onto the taxonomy. Product envelopes
+ * (`RetCode` for ICE, `Code == "OK"` for CAMS) are judged by each client, which knows its own success rule.
+ */
+import { randomBytes } from 'node:crypto';
+import type { VendorId } from '../../shared/contract.ts';
+import {
+  type TaxonomyError,
+  VendorAuthFailedError,
+  type VendorErrorDetails,
+  VendorRejectedError,
+  VendorThrottledError,
+  VendorUnavailableError,
+} from '../../shared/errors.ts';
+import { type PaceFn, unpaced } from '../types.ts';
+import { type AcsCredentials, percentEncode, signAcs3 } from './signer.ts';
+
+export type AlibabaVendor = Extract<VendorId, 'alibaba-ice' | 'alibaba-cams'>;
+
+/** Parameter values as the SDKs send them: strings and numbers; `undefined` means "not sent". */
+export type RpcParams = Readonly<Record<string, string | number | undefined>>;
+
+export interface RpcResponse {
+  /** HTTP status. Never trust it alone: ICE answers errors in a 200, CAMS throttles with a 400. */
+  readonly status: number;
+  /** The JSON body (always an object here). */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** The vendor's `RequestId`, for support tickets and error details. */
+  readonly requestId?: string;
+}
+
+export interface RpcClientOptions {
+  readonly vendor: AlibabaVendor;
+  /** API version, sent as `x-acs-version`. */
+  readonly version: string;
+  /** Where business parameters go: ICE's SDK puts them in the query, CAMS's in a form body. */
+  readonly paramsIn: 'query' | 'body';
+  readonly credentials: AcsCredentials;
+  /** Client-side timeout of one HTTP call; past it the call is `VendorUnavailable` (the effect may have happened). */
+  readonly callTimeoutMs: number;
+  readonly fetch?: typeof fetch;
+  /** Signing clock (epoch ms). */
+  readonly now?: () => number;
+  /** Nonce source; each request needs a fresh one (the gateway rejects replays with `SignatureNonceUsed`). */
+  readonly nonce?: () => string;
+  /** Runs each HTTP call under the λ instance's pacer. */
+  readonly pace?: PaceFn;
+}
+
+export const ALIBABA_CREDENTIAL_ENV = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'] as const;
+
+/**
+ * Reads Alibaba credentials from the environment (DESIGN §7) and fails fast naming every missing variable.
+ * `ALIBABA_CLOUD_SECURITY_TOKEN` is optional (STS credentials).
+ */
+export function alibabaCredentialsFromEnv(env: NodeJS.ProcessEnv): AcsCredentials {
+  const missing = ALIBABA_CREDENTIAL_ENV.filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`missing Alibaba Cloud credentials: set ${missing.join(', ')}`);
+  const token = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+  return {
+    accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!,
+    accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!,
+    ...(token ? { securityToken: token } : {}),
+  };
+}
+
+/** Validates an endpoint override (`VENDOR_ENDPOINT_*`) at cold start. */
+export function parseEndpoint(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} is not a URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name} must be an http(s) URL`);
+  return url;
+}
+
+const randomNonce = () => randomBytes(16).toString('hex');
+
+export class AlibabaRpcClient {
+  private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
+  private readonly nonce: () => string;
+  private readonly pace: PaceFn;
+
+  constructor(private readonly options: RpcClientOptions) {
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+    this.nonce = options.nonce ?? randomNonce;
+    this.pace = options.pace ?? unpaced;
+  }
+
+  get vendor(): AlibabaVendor {
+    return this.options.vendor;
+  }
+
+  /**
+   * One paced, signed `POST /` of `action`. Resolves with any JSON-object answer (the caller judges the envelope);
+   * rejects with `VendorUnavailable` on timeout, network failure or a body that is not a JSON object.
+   */
+  async call(endpoint: URL, action: string, params: RpcParams): Promise<RpcResponse> {
+    const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined);
+    const url = new URL('/', endpoint);
+    let body: string | undefined;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.options.paramsIn === 'query') {
+      for (const [key, value] of entries) url.searchParams.set(key, String(value));
+    } else if (entries.length > 0) {
+      body = entries.map(([key, value]) => `${percentEncode(key)}=${percentEncode(String(value))}`).join('&');
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    const details: VendorErrorDetails = { vendor: this.options.vendor, operation: action };
+
+    return this.pace(async () => {
+      // Signed inside the paced call: the date is when the call really leaves, not when it was queued.
+      const signed = signAcs3(
+        { method: 'POST', url, action, version: this.options.version, headers, ...(body ? { body } : {}) },
+        this.options.credentials,
+        { now: this.now(), nonce: this.nonce() },
+      );
+      let response: Response;
+      let text: string;
+      try {
+        response = await this.fetchFn(signed.url, {
+          method: 'POST',
+          headers: signed.headers,
+          ...(signed.body !== undefined ? { body: signed.body } : {}),
+          signal: AbortSignal.timeout(this.options.callTimeoutMs),
+        });
+        text = await response.text();
+      } catch (error) {
+        const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
+        throw new VendorUnavailableError(
+          timedOut
+            ? `${this.options.vendor} ${action}: no answer within ${this.options.callTimeoutMs} ms (the call may have taken effect)`
+            : `${this.options.vendor} ${action}: ${(error as Error)?.message ?? 'network error'}`,
+          details,
+          { cause: error },
+        );
+      }
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+        const message = `${this.options.vendor} ${action}: HTTP ${response.status} without a JSON body`;
+        const withStatus = { ...details, httpStatus: response.status };
+        if (response.status >= 500 || response.ok) throw new VendorUnavailableError(message, withStatus);
+        throw errorForAlibabaCode(undefined, response.status, message, withStatus);
+      }
+      const record = json as Record<string, unknown>;
+      const requestId = typeof record.RequestId === 'string' ? record.RequestId : undefined;
+      return { status: response.status, body: record, ...(requestId ? { requestId } : {}) };
+    });
+  }
+}
+
+// --- error codes ------------------------------------------------------------------------------------------------
+
+/**
+ * Codes of the POP gateway (common to every RPC product) and of CAMS, by reaction. Sources: `vendors/alibaba-ice.md`
+ * §3, `vendors/alibaba-cams.md` §3, Alibaba's common OpenAPI client error tables.
+ */
+const THROTTLE_CODES = new Set([
+  'Throttling',
+  'Throttling.User',
+  'Throttling.Api',
+  'Throttling.Tps',
+  // CAMS: "system is under flow control", answered with HTTP 400.
+  'System.LimitControl',
+]);
+
+const AUTH_CODES = new Set([
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'InvalidSignatureMethod',
+  'InvalidAccessKeyId',
+  'InvalidAccessKeyId.NotFound',
+  'InvalidAccessKeyId.Inactive',
+  'InvalidSecurityToken.Expired',
+  'InvalidSecurityToken.Malformed',
+  'InvalidSecurityToken.MismatchWithAccessKey',
+  // The request's clock is more than 15 minutes off: a signing problem no retry cures until the clock is fixed.
+  'InvalidTimeStamp.Expired',
+  'Forbidden',
+  'Forbidden.RAM',
+  'Forbidden.NotSupportRAM',
+  'Forbidden.RiskControl',
+  'Forbidden.AccessKeyDisabled',
+  'Forbidden.UserVerification',
+  'ActionUnauthorized',
+  'NoPermission',
+  // CAMS.
+  'Ram.PermissionDeny',
+  'Product.Unsubscript',
+]);
+
+const UNAVAILABLE_CODES = new Set([
+  'InternalError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'ServiceUnavailableTemporary',
+  'ServiceTimeout',
+  // Alibaba: "retry with a fresh nonce"; every attempt signs with a new one, so a bounded retry cures it.
+  'SignatureNonceUsed',
+]);
+
+/** Maps an Alibaba error code (and the HTTP status when the code is unknown) to the taxonomy. */
+export function errorForAlibabaCode(
+  code: string | undefined,
+  httpStatus: number,
+  message: string,
+  details: VendorErrorDetails,
+): TaxonomyError {
+  const withCode: VendorErrorDetails = { ...details, httpStatus, ...(code ? { vendorCode: code } : {}) };
+  if (code) {
+    if (THROTTLE_CODES.has(code) || code.startsWith('Throttling.')) return new VendorThrottledError(message, withCode);
+    if (
+      AUTH_CODES.has(code) ||
+      code.startsWith('Forbidden.') ||
+      code.startsWith('InvalidAccessKeyId.') ||
+      code.startsWith('InvalidSecurityToken.')
+    ) {
+      return new VendorAuthFailedError(message, withCode);
+    }
+    if (UNAVAILABLE_CODES.has(code)) return new VendorUnavailableError(message, withCode);
+  }
+  if (httpStatus >= 500 || httpStatus === 408) return new VendorUnavailableError(message, withCode);
+  if (httpStatus === 429) return new VendorThrottledError(message, withCode);
+  if (httpStatus === 401 || httpStatus === 403) return new VendorAuthFailedError(message, withCode);
+  // Unknown.ResourceOwnerId, InvalidApi.NotFound, Missing{Parameter}, Invalid{Parameter}, product business errors...
+  return new VendorRejectedError(message, withCode);
+}
+
+/**
+ * A vendor message fit for logs and failure records: bounded, and cut before any echo of the string to sign (some
+ * gateways include it in `SignatureDoesNotMatch`; it is not a secret, but it has no business in a DLQ attribute).
+ */
+export function safeVendorMessage(message: unknown): string {
+  if (typeof message !== 'string' || message === '') return '(no message)';
+  const cut = message.search(/string\s*to\s*sign/i);
+  const text = cut >= 0 ? `${message.slice(0, cut).trimEnd()} …` : message;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/** The gateway's error envelope: `{ RequestId, HostId, Code, Message, Recommend }`. */
+export function gatewayErrorCode(
+  body: Readonly<Record<string, unknown>>,
+): { code: string; message: string } | undefined {
+  const code = body.Code;
+  if (typeof code !== 'string' || code === '' || code === 'OK') return undefined;
+  return { code, message: safeVendorMessage(body.Message) };
+}
