@@ -19,7 +19,9 @@ export function requestsFor(vendor: VendorId, count: number, prefix = 'demo'): R
   return Array.from({ length: count }, (_, i) => {
     const flow = { ...(example.flow as Record<string, unknown>) };
     const suffix = String(i + 1).padStart(3, '0');
-    flow.name = `${String(flow.name).slice(0, 12)}-${suffix}`;
+    // Volcengine names (pull-to-push groups) allow Chinese characters, letters and digits only.
+    const separator = vendor === 'volcengine-live' ? '' : '-';
+    flow.name = `${String(flow.name).slice(0, 12)}${separator}${suffix}`;
     return { ...example, requestId: `${prefix}-${vendor}-${suffix}`, flow };
   });
 }
@@ -38,5 +40,10 @@ export function demoBatch(vendors: readonly VendorId[]): string[] {
     JSON.stringify({ schemaVersion: 1, requestId: 'demo-unknown-vendor', vendor: 'acme-cloud', region: 'x' }),
     JSON.stringify({ schemaVersion: 1, requestId: 'demo-missing-fields', vendor: 'aws-mediaconnect' }),
   );
+  if (vendors.includes('volcengine-live')) {
+    // Volcengine has no share operation: a request asking for entitlements is rejected at validation, saying why.
+    const [volcengine] = requestsFor('volcengine-live', 1, 'demo-volcengine-entitlements');
+    bodies.push(JSON.stringify({ ...volcengine, entitlements: [{ name: 'partner' }] }));
+  }
   return bodies;
 }

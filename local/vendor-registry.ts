@@ -7,10 +7,14 @@ import type { VendorId } from '../functions/shared/contract.ts';
 import { AlibabaCamsClient } from '../functions/vendors/alibaba-cams/client.ts';
 import { AlibabaIceClient } from '../functions/vendors/alibaba-ice/client.ts';
 import { AwsMediaConnectClient } from '../functions/vendors/aws-mediaconnect/client.ts';
+import { HuaweiLiveClient } from '../functions/vendors/huawei-live/client.ts';
 import type { PaceFn, VendorClient } from '../functions/vendors/types.ts';
+import { VolcengineLiveClient } from '../functions/vendors/volcengine-live/client.ts';
 import { startAlibabaEmulator } from './emulators/alibaba.ts';
 import { startAwsMediaConnectEmulator } from './emulators/aws-mediaconnect.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
+import { startHuaweiLiveEmulator } from './emulators/huawei-live.ts';
+import { startVolcengineLiveEmulator } from './emulators/volcengine-live.ts';
 
 export interface EmulatorStartOptions {
   /** Faults and latency to inject from the start. */
@@ -56,6 +60,17 @@ const startAlibaba = (options: EmulatorStartOptions) =>
     enforceRateLimit: options.enforceRateLimit ?? true,
   });
 
+const huaweiCredentials = {
+  HUAWEICLOUD_SDK_AK: 'HWLOCALEXAMPLEAK0001',
+  HUAWEICLOUD_SDK_SK: 'local/HuaweiLocalSecretKeyExample000000001',
+  HUAWEICLOUD_PROJECT_ID: '0a1b2c3d4e5f40718293a4b5c6d7e8f9',
+};
+
+const volcengineCredentials = {
+  VOLCENGINE_ACCESS_KEY: 'AKLTlocalexample0001',
+  VOLCENGINE_SECRET_KEY: 'local/VolcengineLocalSecretKeyExample0001',
+};
+
 export const LOCAL_VENDORS: readonly LocalVendor[] = [
   {
     vendor: 'aws-mediaconnect',
@@ -85,6 +100,37 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
     credentialsEnv: alibabaCredentials,
     startEmulator: startAlibaba,
     createClient: (env, pace) => AlibabaCamsClient.fromEnv(env, { pace }),
+  },
+  {
+    vendor: 'huawei-live',
+    endpointEnv: endpointEnvFor('huawei-live'),
+    credentialsEnv: huaweiCredentials,
+    startEmulator: (options) =>
+      startHuaweiLiveEmulator({
+        credentials: {
+          accessKey: huaweiCredentials.HUAWEICLOUD_SDK_AK,
+          secretKey: huaweiCredentials.HUAWEICLOUD_SDK_SK,
+          projectId: huaweiCredentials.HUAWEICLOUD_PROJECT_ID,
+        },
+        ...(options.faults ? { faults: options.faults } : {}),
+        enforceRateLimit: options.enforceRateLimit ?? true,
+      }),
+    createClient: (env, pace) => HuaweiLiveClient.fromEnv(env, { pace }),
+  },
+  {
+    vendor: 'volcengine-live',
+    endpointEnv: endpointEnvFor('volcengine-live'),
+    credentialsEnv: volcengineCredentials,
+    startEmulator: (options) =>
+      startVolcengineLiveEmulator({
+        credentials: {
+          accessKeyId: volcengineCredentials.VOLCENGINE_ACCESS_KEY,
+          secretAccessKey: volcengineCredentials.VOLCENGINE_SECRET_KEY,
+        },
+        ...(options.faults ? { faults: options.faults } : {}),
+        enforceRateLimit: options.enforceRateLimit ?? true,
+      }),
+    createClient: (env, pace) => VolcengineLiveClient.fromEnv(env, { pace }),
   },
 ];
 

@@ -146,6 +146,54 @@ export const VENDORS = {
     pollIntervalSeconds: 1,
     maxPolls: 30,
   },
+  'huawei-live': {
+    vendor: 'huawei-live',
+    // 80 requests per minute per user (and per API) for the StreamConnect group, outputs included as far as
+    // documented. The window is a minute, so the rule is C × ceil(60/T) ≤ 80: C = 4, T = 3 s × 1.05 = 3.15 s →
+    // 4 × ceil(60/3.15) = 4 × 20 = 80 calls in any 60 s, sustained 76/min (95 %). The 3 s of jitter the margin buys
+    // is far more than localhost or a WAN path needs.
+    budget: {
+      documentedLimit: 80,
+      windowSeconds: 60,
+      scope: 'user',
+      source:
+        'vendors/huawei-live.md §4: StreamConnect APIs 80 req/min per user and per API; throttle = APIG.0308 (HTTP 429 assumed)',
+      spendLimit: 80,
+      reservedConcurrency: 4,
+      safetyMargin: 0.05,
+    },
+    // createFlow adopting an existing flow makes up to 5 paced calls (create, ≤ 3 list pages, detail):
+    // 5 × (T + callTimeout) ≈ 46 s worst case, under the λ timeout and the ASL task timeout (60 s).
+    functionTimeoutSeconds: 55,
+    callTimeoutMs: 6_000,
+    // Every poll spends 1/80 of a minute of budget: poll sparingly.
+    pollIntervalSeconds: 3,
+    maxPolls: 20,
+  },
+  'volcengine-live': {
+    vendor: 'volcengine-live',
+    // Two documented scopes, one λ: 10 req/s per user for the writes (Create/Update/Stop/Restart/Delete) and 15 req/s
+    // for ListPullToPushTask(V2). One λ serves both, so it is paced at the stricter 10/s: C = 5, T = 0.5 s × 1.1 =
+    // 550 ms → 5 × ceil(1000/550) = 10 calls in any second, sustained 9.1/s (91 %). The 10 % margin (100 ms over two
+    // intervals) absorbs event-loop stalls of the embedded stack, where client and emulator share one process.
+    budget: {
+      documentedLimit: 10,
+      windowSeconds: 1,
+      scope: 'user',
+      source:
+        'vendors/volcengine-live.md §4: 10 req/s per user for pull-to-push writes, 15 req/s for lists (paced at the stricter); throttle = FlowLimitExceeded (HTTP 429 assumed)',
+      spendLimit: 10,
+      reservedConcurrency: 5,
+      safetyMargin: 0.1,
+    },
+    // createFlow is two paced calls (group, task), four when it adopts (group exists → list groups → list tasks →
+    // create task): 4 × (T + callTimeout) ≈ 34 s worst case.
+    functionTimeoutSeconds: 45,
+    callTimeoutMs: 8_000,
+    // A task flips from 未开始 to 生效中 at its StartTime (second precision).
+    pollIntervalSeconds: 2,
+    maxPolls: 30,
+  },
 } as const satisfies Partial<Record<VendorId, VendorConfig>>;
 
 export type ConfiguredVendor = keyof typeof VENDORS;

@@ -1,0 +1,11 @@
+/** Lambda entry: the Volcengine Live vendor task. Built once per instance (cold start); see `handler-factory.ts`. */
+import { pacingIntervalMs, vendorConfig } from '../shared/config.ts';
+import { Pacer } from '../shared/pacing.ts';
+import { VolcengineLiveClient } from '../vendors/volcengine-live/client.ts';
+import { buildVendorTaskHandler } from './handler-factory.ts';
+
+const vendor = 'volcengine-live';
+const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
+const client = VolcengineLiveClient.fromEnv(process.env, { pace: (call) => pacer.call(call) });
+
+export const handler = buildVendorTaskHandler({ vendor, client, pacer });

@@ -1,0 +1,515 @@
+/**
+ * Huawei Cloud Live "StreamConnect" flows (`vendors/huawei-live.md`), REST + JSON signed with SDK-HMAC-SHA256.
+ *
+ * - create = `POST /v1/{project_id}/flows`; read = `GET .../flows/detail?flow_id=`; start/stop =
+ *   `PUT .../flows/start|stop?flow_id=`; delete = `DELETE .../flows?flow_id=`; share = `POST .../flows/outputs?flow_id=`
+ *   with a JSON array of outputs (Huawei has no entitlements; an output is how a consumer gets the stream).
+ * - Huawei knows two flow states, STANDBY (not started) and ACTIVE (running). Start answers one of them; STANDBY
+ *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
+ * - Get-or-create (DESIGN §5.4): the flow name carries the request identity (`<name>-<requestId>`,
+ *   `../alibaba/flow-name.ts`) and every source description carries `[flow-provisioner:request-id=<id>]`. Create
+ *   answering `LIVE.103011018` (already exists) → list flows, find ours by name, read it, and adopt it only when the
+ *   marker is there; otherwise `VendorConflict`.
+ * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
+ *   status only when the code is unknown.
+ * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
+ *
+ * The project id (`HUAWEICLOUD_PROJECT_ID`) belongs to one region: requests for another region are refused by Huawei.
+ */
+import { z } from 'zod';
+import { vendorConfig } from '../../shared/config.ts';
+import type { HuaweiLiveRequest, ProvisionRequest } from '../../shared/contract.ts';
+import {
+  errorForHttpStatus,
+  InvalidRequestError,
+  type TaxonomyError,
+  VendorAuthFailedError,
+  VendorConflictError,
+  type VendorErrorDetails,
+  VendorRejectedError,
+  VendorThrottledError,
+  VendorUnavailableError,
+} from '../../shared/errors.ts';
+import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { canonicalQueryString } from '../hmac-signing.ts';
+import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
+import {
+  type CreatedFlow,
+  type FlowState,
+  type FlowStatus,
+  type GrantedEntitlement,
+  type PaceFn,
+  REQUEST_ID_TAG,
+  unpaced,
+  type VendorClient,
+} from '../types.ts';
+import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
+
+const VENDOR = 'huawei-live';
+export const HUAWEI_ENDPOINT_ENV = 'VENDOR_ENDPOINT_HUAWEI_LIVE';
+export const HUAWEI_CREDENTIAL_ENV = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_PROJECT_ID'] as const;
+/** Huawei's "the resource already exists". */
+export const HUAWEI_ALREADY_EXISTS = 'LIVE.103011018';
+/** Huawei's "operation not allowed in the current state". */
+export const HUAWEI_STATE_CONFLICT = 'LIVE.103011022';
+/** ListFlows pages at most 100 flows. */
+const LIST_PAGE_SIZE = 100;
+
+/** The documented regional host: `live.{region}.myhuaweicloud.com`. */
+export function huaweiEndpointFor(region: string): URL {
+  return new URL(`https://live.${region}.myhuaweicloud.com`);
+}
+
+/** The Huawei name of a request's flow: it carries the request identity. */
+export function huaweiFlowName(request: Pick<HuaweiLiveRequest, 'requestId' | 'flow'>): string {
+  return vendorFlowName(request.flow.name, request.requestId);
+}
+
+/** What every source description of our flows carries, so an existing flow can be recognised as ours. */
+export function huaweiIdentityMarker(requestId: string): string {
+  return `[${REQUEST_ID_TAG}=${requestId}]`;
+}
+
+/**
+ * Huawei's flow status in our words. ACTIVE and STANDBY are documented; anything else is taken as a transition
+ * (bounded polling decides), unless it names a failure.
+ */
+export function huaweiFlowState(status: string): FlowState {
+  const upper = status.toUpperCase();
+  if (upper === 'ACTIVE') return 'ACTIVE';
+  if (upper === 'STANDBY') return 'STANDBY';
+  if (/ERROR|FAIL|ABNORMAL/.test(upper)) return 'ERROR';
+  return 'STARTING';
+}
+
+/** Every documented error code (vendors/huawei-live.md §3) and the gateway's own, by taxonomy class. */
+const HUAWEI_ERROR_CLASSES: Readonly<Record<string, (message: string, details: VendorErrorDetails) => TaxonomyError>> =
+  {
+    'LIVE.100011001': (m, d) => new VendorRejectedError(m, d), // invalid parameter
+    [HUAWEI_ALREADY_EXISTS]: (m, d) => new VendorConflictError(m, d),
+    'LIVE.100011004': (m, d) => new VendorRejectedError(m, d), // HTTP instead of HTTPS
+    'LIVE.100011006': (m, d) => new VendorUnavailableError(m, d), // API unsupported in this version: retry later
+    'LIVE.100011008': (m, d) => new VendorUnavailableError(m, d), // under maintenance: retry later
+    'LIVE.100011013': (m, d) => new VendorRejectedError(m, d), // real-name authentication not done
+    'LIVE.103011021': (m, d) => new VendorUnavailableError(m, d), // database access failed
+    [HUAWEI_STATE_CONFLICT]: (m, d) => new VendorRejectedError(m, d), // not allowed in the current state
+    'LIVE.100011003': (m, d) => new VendorAuthFailedError(m, d), // no permission (typically a signature error)
+    'APIG.0301': (m, d) => new VendorAuthFailedError(m, d), // IAM authentication failed (bad AK/SK, stale date)
+    'APIGW.0301': (m, d) => new VendorAuthFailedError(m, d),
+    'APIG.0303': (m, d) => new VendorAuthFailedError(m, d), // app authentication failed
+    'APIGW.0303': (m, d) => new VendorAuthFailedError(m, d),
+    'APIG.0308': (m, d) => new VendorThrottledError(m, d), // "The throttling threshold has been reached"
+    'APIGW.0308': (m, d) => new VendorThrottledError(m, d),
+    'APIG.0101': (m, d) => new VendorRejectedError(m, d), // API does not exist
+    'APIGW.0101': (m, d) => new VendorRejectedError(m, d),
+    'APIG.0201': (m, d) => new VendorRejectedError(m, d), // API request error
+    'APIGW.0201': (m, d) => new VendorRejectedError(m, d),
+  };
+
+/** Maps one Huawei error answer to the taxonomy: the code decides; the status only when the code is unknown. */
+export function huaweiError(status: number, body: unknown, details: VendorErrorDetails): TaxonomyError {
+  const parsed = errorBody.safeParse(body);
+  const code = parsed.success ? parsed.data.error_code : undefined;
+  const text = parsed.success ? parsed.data.error_msg : undefined;
+  const full = { ...details, httpStatus: status, ...(code ? { vendorCode: code } : {}) };
+  const message = `huawei-live ${details.operation ?? 'call'}: HTTP ${status}${code ? ` ${code}` : ''}${text ? `: ${clip(text)}` : ''}`;
+  const make = code ? HUAWEI_ERROR_CLASSES[code] : undefined;
+  if (make) return make(message, full);
+  if (status >= 200 && status < 300) return new VendorUnavailableError(message, full);
+  return errorForHttpStatus(status, message, full);
+}
+
+// --- response boundary -------------------------------------------------------------------------------------------
+
+const errorBody = z.object({
+  error_code: z.string().min(1),
+  error_msg: z.string().optional(),
+  request_id: z.string().optional(),
+});
+const flowDetail = z.object({
+  flow_id: z.string().min(1),
+  name: z.string(),
+  status: z.string().min(1),
+  sources: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
+  outputs: z.array(z.object({ name: z.string() })).optional(),
+});
+const createResponse = z.object({ flow: flowDetail });
+const statusResponse = z.object({ status: z.string().min(1), flow_id: z.string().optional() });
+const listResponse = z.object({
+  total: z.number().int().min(0).optional(),
+  flows: z.array(z.object({ flow_id: z.string().min(1), name: z.string(), status: z.string().optional() })).default([]),
+});
+const outputsResponse = z.object({
+  flow_id: z.string().optional(),
+  outputs: z.array(z.object({ name: z.string() })).default([]),
+});
+
+type FlowDetail = z.output<typeof flowDetail>;
+
+// --- request mapping ---------------------------------------------------------------------------------------------
+
+type HuaweiSourceInput = HuaweiLiveRequest['flow']['sources'][number];
+type HuaweiOutputInput = HuaweiLiveRequest['entitlements'][number];
+type HuaweiEncryptionInput = NonNullable<HuaweiSourceInput['decryption']>;
+
+function encryptionBody(e: HuaweiEncryptionInput) {
+  return { key_type: e.keyType, passphrase: e.passphrase, algorithm: e.algorithm };
+}
+
+function sourceBody(source: HuaweiSourceInput, requestId: string) {
+  const marker = huaweiIdentityMarker(requestId);
+  return {
+    name: source.name,
+    protocol: source.protocol,
+    source_listener_address: source.sourceListenerAddress,
+    source_listener_port: source.sourceListenerPort,
+    stream_id: source.streamId,
+    min_latency: source.minLatency,
+    cidr_whitelist: source.cidrWhitelist,
+    description: source.description ? `${source.description} ${marker}` : marker,
+    decryption: source.decryption ? encryptionBody(source.decryption) : undefined,
+  };
+}
+
+function outputBody(output: HuaweiOutputInput) {
+  return {
+    name: output.name,
+    protocol: output.protocol,
+    destination: output.destination,
+    port: output.port,
+    cidr_whitelist: output.cidrWhitelist,
+    encryption: output.encryption ? encryptionBody(output.encryption) : undefined,
+    output_status: output.outputStatus,
+    stream_id: output.streamId,
+    description: output.description,
+    min_latency: output.minLatency,
+  };
+}
+
+// --- the client ----------------------------------------------------------------------------------------------------
+
+export interface HuaweiLiveClientOptions {
+  readonly credentials: HuaweiCredentials;
+  /** Project id of the region served (`HUAWEICLOUD_PROJECT_ID`): path segment and `X-Project-Id` header. */
+  readonly projectId: string;
+  /** Base URL for every region (`VENDOR_ENDPOINT_HUAWEI_LIVE`); default `live.{region}.myhuaweicloud.com`. */
+  readonly endpoint?: URL;
+  /** @default vendorConfig('huawei-live').callTimeoutMs */
+  readonly callTimeoutMs?: number;
+  readonly fetch?: typeof fetch;
+  /** Signing clock (epoch ms). @default Date.now */
+  readonly now?: () => number;
+  /** Runs each HTTP call under the λ instance's pacer. @default unpaced */
+  readonly pace?: PaceFn;
+  /** How many ListFlows pages (100 flows each) an adoption may read. @default 3 */
+  readonly maxListPages?: number;
+}
+
+export interface HuaweiLiveFromEnvOptions {
+  readonly pace?: PaceFn;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
+
+interface Call {
+  readonly operation: string;
+  readonly region: string;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path below `/v1/{project_id}`, e.g. `/flows/start`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+}
+
+export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
+  readonly vendor = VENDOR;
+  private readonly credentials: HuaweiCredentials;
+  private readonly projectId: string;
+  private readonly endpoint: URL | undefined;
+  private readonly callTimeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
+  private readonly pace: PaceFn;
+  private readonly maxListPages: number;
+
+  constructor(options: HuaweiLiveClientOptions) {
+    this.credentials = options.credentials;
+    this.projectId = options.projectId;
+    this.endpoint = options.endpoint;
+    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+    this.pace = options.pace ?? unpaced;
+    this.maxListPages = options.maxListPages ?? 3;
+    if (!/^[A-Za-z0-9-]+$/.test(this.projectId)) throw new Error('HUAWEICLOUD_PROJECT_ID must be a project id');
+    if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
+  }
+
+  /**
+   * As the vendor λ builds it: `HUAWEICLOUD_SDK_AK`, `HUAWEICLOUD_SDK_SK`, `HUAWEICLOUD_PROJECT_ID` (all required,
+   * every missing one named) and the optional `VENDOR_ENDPOINT_HUAWEI_LIVE`.
+   */
+  static fromEnv(env: NodeJS.ProcessEnv, options: HuaweiLiveFromEnvOptions = {}): HuaweiLiveClient {
+    const vars = requireEnv(env, HUAWEI_CREDENTIAL_ENV, 'Huawei Cloud credentials');
+    const endpoint = endpointFromEnv(env, HUAWEI_ENDPOINT_ENV);
+    return new HuaweiLiveClient({
+      credentials: { accessKey: vars.HUAWEICLOUD_SDK_AK, secretKey: vars.HUAWEICLOUD_SDK_SK },
+      projectId: vars.HUAWEICLOUD_PROJECT_ID,
+      ...(endpoint ? { endpoint } : {}),
+      ...options,
+    });
+  }
+
+  async createFlow(request: HuaweiLiveRequest): Promise<CreatedFlow> {
+    const req = own(request);
+    const name = huaweiFlowName(req);
+    try {
+      const answer = await this.call(
+        {
+          operation: 'CreateFlows',
+          region: req.region,
+          method: 'POST',
+          path: '/flows',
+          body: {
+            name,
+            region: req.region,
+            sources: req.flow.sources.map((source) => sourceBody(source, req.requestId)),
+          },
+        },
+        createResponse,
+      );
+      return { ...statusOf(answer.flow), name, adopted: false };
+    } catch (error) {
+      if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
+      return this.adopt(req, name, error);
+    }
+  }
+
+  /**
+   * Huawei answers ACTIVE (running) or STANDBY (accepted, not yet running: STARTING in our words). Start is a
+   * desired-state operation: when Huawei refuses it for the flow's state (LIVE.103011022 — e.g. a retry after a lost
+   * answer finds it already started), the flow is read and its state answered instead.
+   */
+  async startFlow(request: HuaweiLiveRequest, flowId: string): Promise<FlowStatus> {
+    const req = own(request);
+    try {
+      const answer = await this.call(
+        {
+          operation: 'ModifyFlowStart',
+          region: req.region,
+          method: 'PUT',
+          path: '/flows/start',
+          query: { flow_id: flowId },
+        },
+        statusResponse,
+      );
+      const state = huaweiFlowState(answer.status);
+      return { flowId, state: state === 'STANDBY' ? 'STARTING' : state, vendorStatus: answer.status };
+    } catch (error) {
+      if (!isStateConflict(error)) throw error;
+      const status = statusOf(await this.detail(req, flowId));
+      if (status.state === 'STANDBY') throw error;
+      return status;
+    }
+  }
+
+  async describeFlow(request: HuaweiLiveRequest, flowId: string): Promise<FlowStatus> {
+    const detail = await this.detail(own(request), flowId);
+    return statusOf(detail);
+  }
+
+  /** Adds the request's outputs in one call; a retry that finds them all on our flow adopts them. */
+  async grantEntitlements(request: HuaweiLiveRequest, flowId: string): Promise<GrantedEntitlement[]> {
+    const req = own(request);
+    const wanted = req.entitlements.map((output) => output.name);
+    if (wanted.length === 0) return [];
+    try {
+      const answer = await this.call(
+        {
+          operation: 'CreateFlowOutput',
+          region: req.region,
+          method: 'POST',
+          path: '/flows/outputs',
+          query: { flow_id: flowId },
+          body: req.entitlements.map(outputBody),
+        },
+        outputsResponse,
+      );
+      const answered = new Set(answer.outputs.map((o) => o.name));
+      const missing = wanted.filter((name) => !answered.has(name));
+      if (missing.length > 0 && answer.outputs.length > 0) {
+        throw new VendorUnavailableError(
+          `huawei-live CreateFlowOutput: outputs ${missing.join(', ')} not in the answer`,
+          {
+            vendor: VENDOR,
+            operation: 'CreateFlowOutput',
+          },
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
+      const existing = new Set((await this.detail(req, flowId)).outputs?.map((o) => o.name) ?? []);
+      const missing = wanted.filter((name) => !existing.has(name));
+      if (missing.length > 0) {
+        throw new VendorConflictError(
+          `huawei-live CreateFlowOutput: Huawei says an output already exists, but ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on flow ${flowId}: another resource holds the name or port`,
+          error.details,
+          { cause: error },
+        );
+      }
+    }
+    return wanted.map((name) => ({ name, id: name }));
+  }
+
+  /** Desired-state like start: a flow Huawei will not stop because it is not running is answered as it is. */
+  async stopFlow(request: HuaweiLiveRequest, flowId: string): Promise<FlowStatus> {
+    const req = own(request);
+    try {
+      const answer = await this.call(
+        {
+          operation: 'ModifyFlowStop',
+          region: req.region,
+          method: 'PUT',
+          path: '/flows/stop',
+          query: { flow_id: flowId },
+        },
+        statusResponse,
+      );
+      return { flowId, state: huaweiFlowState(answer.status), vendorStatus: answer.status };
+    } catch (error) {
+      if (!isStateConflict(error)) throw error;
+      const status = statusOf(await this.detail(req, flowId));
+      if (status.state !== 'STANDBY') throw error;
+      return status;
+    }
+  }
+
+  /** A flow that is already gone (HTTP 404) counts as deleted: a retry after a lost answer must not fail. */
+  async deleteFlow(request: HuaweiLiveRequest, flowId: string): Promise<void> {
+    const req = own(request);
+    try {
+      await this.call(
+        { operation: 'DeleteFlow', region: req.region, method: 'DELETE', path: '/flows', query: { flow_id: flowId } },
+        z.unknown(),
+      );
+    } catch (error) {
+      if (!(error instanceof VendorRejectedError && error.details.httpStatus === 404)) throw error;
+    }
+  }
+
+  /** Create said "already exists": find the flow by its name and adopt it only if it carries our marker. */
+  private async adopt(req: HuaweiLiveRequest, name: string, conflict: VendorConflictError): Promise<CreatedFlow> {
+    const details = { ...conflict.details, operation: 'CreateFlows' };
+    for (let page = 0; page < this.maxListPages; page++) {
+      const list = await this.call(
+        {
+          operation: 'ListFlows',
+          region: req.region,
+          method: 'GET',
+          path: '/flows',
+          query: { limit: String(LIST_PAGE_SIZE), offset: String(page * LIST_PAGE_SIZE) },
+        },
+        listResponse,
+      );
+      const match = list.flows.find((flow) => flow.name === name);
+      if (match) {
+        const detail = await this.detail(req, match.flow_id);
+        const marker = huaweiIdentityMarker(req.requestId);
+        if (detail.sources?.some((source) => source.description?.includes(marker))) {
+          return { ...statusOf(detail), name, adopted: true };
+        }
+        throw new VendorConflictError(
+          `huawei-live: flow "${name}" (${match.flow_id}) already exists and is not this request's (no ${marker} on its sources); rename the flow or delete the other one`,
+          details,
+          { cause: conflict },
+        );
+      }
+      const total = list.total ?? Number.POSITIVE_INFINITY;
+      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) {
+        throw new VendorConflictError(
+          `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
+          details,
+          { cause: conflict },
+        );
+      }
+    }
+    throw new VendorConflictError(
+      `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} and "${name}" is not among the first ${this.maxListPages * LIST_PAGE_SIZE} flows; adopt it by hand or raise maxListPages`,
+      details,
+      { cause: conflict },
+    );
+  }
+
+  private detail(req: HuaweiLiveRequest, flowId: string): Promise<FlowDetail> {
+    return this.call(
+      {
+        operation: 'ShowFlowDetail',
+        region: req.region,
+        method: 'GET',
+        path: '/flows/detail',
+        query: { flow_id: flowId },
+      },
+      flowDetail,
+    );
+  }
+
+  /** One paced, signed HTTP call; resolves with the parsed 2xx body or rejects with a taxonomy error. */
+  private async call<S extends z.ZodType>(call: Call, schema: S): Promise<z.output<S>> {
+    const base = this.endpoint ?? huaweiEndpointFor(call.region);
+    const path = `${base.pathname.replace(/\/+$/, '')}/v1/${this.projectId}${call.path}`;
+    const query = call.query ?? {};
+    const queryString = canonicalQueryString(query);
+    const url = `${base.origin}${path}${queryString ? `?${queryString}` : ''}`;
+    const body = call.body === undefined ? '' : JSON.stringify(call.body);
+    const headers: Record<string, string> = {
+      'Content-Type': body ? 'application/json;charset=utf-8' : 'application/json',
+      Host: base.host,
+      'X-Project-Id': this.projectId,
+    };
+    const details: VendorErrorDetails = { vendor: VENDOR, operation: call.operation };
+
+    const answer = await this.pace(() => {
+      // Signed inside the paced call: X-Sdk-Date is when the call really leaves, not when it was queued.
+      const signed = signHuaweiRequest(
+        { method: call.method, path, query, headers, body },
+        this.credentials,
+        this.now(),
+      );
+      return sendHttp(
+        this.fetchFn,
+        { url, method: call.method, headers: signed.headers, ...(body ? { body } : {}) },
+        this.callTimeoutMs,
+        details,
+      );
+    });
+    const json = parseJson(answer.text);
+    const requestId = answer.headers.get('x-request-id') ?? undefined;
+    const withId = requestId ? { ...details, vendorRequestId: requestId } : details;
+    if (answer.status < 200 || answer.status >= 300 || errorBody.safeParse(json).success) {
+      throw huaweiError(answer.status, json, withId);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new VendorUnavailableError(
+        `huawei-live ${call.operation}: unexpected answer (${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'} ${i.message}`).join('; ')})`,
+        { ...withId, httpStatus: answer.status },
+      );
+    }
+    return parsed.data;
+  }
+}
+
+/** True when Huawei refused an operation because of the flow's current state. */
+function isStateConflict(error: unknown): boolean {
+  return error instanceof VendorRejectedError && error.details.vendorCode === HUAWEI_STATE_CONFLICT;
+}
+
+function statusOf(detail: FlowDetail): FlowStatus {
+  return { flowId: detail.flow_id, state: huaweiFlowState(detail.status), vendorStatus: detail.status };
+}
+
+function own(request: ProvisionRequest): HuaweiLiveRequest {
+  if (request.vendor !== VENDOR)
+    throw new InvalidRequestError([`vendor: the ${VENDOR} client got a ${request.vendor} request`]);
+  return request;
+}

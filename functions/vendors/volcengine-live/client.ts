@@ -1,0 +1,518 @@
+/**
+ * Volcengine Live pull-to-push (拉流转推, `vendors/volcengine-live.md`): RPC over HTTPS, `Action`/`Version` in the
+ * query, JSON bodies, signed with Volcengine HMAC-SHA256 (service `live`, region `cn-north-1`).
+ *
+ * - A flow is one **group** holding one **task**: create = CreatePullToPushGroup (`Name` = the request's `flow.name`,
+ *   `ProjectName`, `Tags` with our request-identity tag) then CreatePullToPushTask in that group — two paced calls.
+ *   The flow id is `<group name>:<task id>` (group names cannot contain `:`), so every later call knows both.
+ * - Start: there is no start action. A task starts itself at `StartTime`; `startFlow` is a read, and the workflow polls
+ *   until the task reports 生效中 (active). A future start is SCHEDULED, which the workflow counts as done.
+ *   RestartPullToPushTask only re-enables a task someone stopped, and Volcengine has announced its retirement; a
+ *   stopped task (停用) or an ended one (已结束) is ERROR and ends in a failure record instead.
+ * - Read: there is no get-by-id; ListPullToPushTask filtered by group finds the task.
+ * - Share: none. The contract rejects a request with entitlements; `grantEntitlements` refuses any that slip through.
+ * - Get-or-create: CreatePullToPushGroup answering **HTTP 429 `RequestLimitExceeded.Exist`** means "already exists"
+ *   (never a throttle: throttling is `FlowLimitExceeded`). The client then lists groups and adopts the group only if
+ *   it carries our request-identity tag, then adopts the task it holds (or creates the missing one).
+ * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
+ */
+import { z } from 'zod';
+import { vendorConfig } from '../../shared/config.ts';
+import type { ProvisionRequest, VolcengineLiveRequest } from '../../shared/contract.ts';
+import {
+  errorForHttpStatus,
+  InvalidRequestError,
+  type TaxonomyError,
+  VendorAuthFailedError,
+  VendorConflictError,
+  type VendorErrorDetails,
+  VendorRejectedError,
+  VendorThrottledError,
+  VendorUnavailableError,
+} from '../../shared/errors.ts';
+import { canonicalQueryString } from '../hmac-signing.ts';
+import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
+import {
+  type CreatedFlow,
+  type FlowState,
+  type FlowStatus,
+  type GrantedEntitlement,
+  type PaceFn,
+  REQUEST_ID_TAG,
+  unpaced,
+  type VendorClient,
+} from '../types.ts';
+import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
+
+const VENDOR = 'volcengine-live';
+export const VOLCENGINE_ENDPOINT_ENV = 'VENDOR_ENDPOINT_VOLCENGINE_LIVE';
+export const VOLCENGINE_CREDENTIAL_ENV = ['VOLCENGINE_ACCESS_KEY', 'VOLCENGINE_SECRET_KEY'] as const;
+/** The documented host (one for every region). */
+export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
+export const VOLCENGINE_API_VERSION = '2023-01-01';
+export const VOLCENGINE_SERVICE = 'live';
+/** "The resource requested to be created already exists" — sent with HTTP 429. */
+export const VOLCENGINE_ALREADY_EXISTS = 'RequestLimitExceeded.Exist';
+
+/** The task statuses ListPullToPushTask reports, as Chinese strings. */
+export const TASK_STATUS = {
+  stopped: '停用',
+  notStarted: '未开始',
+  active: '生效中',
+  ended: '已结束',
+} as const;
+
+/**
+ * A task's status in our words: 生效中 → ACTIVE; 未开始 → SCHEDULED while its StartTime is ahead, STARTING once it has
+ * passed (the vendor flips it shortly); 停用 (stopped by someone) and 已结束 (past EndTime) → ERROR.
+ */
+export function volcengineTaskState(status: string, startTimeMs: number | undefined, nowMs: number): FlowState {
+  switch (status) {
+    case TASK_STATUS.active:
+      return 'ACTIVE';
+    case TASK_STATUS.notStarted:
+      return startTimeMs !== undefined && startTimeMs > nowMs ? 'SCHEDULED' : 'STARTING';
+    default:
+      return 'ERROR';
+  }
+}
+
+/** `<group>:<task id>`: group names are Chinese characters, letters and digits, so `:` cannot occur in them. */
+export function volcengineFlowId(groupName: string, taskId: string): string {
+  return `${groupName}:${taskId}`;
+}
+
+export function parseVolcengineFlowId(flowId: string): { groupName: string; taskId: string } {
+  const at = flowId.indexOf(':');
+  if (at <= 0 || at === flowId.length - 1) {
+    throw new InvalidRequestError([
+      `flowId: "${clip(flowId, 80)}" is not a volcengine-live flow id (<group>:<task id>)`,
+    ]);
+  }
+  return { groupName: flowId.slice(0, at), taskId: flowId.slice(at + 1) };
+}
+
+type ErrorFactory = (message: string, details: VendorErrorDetails) => TaxonomyError;
+const rejected: ErrorFactory = (m, d) => new VendorRejectedError(m, d);
+const authFailed: ErrorFactory = (m, d) => new VendorAuthFailedError(m, d);
+const unavailable: ErrorFactory = (m, d) => new VendorUnavailableError(m, d);
+
+/** Every documented code: the pull-to-push pages' table and the gateway's common codes (vendors file §3). */
+const VOLCENGINE_ERROR_CLASSES: Readonly<Record<string, ErrorFactory>> = {
+  [VOLCENGINE_ALREADY_EXISTS]: (m, d) => new VendorConflictError(m, d),
+  FlowLimitExceeded: (m, d) => new VendorThrottledError(m, d),
+  CommonErr: unavailable, // HTTP 200: "unclassified, retry"
+  InvalidParam: rejected,
+  'InvalidParam.BindError': rejected,
+  RequestForbidden: authFailed,
+  'RequestForbidden.AccountIDNotAllow': authFailed,
+  ResourceNotFound: rejected,
+  InternalError: unavailable,
+  'InternalError.DB': unavailable,
+  InternalServiceError: unavailable,
+  'InternalServiceError.BadResponse': unavailable,
+  InternalServiceTimeout: unavailable,
+  MissingParameter: rejected,
+  MissingRequestInfo: rejected,
+  ServiceNotFound: rejected,
+  InvalidActionOrVersion: rejected,
+  MissingAuthenticationToken: authFailed,
+  MissingSignature: authFailed,
+  InvalidTimestamp: authFailed, // expired or future X-Date: our clock, not the request
+  InvalidAccessKey: authFailed,
+  SignatureDoesNotMatch: authFailed,
+  LackPolicy: authFailed,
+  AccessDenied: authFailed,
+};
+
+/**
+ * Maps a `ResponseMetadata.Error` to the taxonomy. The code decides — `RequestLimitExceeded.Exist` is a conflict even
+ * though generic helpers treat every `RequestLimitExceeded*` as throttling — then its family (`InvalidParam*`,
+ * `RequestForbidden*`, `Internal*`), and the HTTP status only for codes nobody documented.
+ */
+export function volcengineError(
+  status: number,
+  code: string | undefined,
+  message: string,
+  details: VendorErrorDetails,
+): TaxonomyError {
+  const full = { ...details, httpStatus: status, ...(code ? { vendorCode: code } : {}) };
+  const make =
+    (code ? VOLCENGINE_ERROR_CLASSES[code] : undefined) ??
+    (code?.startsWith('InvalidParam') ? rejected : undefined) ??
+    (code?.startsWith('RequestForbidden') ? authFailed : undefined) ??
+    (code?.startsWith('Internal') ? unavailable : undefined);
+  if (make) return make(message, full);
+  if (status >= 200 && status < 300) return new VendorUnavailableError(message, full);
+  return errorForHttpStatus(status, message, full);
+}
+
+// --- response boundary -------------------------------------------------------------------------------------------
+
+const responseMetadata = z.object({
+  RequestId: z.string().optional(),
+  Error: z.object({ Code: z.string().optional(), Message: z.string().optional() }).nullish(),
+});
+const envelope = z.object({ ResponseMetadata: responseMetadata, Result: z.unknown().optional() });
+const createTaskResult = z.object({ TaskId: z.string().min(1) });
+const taskItem = z.object({
+  TaskId: z.string().min(1),
+  Title: z.string().optional(),
+  GroupName: z.string().optional(),
+  Status: z.string().min(1),
+  /** RFC 3339 (`2022-04-01T00:00:00+08:00`) although create takes unix seconds. */
+  StartTime: z.string().optional(),
+  EndTime: z.string().optional(),
+});
+const listTasksResult = z.object({
+  List: z.array(taskItem).nullish(),
+  Pagination: z.object({ PageTotal: z.number().int().optional(), TotalCount: z.number().int().optional() }).optional(),
+});
+const groupItem = z.object({
+  Name: z.string(),
+  ProjectName: z.string().optional(),
+  Tags: z.array(z.object({ Key: z.string(), Value: z.string().optional() })).nullish(),
+  Status: z.number().optional(),
+});
+const listGroupsResult = z.object({ List: z.array(groupItem).nullish(), Total: z.number().int().optional() });
+
+type TaskItem = z.output<typeof taskItem>;
+
+const TASK_PAGE_SIZE = 500;
+const GROUP_PAGE_SIZE = 1000;
+
+// --- the client ----------------------------------------------------------------------------------------------------
+
+export interface VolcengineLiveClientOptions {
+  readonly credentials: VolcengineCredentials;
+  /** Base URL (`VENDOR_ENDPOINT_VOLCENGINE_LIVE`). @default https://live.volcengineapi.com */
+  readonly endpoint?: URL;
+  /** @default vendorConfig('volcengine-live').callTimeoutMs */
+  readonly callTimeoutMs?: number;
+  readonly fetch?: typeof fetch;
+  /** Clock (epoch ms) for signing, default start times and SCHEDULED. @default Date.now */
+  readonly now?: () => number;
+  /** Runs each HTTP call under the λ instance's pacer. @default unpaced */
+  readonly pace?: PaceFn;
+  /** How many ListPullToPushGroup pages (1000 groups each) an adoption may read. @default 3 */
+  readonly maxGroupPages?: number;
+}
+
+export interface VolcengineLiveFromEnvOptions {
+  readonly pace?: PaceFn;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+}
+
+interface Call {
+  readonly action: string;
+  readonly region: string;
+  readonly method: 'GET' | 'POST';
+  /** GET actions take their parameters in the query. */
+  readonly query?: Readonly<Record<string, string>>;
+  /** POST actions take a JSON body. */
+  readonly body?: Readonly<Record<string, unknown>>;
+}
+
+export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest> {
+  readonly vendor = VENDOR;
+  private readonly credentials: VolcengineCredentials;
+  private readonly endpoint: URL;
+  private readonly callTimeoutMs: number;
+  private readonly fetchFn: typeof fetch;
+  private readonly now: () => number;
+  private readonly pace: PaceFn;
+  private readonly maxGroupPages: number;
+
+  constructor(options: VolcengineLiveClientOptions) {
+    this.credentials = options.credentials;
+    this.endpoint = options.endpoint ?? new URL(VOLCENGINE_DEFAULT_ENDPOINT);
+    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
+    this.now = options.now ?? Date.now;
+    this.pace = options.pace ?? unpaced;
+    this.maxGroupPages = options.maxGroupPages ?? 3;
+    if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
+  }
+
+  /**
+   * As the vendor λ builds it: `VOLCENGINE_ACCESS_KEY` and `VOLCENGINE_SECRET_KEY` (both required, every missing one
+   * named) and the optional `VENDOR_ENDPOINT_VOLCENGINE_LIVE`.
+   */
+  static fromEnv(env: NodeJS.ProcessEnv, options: VolcengineLiveFromEnvOptions = {}): VolcengineLiveClient {
+    const vars = requireEnv(env, VOLCENGINE_CREDENTIAL_ENV, 'Volcengine credentials');
+    const endpoint = endpointFromEnv(env, VOLCENGINE_ENDPOINT_ENV);
+    return new VolcengineLiveClient({
+      credentials: { accessKeyId: vars.VOLCENGINE_ACCESS_KEY, secretAccessKey: vars.VOLCENGINE_SECRET_KEY },
+      ...(endpoint ? { endpoint } : {}),
+      ...options,
+    });
+  }
+
+  async createFlow(request: VolcengineLiveRequest): Promise<CreatedFlow> {
+    const req = own(request);
+    const group = req.flow.name;
+    let adopted = false;
+    try {
+      await this.call({
+        action: 'CreatePullToPushGroup',
+        region: req.region,
+        method: 'POST',
+        body: {
+          Name: group,
+          ProjectName: req.flow.projectName,
+          Tags: [
+            { Key: REQUEST_ID_TAG, Value: req.requestId, Category: 'Custom' },
+            ...req.flow.tags.map((tag) => ({ Key: tag.key, Value: tag.value, Category: tag.category })),
+          ],
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof VendorConflictError) || error.details.vendorCode !== VOLCENGINE_ALREADY_EXISTS)
+        throw error;
+      await this.assertOurGroup(req, error);
+      adopted = true;
+    }
+
+    const title = req.flow.task.title ?? group;
+    if (adopted) {
+      // The group is ours; a previous attempt may have created its task before losing the answer.
+      const existing = (await this.listTasks(req.region, group)).find((task) => task.Title === title);
+      if (existing) return { ...this.statusOf(group, existing), name: group, adopted: true };
+    }
+
+    const startTime = req.flow.task.startTime ?? Math.floor(this.now() / 1000);
+    const endTime = req.flow.task.endTime ?? startTime + (req.flow.task.durationSeconds ?? 0);
+    const result = createTaskResult.safeParse(
+      await this.call({
+        action: 'CreatePullToPushTask',
+        region: req.region,
+        method: 'POST',
+        body: taskBody(req, group, title, startTime, endTime),
+      }),
+    );
+    if (!result.success) throw unexpected('CreatePullToPushTask', 'Result.TaskId missing');
+    const state = volcengineTaskState(TASK_STATUS.notStarted, startTime * 1000, this.now());
+    return {
+      flowId: volcengineFlowId(group, result.data.TaskId),
+      state,
+      vendorStatus: TASK_STATUS.notStarted,
+      name: group,
+      adopted,
+    };
+  }
+
+  /** No start action exists (the task starts at StartTime): a read, so the workflow can poll until 生效中. */
+  async startFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+    return this.describeFlow(request, flowId);
+  }
+
+  async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+    const req = own(request);
+    const { groupName, taskId } = parseVolcengineFlowId(flowId);
+    const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
+    if (!task) {
+      // A task just created may not be listed yet (no get-by-id exists): retried, bounded by the workflow.
+      throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
+        vendor: VENDOR,
+        operation: 'ListPullToPushTask',
+      });
+    }
+    return this.statusOf(groupName, task);
+  }
+
+  /** Volcengine has nothing to share; the contract keeps entitlements out, this refuses any that slip through. */
+  async grantEntitlements(request: VolcengineLiveRequest, _flowId: string): Promise<GrantedEntitlement[]> {
+    const req = own(request);
+    if (req.entitlements.length === 0) return [];
+    throw new InvalidRequestError([
+      'entitlements: volcengine-live has no entitlement or output API; a task pushes to its dstAddr',
+    ]);
+  }
+
+  async stopFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+    const req = own(request);
+    const { groupName, taskId } = parseVolcengineFlowId(flowId);
+    await this.call({
+      action: 'StopPullToPushTask',
+      region: req.region,
+      method: 'POST',
+      body: { TaskId: taskId, GroupName: groupName },
+    });
+    return {
+      flowId,
+      state: volcengineTaskState(TASK_STATUS.stopped, undefined, this.now()),
+      vendorStatus: TASK_STATUS.stopped,
+    };
+  }
+
+  /** Deletes the task, then its group (the group exists for this request only). Already gone counts as deleted. */
+  async deleteFlow(request: VolcengineLiveRequest, flowId: string): Promise<void> {
+    const req = own(request);
+    const { groupName, taskId } = parseVolcengineFlowId(flowId);
+    await this.ignoreNotFound(
+      this.call({
+        action: 'DeletePullToPushTask',
+        region: req.region,
+        method: 'POST',
+        body: { TaskId: taskId, GroupName: groupName },
+      }),
+    );
+    await this.ignoreNotFound(
+      this.call({ action: 'DeletePullToPushGroup', region: req.region, method: 'POST', body: { Name: groupName } }),
+    );
+  }
+
+  /** The group exists: it is ours only if it carries our request-identity tag. */
+  private async assertOurGroup(req: VolcengineLiveRequest, conflict: VendorConflictError): Promise<void> {
+    const details = { ...conflict.details, operation: 'CreatePullToPushGroup' };
+    for (let page = 1; page <= this.maxGroupPages; page++) {
+      const result = listGroupsResult.safeParse(
+        await this.call({
+          action: 'ListPullToPushGroup',
+          region: req.region,
+          method: 'POST',
+          body: { PageNum: page, PageSize: GROUP_PAGE_SIZE },
+        }),
+      );
+      if (!result.success) throw unexpected('ListPullToPushGroup', 'Result.List missing');
+      const groups = result.data.List ?? [];
+      const group = groups.find((g) => g.Name === req.flow.name);
+      if (group) {
+        if (group.Tags?.some((tag) => tag.Key === REQUEST_ID_TAG && tag.Value === req.requestId)) return;
+        throw new VendorConflictError(
+          `volcengine-live: pull-to-push group "${req.flow.name}" already exists and is not this request's (no ${REQUEST_ID_TAG}=${req.requestId} tag); choose another flow.name`,
+          details,
+          { cause: conflict },
+        );
+      }
+      if (groups.length < GROUP_PAGE_SIZE) break;
+    }
+    throw new VendorConflictError(
+      `volcengine-live: Volcengine says group "${req.flow.name}" already exists but it is not listed; choose another flow.name`,
+      details,
+      { cause: conflict },
+    );
+  }
+
+  /** Every task of a group (one page holds 500; our groups hold one). */
+  private async listTasks(region: string, groupName: string): Promise<TaskItem[]> {
+    const result = listTasksResult.safeParse(
+      await this.call({
+        action: 'ListPullToPushTask',
+        region,
+        method: 'GET',
+        query: { GroupName: groupName, Page: '1', Size: String(TASK_PAGE_SIZE) },
+      }),
+    );
+    if (!result.success) throw unexpected('ListPullToPushTask', 'Result.List missing');
+    return result.data.List ?? [];
+  }
+
+  private statusOf(groupName: string, task: TaskItem): FlowStatus {
+    const startTimeMs = task.StartTime ? Date.parse(task.StartTime) : Number.NaN;
+    return {
+      flowId: volcengineFlowId(groupName, task.TaskId),
+      state: volcengineTaskState(task.Status, Number.isNaN(startTimeMs) ? undefined : startTimeMs, this.now()),
+      vendorStatus: task.Status,
+    };
+  }
+
+  private async ignoreNotFound(call: Promise<unknown>): Promise<void> {
+    try {
+      await call;
+    } catch (error) {
+      if (!(error instanceof VendorRejectedError && error.details.vendorCode === 'ResourceNotFound')) throw error;
+    }
+  }
+
+  /** One paced, signed call; resolves with `Result` when there is no `ResponseMetadata.Error`. */
+  private async call(call: Call): Promise<unknown> {
+    const query = { Action: call.action, Version: VOLCENGINE_API_VERSION, ...call.query };
+    const path = this.endpoint.pathname || '/';
+    const url = `${this.endpoint.origin}${path}?${canonicalQueryString(query)}`;
+    const body = call.body === undefined ? '' : JSON.stringify(call.body);
+    const headers: Record<string, string> = { Host: this.endpoint.host };
+    if (call.method === 'POST') headers['Content-Type'] = 'application/json';
+    const details: VendorErrorDetails = { vendor: VENDOR, operation: call.action };
+
+    const answer = await this.pace(() => {
+      // Signed inside the paced call: X-Date is when the call really leaves, not when it was queued.
+      const signed = signVolcengineRequest(
+        { method: call.method, path, query, headers, body },
+        this.credentials,
+        { region: call.region, service: VOLCENGINE_SERVICE },
+        this.now(),
+      );
+      return sendHttp(
+        this.fetchFn,
+        { url, method: call.method, headers: signed.headers, ...(call.method === 'POST' ? { body } : {}) },
+        this.callTimeoutMs,
+        details,
+      );
+    });
+    const parsed = envelope.safeParse(parseJson(answer.text));
+    if (!parsed.success) {
+      const message = `volcengine-live ${call.action}: HTTP ${answer.status} without a ResponseMetadata envelope`;
+      throw volcengineError(answer.status, undefined, message, details);
+    }
+    const meta = parsed.data.ResponseMetadata;
+    const withId = meta.RequestId ? { ...details, vendorRequestId: meta.RequestId } : details;
+    if (meta.Error) {
+      const code = meta.Error.Code;
+      const message = `volcengine-live ${call.action}: HTTP ${answer.status}${code ? ` ${code}` : ''}${meta.Error.Message ? `: ${clip(meta.Error.Message)}` : ''}`;
+      throw volcengineError(answer.status, code, message, withId);
+    }
+    if (answer.status < 200 || answer.status >= 300) {
+      throw volcengineError(answer.status, undefined, `volcengine-live ${call.action}: HTTP ${answer.status}`, withId);
+    }
+    return parsed.data.Result;
+  }
+}
+
+function taskBody(req: VolcengineLiveRequest, group: string, title: string, startTime: number, endTime: number) {
+  const task = req.flow.task;
+  return {
+    GroupName: group,
+    Title: title,
+    Type: task.type,
+    SrcAddr: task.srcAddr,
+    VodSrcAddrs: task.vodSrcAddrs?.map((v) => ({
+      SrcAddr: v.srcAddr,
+      StartOffset: v.startOffset,
+      EndOffset: v.endOffset,
+    })),
+    DstAddr: task.dstAddr,
+    Domain: task.domain,
+    App: task.app,
+    Stream: task.stream,
+    StartTime: startTime,
+    EndTime: endTime,
+    CallbackURL: task.callbackUrl,
+    CycleMode: task.cycleMode,
+    PlayTimes: task.playTimes,
+    PreDownload: task.preDownload,
+    ContinueStrategy: task.continueStrategy,
+    Watermark: task.watermark
+      ? {
+          Picture: task.watermark.picture,
+          Ratio: task.watermark.ratio,
+          RelativePosX: task.watermark.relativePosX,
+          RelativePosY: task.watermark.relativePosY,
+        }
+      : undefined,
+  };
+}
+
+function unexpected(action: string, what: string): VendorUnavailableError {
+  return new VendorUnavailableError(`volcengine-live ${action}: unexpected answer (${what})`, {
+    vendor: VENDOR,
+    operation: action,
+  });
+}
+
+function own(request: ProvisionRequest): VolcengineLiveRequest {
+  if (request.vendor !== VENDOR)
+    throw new InvalidRequestError([`vendor: the ${VENDOR} client got a ${request.vendor} request`]);
+  return request;
+}
