@@ -3,23 +3,30 @@
  * collaborators built from the environment; the local stack calls it with its own, so both run the same chain.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { VendorId } from '../shared/contract.ts';
 import { logger } from '../shared/observability.ts';
 import type { Pacer } from '../shared/pacing.ts';
 import type { VendorClient } from '../vendors/types.ts';
 import { runVendorTask, type VendorTaskResult } from './core.ts';
+import { isSqsEvent, runQueuedTasks } from './queue-worker.ts';
 
 export interface VendorTaskDeps {
   readonly vendor: VendorId;
   readonly client: VendorClient;
   /** The instance's pacer; the client paces each call with it, the chain holds the slot with it. */
   readonly pacer: Pacer;
+  /**
+   * Step Functions client for queue mode (work items from the vendor's task queue, answered with SendTaskSuccess /
+   * SendTaskFailure). Without it the λ serves direct invocations only.
+   */
+  readonly sfn?: SFNClient;
 }
 
 export function buildVendorTaskHandler(deps: VendorTaskDeps) {
-  return middy<unknown, VendorTaskResult, Error, Context>()
+  return middy<unknown, VendorTaskResult | SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       // Pacing in `finally`: the slot is given back only after T since the last call began, on success and on
@@ -38,5 +45,9 @@ export function buildVendorTaskHandler(deps: VendorTaskDeps) {
         });
       },
     })
-    .handler(async (event) => runVendorTask(deps.vendor, deps.client, event));
+    .handler(async (event) => {
+      if (!isSqsEvent(event)) return runVendorTask(deps.vendor, deps.client, event);
+      if (!deps.sfn) throw new Error(`${deps.vendor} task received queue work items but has no Step Functions client`);
+      return runQueuedTasks(deps.vendor, deps.client, deps.sfn, event);
+    });
 }
