@@ -3,6 +3,7 @@
  * tests and the benchmark read), sliding-window rate limiting, and fault injection. Each emulator adds its vendor's
  * signature check, state and error shapes on top.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -213,4 +214,20 @@ export async function startHttpServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Request headers as single strings (repeated headers joined with `,`, as HTTP folds them). */
+export function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return flat;
+}
+
+/** Constant-time comparison of two hex signatures (a verifier must not leak how much of a guess was right). */
+export function hexSignaturesEqual(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'hex');
+  const b = Buffer.from(given, 'hex');
+  return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
 }

@@ -14,7 +14,7 @@
  * names. Where the documentation is silent the emulator is strict: starting a running flow, stopping a stopped one
  * and deleting a running one answer 400 `LIVE.103011022` (operation not allowed in the current state).
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { parseCompactUtc, parseRawQuery } from '../../functions/vendors/hmac-signing.ts';
 import {
   HUAWEI_ALGORITHM,
@@ -26,6 +26,8 @@ import {
 import {
   type FaultSettings,
   Faults,
+  flattenHeaders,
+  hexSignaturesEqual,
   Journal,
   type RawRequest,
   type RawResponse,
@@ -135,9 +137,7 @@ export function verifyHuaweiSignature(
   } catch {
     return fail('verify aksk signature fail, a signed header is missing');
   }
-  const a = Buffer.from(expected, 'hex');
-  const b = Buffer.from(auth.signature, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return fail('verify aksk signature fail');
+  if (!hexSignaturesEqual(expected, auth.signature)) return fail('verify aksk signature fail');
   return { ok: true };
 }
 
@@ -370,10 +370,7 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
     } catch {
       return answer(error(400, 'APIG.0201', 'API request error.'));
     }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    }
+    const headers = flattenHeaders(req.headers);
     const auth = verifyHuaweiSignature(
       { method: req.method, path, query, headers, body: req.body.toString('utf8') },
       options.credentials,

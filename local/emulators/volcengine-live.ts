@@ -15,7 +15,7 @@
  * 停用 when stopped. Lists report StartTime/EndTime as RFC 3339 strings in UTC+8, as the vendor does, although create
  * takes unix seconds.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { formatCompactUtc, parseCompactUtc, parseRawQuery, sha256Hex } from '../../functions/vendors/hmac-signing.ts';
 import {
   parseVolcengineAuthorization,
@@ -26,6 +26,8 @@ import {
 import {
   type FaultSettings,
   Faults,
+  flattenHeaders,
+  hexSignaturesEqual,
   Journal,
   type RawRequest,
   type RawResponse,
@@ -199,9 +201,7 @@ export function verifyVolcengineSignature(
   } catch {
     return reject(401, 'SignatureDoesNotMatch', 100010, 'A signed header is missing from the request.');
   }
-  const a = Buffer.from(expected, 'hex');
-  const b = Buffer.from(auth.signature, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
+  if (!hexSignaturesEqual(expected, auth.signature)) {
     return reject(401, 'SignatureDoesNotMatch', 100010, 'The request signature we calculated does not match.');
   }
   return { ok: true };
@@ -485,10 +485,7 @@ export async function startVolcengineLiveEmulator(
       };
     };
 
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    }
+    const headers = flattenHeaders(req.headers);
     const bodyText = req.body.toString('utf8');
     const auth = verifyVolcengineSignature(
       { method: req.method, path: decodeURIComponent(rawPath) || '/', query, headers, body: bodyText },
