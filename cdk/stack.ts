@@ -5,6 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
@@ -30,6 +31,7 @@ export class FlowProvisionerStack extends Stack {
   public readonly intake: Intake;
   public readonly vendorFunctions: VendorFunctions;
   public readonly workflow: ProvisioningWorkflow;
+  public readonly idempotency: IdempotencyStore;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -47,6 +49,9 @@ export class FlowProvisionerStack extends Stack {
       logRemovalPolicy: removalPolicy,
       logRetention,
     });
+    // Effect steps of the vendor tasks are idempotent per (requestId, execution, step): each vendor λ, and only they.
+    this.idempotency = new IdempotencyStore(this, 'Idempotency', { removalPolicy });
+    for (const fn of Object.values(this.vendorFunctions.functions)) this.idempotency.grantTo(fn);
     this.workflow = new ProvisioningWorkflow(this, 'Workflow', {
       vendorFunctions: this.vendorFunctions.functions,
       deadLetterQueue: this.intake.deadLetterQueue,

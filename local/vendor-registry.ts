@@ -30,8 +30,16 @@ export interface LocalVendor {
   /** Test credentials as environment variables: the emulator is started with them and the client reads them. */
   readonly credentialsEnv: Readonly<Record<string, string>>;
   startEmulator(options: EmulatorStartOptions): Promise<RunningEmulator>;
-  /** The client exactly as the vendor λ builds it, from an environment. */
-  createClient(env: NodeJS.ProcessEnv, pace: PaceFn): VendorClient;
+  /**
+   * The client exactly as the vendor λ builds it, from an environment. `callTimeoutMs` shortens the call deadline
+   * (fault-injection runs, where a lost answer would otherwise hold a slot for the configured seconds).
+   */
+  createClient(env: NodeJS.ProcessEnv, pace: PaceFn, options?: ClientOptions): VendorClient;
+}
+
+export interface ClientOptions {
+  /** @default the vendor's `callTimeoutMs` of `functions/shared/config.ts` */
+  readonly callTimeoutMs?: number;
 }
 
 /** The environment variable naming a vendor's endpoint override. */
@@ -85,21 +93,21 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         ...(options.faults ? { faults: options.faults } : {}),
         enforceRateLimit: options.enforceRateLimit ?? true,
       }),
-    createClient: (env, pace) => AwsMediaConnectClient.fromEnv(env, { pace }),
+    createClient: (env, pace, options) => AwsMediaConnectClient.fromEnv(env, { pace, ...options }),
   },
   {
     vendor: 'alibaba-ice',
     endpointEnv: endpointEnvFor('alibaba-ice'),
     credentialsEnv: alibabaCredentials,
     startEmulator: startAlibaba,
-    createClient: (env, pace) => AlibabaIceClient.fromEnv(env, { pace }),
+    createClient: (env, pace, options) => AlibabaIceClient.fromEnv(env, { pace, ...options }),
   },
   {
     vendor: 'alibaba-cams',
     endpointEnv: endpointEnvFor('alibaba-cams'),
     credentialsEnv: alibabaCredentials,
     startEmulator: startAlibaba,
-    createClient: (env, pace) => AlibabaCamsClient.fromEnv(env, { pace }),
+    createClient: (env, pace, options) => AlibabaCamsClient.fromEnv(env, { pace, ...options }),
   },
   {
     vendor: 'huawei-live',
@@ -115,7 +123,7 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         ...(options.faults ? { faults: options.faults } : {}),
         enforceRateLimit: options.enforceRateLimit ?? true,
       }),
-    createClient: (env, pace) => HuaweiLiveClient.fromEnv(env, { pace }),
+    createClient: (env, pace, options) => HuaweiLiveClient.fromEnv(env, { pace, ...options }),
   },
   {
     vendor: 'volcengine-live',
@@ -130,7 +138,7 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         ...(options.faults ? { faults: options.faults } : {}),
         enforceRateLimit: options.enforceRateLimit ?? true,
       }),
-    createClient: (env, pace) => VolcengineLiveClient.fromEnv(env, { pace }),
+    createClient: (env, pace, options) => VolcengineLiveClient.fromEnv(env, { pace, ...options }),
   },
 ];
 

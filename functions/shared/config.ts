@@ -214,6 +214,34 @@ export const RETRY_POLICY = {
   'Lambda.TooManyRequestsException': { intervalSeconds: 1, backoffRate: 1.5, maxAttempts: 20, maxDelaySeconds: 10 },
   /** Lambda service faults. */
   'Lambda.ServiceException': { intervalSeconds: 2, backoffRate: 2, maxAttempts: 6, maxDelaySeconds: 30 },
+  /**
+   * The vendor λ timed out or its sandbox died. Safe to retry: effect steps are idempotent (a completed call returns
+   * its stored result) and get-or-create / desired-state at the vendor (a call cut off mid-way is adopted).
+   */
+  'Sandbox.Timedout': { intervalSeconds: 2, backoffRate: 2, maxAttempts: 5, maxDelaySeconds: 30 },
+  /**
+   * The step's idempotency record is held by an invocation that died before its lock expired (at most the λ timeout,
+   * 55 s): enough attempts that full-jitter backoff outlasts the lock.
+   */
+  StepInProgress: { intervalSeconds: 5, backoffRate: 1.5, maxAttempts: 10, maxDelaySeconds: 30 },
+  /** The idempotency store (DynamoDB) was unavailable. */
+  StepStoreUnavailable: { intervalSeconds: 5, backoffRate: 1.5, maxAttempts: 10, maxDelaySeconds: 30 },
+} as const;
+
+/**
+ * Idempotency of the vendor task's effect steps (DESIGN §5.3, `functions/vendor-task/idempotency.ts`): how long a
+ * completed step's result is kept. It must outlast any retry of the step within its execution (an execution lasts at
+ * most `PIPELINE.executionTimeoutSeconds`); a redrive of a timed-out or aborted execution later than this re-runs the
+ * step, which the vendor-side get-or-create makes safe. DynamoDB deletes expired items by TTL; the store ignores them
+ * until then (and dynalite, locally, has no TTL at all).
+ */
+export const IDEMPOTENCY = {
+  expiresAfterSeconds: 24 * 3600,
+  /** The environment variable naming the table, set by the stack on every vendor λ. */
+  tableNameEnv: 'IDEMPOTENCY_TABLE_NAME',
+  /** The table's partition key and TTL attribute, as the Powertools DynamoDB persistence layer writes them. */
+  keyAttribute: 'id',
+  expiryAttribute: 'expiration',
 } as const;
 
 /** Ingress and workflow settings shared by CDK and the local stack. */

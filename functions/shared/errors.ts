@@ -79,6 +79,22 @@ export class InvalidRequestError extends ProvisioningError {
 }
 
 /**
+ * The same step of the same execution is still running in another invocation (its idempotency record is in progress):
+ * a retry overtook an invocation that crashed or timed out before its lock expired. Retried until the lock expires
+ * (at most the λ timeout), when the step runs again and the vendor-side get-or-create takes over.
+ */
+export class StepInProgressError extends Error {
+  override readonly name = 'StepInProgress';
+  readonly retryable = true;
+}
+
+/** The idempotency store (DynamoDB) could not be read or written: retried, like any transient fault. */
+export class StepStoreUnavailableError extends Error {
+  override readonly name = 'StepStoreUnavailable';
+  readonly retryable = true;
+}
+
+/**
  * Raised by the workflow itself (a Fail path, not a Lambda) when a started flow never reports running: the vendor
  * answered a terminal state, or the bounded poll ran out.
  */

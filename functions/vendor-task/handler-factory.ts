@@ -10,7 +10,8 @@ import type { VendorId } from '../shared/contract.ts';
 import { logger } from '../shared/observability.ts';
 import type { Pacer } from '../shared/pacing.ts';
 import type { VendorClient } from '../vendors/types.ts';
-import { runVendorTask, type VendorTaskResult } from './core.ts';
+import type { VendorTaskResult } from './core.ts';
+import { createVendorTaskRunner, type IdempotencyDeps } from './idempotency.ts';
 import { isSqsEvent, runQueuedTasks } from './queue-worker.ts';
 
 export interface VendorTaskDeps {
@@ -23,9 +24,15 @@ export interface VendorTaskDeps {
    * SendTaskFailure). Without it the λ serves direct invocations only.
    */
   readonly sfn?: SFNClient;
+  /**
+   * Idempotency of the effect steps (`./idempotency.ts`): the instance's persistence layer. The Lambda entries build
+   * it on the DynamoDB table, the local stack on dynalite. Without it every step calls the vendor (unit tests).
+   */
+  readonly idempotency?: IdempotencyDeps;
 }
 
 export function buildVendorTaskHandler(deps: VendorTaskDeps) {
+  const runTask = createVendorTaskRunner(deps);
   return middy<unknown, VendorTaskResult | SQSBatchResponse, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
@@ -45,9 +52,9 @@ export function buildVendorTaskHandler(deps: VendorTaskDeps) {
         });
       },
     })
-    .handler(async (event) => {
-      if (!isSqsEvent(event)) return runVendorTask(deps.vendor, deps.client, event);
+    .handler(async (event, context) => {
+      if (!isSqsEvent(event)) return runTask(event, context);
       if (!deps.sfn) throw new Error(`${deps.vendor} task received queue work items but has no Step Functions client`);
-      return runQueuedTasks(deps.vendor, deps.client, deps.sfn, event);
+      return runQueuedTasks(deps.vendor, deps.client, deps.sfn, event, (task) => runTask(task, context));
     });
 }

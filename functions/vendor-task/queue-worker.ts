@@ -21,7 +21,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { VendorId } from '../shared/contract.ts';
 import { logger } from '../shared/observability.ts';
 import type { VendorClient } from '../vendors/types.ts';
-import { runVendorTask } from './core.ts';
+import { runVendorTask, type VendorTaskResult } from './core.ts';
 
 /** Step Functions limits: `error` 256 characters, `cause` 32 768. */
 const MAX_ERROR = 256;
@@ -41,6 +41,8 @@ export async function runQueuedTasks(
   client: VendorClient,
   sfn: SFNClient,
   event: SQSEvent,
+  /** Runs one task; the handler passes its idempotent runner (a redelivered work item then gets the stored result). */
+  runTask: (task: unknown) => Promise<VendorTaskResult> = (task) => runVendorTask(vendor, client, task),
 ): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
@@ -67,7 +69,7 @@ export async function runQueuedTasks(
     });
     let report: SendTaskSuccessCommand | SendTaskFailureCommand;
     try {
-      const output = await runVendorTask(vendor, client, task);
+      const output = await runTask(task);
       report = new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) });
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));

@@ -3,9 +3,12 @@ import { pacingIntervalMs, vendorConfig } from '../shared/config.ts';
 import { Pacer } from '../shared/pacing.ts';
 import { VolcengineLiveClient } from '../vendors/volcengine-live/client.ts';
 import { buildVendorTaskHandler } from './handler-factory.ts';
+import { idempotencyFromEnv } from './idempotency.ts';
 
 const vendor = 'volcengine-live';
 const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
 const client = VolcengineLiveClient.fromEnv(process.env, { pace: (call) => pacer.call(call) });
 
-export const handler = buildVendorTaskHandler({ vendor, client, pacer });
+const idempotency = idempotencyFromEnv(process.env);
+
+export const handler = buildVendorTaskHandler({ vendor, client, pacer, idempotency });

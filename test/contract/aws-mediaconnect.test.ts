@@ -159,9 +159,11 @@ describe('AWS MediaConnect client ↔ emulator', () => {
     expect(journal.filter((e) => e.throttled)).toEqual([]);
     expect(journal.every((e) => e.budget === 'eu-west-1' && !e.injected)).toBe(true);
     expect(journal.map((e) => e.operation)).toEqual([
+      // Get-or-create: the flows of that name are listed first (none yet).
+      'ListFlows',
       'CreateFlow',
       'StartFlow',
-      ...Array.from({ length: journal.length - 8 }, () => 'DescribeFlow'),
+      ...Array.from({ length: journal.length - 9 }, () => 'DescribeFlow'),
       'GrantFlowEntitlements',
       'StopFlow',
       'DescribeFlow',
@@ -172,7 +174,7 @@ describe('AWS MediaConnect client ↔ emulator', () => {
     expect(running.journal.maxInWindow(1000, 'eu-west-1')).toBeLessThanOrEqual(5);
   });
 
-  it('refuses a delete while the flow runs (400 → VendorRejected) and a second start', async () => {
+  it('refuses a delete while the flow runs (400 → VendorRejected); a second start answers the state it finds', async () => {
     const running = await emulator({ enforceRateLimit: false, startDelayMs: 10_000 });
     const client = clientFor(running);
     const request = aRequest('running-001');
@@ -182,9 +184,13 @@ describe('AWS MediaConnect client ↔ emulator', () => {
     const deleting = await failureOf(client.deleteFlow(request, flowId));
     expect(deleting).toBeInstanceOf(VendorRejectedError);
     expect(deleting.details).toMatchObject({ httpStatus: 400, vendorCode: 'BadRequestException' });
-    const restart = await failureOf(client.startFlow(request, flowId));
-    expect(restart).toBeInstanceOf(VendorRejectedError);
+    // Start is desired-state: the 400 a running flow answers is read as "already started".
+    expect(await client.startFlow(request, flowId)).toEqual({ flowId, state: 'STARTING', vendorStatus: 'STARTING' });
     expect(running.flows()[0]!.status).toBe('STARTING');
+    expect(running.journal.entries.slice(-2).map((e) => [e.operation, e.status])).toEqual([
+      ['StartFlow', 400],
+      ['DescribeFlow', 200],
+    ]);
   });
 
   it('answers the flow quota with 420 → VendorQuotaExceeded, per region', async () => {
@@ -246,7 +252,8 @@ describe('AWS MediaConnect client ↔ emulator', () => {
       true,
     );
     const admitted = running.journal.entries.filter((e) => !e.throttled).map((e) => e.at);
-    expect(admitted.length).toBe(10 - throttled.length);
+    // ListFlows and CreateFlow, then the nine reads.
+    expect(admitted.length).toBe(11 - throttled.length);
     expect(
       Math.max(...admitted.map((at) => admitted.filter((t) => t >= at && t - at < 1000).length)),
     ).toBeLessThanOrEqual(5);
@@ -271,9 +278,10 @@ describe('AWS MediaConnect client ↔ emulator', () => {
     expect(badKey.details).toMatchObject({ httpStatus: 403, vendorCode: 'UnrecognizedClientException' });
 
     expect(running.flows()).toEqual([]);
+    // Get-or-create lists before it creates: the first call refused is the ListFlows.
     expect(running.journal.entries.map((e) => [e.operation, e.status, e.errorCode])).toEqual([
-      ['CreateFlow', 403, 'InvalidSignatureException'],
-      ['CreateFlow', 403, 'UnrecognizedClientException'],
+      ['ListFlows', 403, 'InvalidSignatureException'],
+      ['ListFlows', 403, 'UnrecognizedClientException'],
     ]);
   });
 
@@ -355,7 +363,12 @@ describe('AWS MediaConnect client ↔ emulator', () => {
   });
 
   it('times out on a lost answer → VendorUnavailable, while the flow exists at the vendor', async () => {
-    const running = await emulator({ enforceRateLimit: false, faults: { timeoutRate: 1, random: () => 0 } });
+    // The lookup (ListFlows) is answered; the CreateFlow after it is served but its answer is lost.
+    const draws = [1];
+    const running = await emulator({
+      enforceRateLimit: false,
+      faults: { timeoutRate: 1, random: () => draws.shift() ?? 0 },
+    });
     const client = clientFor(running, { callTimeoutMs: 300 });
     const started = Date.now();
 
@@ -373,6 +386,7 @@ describe('AWS MediaConnect client ↔ emulator', () => {
       }),
     ]);
     expect(running.journal.entries).toEqual([
+      expect.objectContaining({ operation: 'ListFlows', status: 200, injected: false }),
       expect.objectContaining({ operation: 'CreateFlow', status: 201, injected: true, throttled: false }),
     ]);
   });
@@ -411,7 +425,8 @@ describe('AWS MediaConnect client ↔ emulator', () => {
       name: 'NotFoundException',
       $metadata: { httpStatusCode: 404 },
     });
-    expect(running.journal.entries.slice(4).map((e) => [e.operation, e.status, e.budget])).toEqual([
+    // Each create was a ListFlows and a CreateFlow.
+    expect(running.journal.entries.slice(8).map((e) => [e.operation, e.status, e.budget])).toEqual([
       ['ListFlows', 200, 'us-east-1'],
       ['ListFlows', 200, 'us-east-1'],
       ['ListTagsForResource', 200, 'us-east-1'],

@@ -199,15 +199,30 @@ describe('AlibabaCamsClient', () => {
     expect(camsFlowState('SOMETHING_NEW')).toBe('STARTING');
   });
 
-  it('stops with DeprecateFlow and deletes with DeleteFlow', async () => {
-    const { fetch, sent } = fetchByAction({ DeprecateFlow: camsOk(), DeleteFlow: camsOk() });
+  it('stops a published flow with DeprecateFlow (read first: desired state) and deletes with DeleteFlow', async () => {
+    const { fetch, sent } = fetchByAction({
+      GetFlow: camsOk({ FlowId: FLOW_ID, FlowName: 'n', Status: 'PUBLISHED' }),
+      DeprecateFlow: camsOk(),
+      DeleteFlow: camsOk(),
+    });
     const c = client(fetch);
     expect(await c.stopFlow(request, FLOW_ID)).toEqual({ flowId: FLOW_ID, state: 'ERROR', vendorStatus: 'DEPRECATED' });
     await c.deleteFlow(request, FLOW_ID);
     expect(sent.map((r) => [r.action, r.params.FlowId])).toEqual([
+      ['GetFlow', FLOW_ID],
       ['DeprecateFlow', FLOW_ID],
       ['DeleteFlow', FLOW_ID],
     ]);
+  });
+
+  it('leaves a DRAFT flow as it is on stop (deprecating it would make it undeletable)', async () => {
+    const { fetch, sent } = fetchByAction({ GetFlow: camsOk({ FlowId: FLOW_ID, FlowName: 'n', Status: 'DRAFT' }) });
+    expect(await client(fetch).stopFlow(request, FLOW_ID)).toEqual({
+      flowId: FLOW_ID,
+      state: 'STANDBY',
+      vendorStatus: 'DRAFT',
+    });
+    expect(sent.map((r) => r.action)).toEqual(['GetFlow']);
   });
 
   it('shares nothing and makes no call', async () => {

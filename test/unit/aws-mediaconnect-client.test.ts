@@ -14,6 +14,7 @@ import {
   GrantFlowEntitlements420Exception,
   GrantFlowEntitlementsCommand,
   InternalServerErrorException,
+  ListFlowsCommand,
   MediaConnectClient,
   MediaConnectServiceException,
   NotFoundException,
@@ -282,6 +283,8 @@ describe('error mapping', () => {
 
   it.each(cases)('%s → %o', async (_label, operation, error, expected, details) => {
     mc.onAnyCommand().rejects(error());
+    // createFlow's get-or-create lookup finds nothing, so the error under test is the CreateFlow's.
+    mc.on(ListFlowsCommand).resolves({ Flows: [] });
     const request = aRequest();
     const call =
       operation === 'createFlow'
@@ -386,6 +389,7 @@ describe('flow status', () => {
 
 describe('request mapping', () => {
   it('createFlow maps name, source and availability zone, and returns a created (not adopted) flow', async () => {
+    mc.on(ListFlowsCommand).resolves({ Flows: [] });
     mc.on(CreateFlowCommand).resolves({
       Flow: { FlowArn: FLOW_ARN, Name: 'basketball-game', Status: 'STANDBY' },
     });
@@ -450,6 +454,8 @@ describe('request mapping', () => {
     mc.on(DeleteFlowCommand)
       .rejectsOnce(new NotFoundException(modeled(404, 'gone')))
       .rejectsOnce(new BadRequestException(modeled(400, 'flow is running')));
+    // A 400 is read back (DescribeFlow): a flow that is still running is a real refusal.
+    mc.on(DescribeFlowCommand).resolves({ Flow: { FlowArn: FLOW_ARN, Name: 'basketball-game', Status: 'ACTIVE' } });
     await expect(client.deleteFlow(aRequest(), FLOW_ARN)).resolves.toBeUndefined();
     await expect(client.deleteFlow(aRequest(), FLOW_ARN)).rejects.toBeInstanceOf(VendorRejectedError);
     expect(inputsOf(DeleteFlowCommand)).toEqual([{ FlowArn: FLOW_ARN }, { FlowArn: FLOW_ARN }]);
@@ -491,8 +497,9 @@ describe('request mapping', () => {
       const request = { ...base, flow: { ...base.flow, tags: { ...base.flow.tags, [REQUEST_ID_TAG]: 'forged' } } };
       const created = await new AwsMediaConnectClient({ region: 'us-east-1', sdk }).createFlow(request);
       expect(created.flowId).toBe(FLOW_ARN);
-      expect(requests).toHaveLength(1);
-      const wire = requests[0]!;
+      // The first request is get-or-create's ListFlows (the canned answer lists no flow), the second the create.
+      expect(requests).toHaveLength(2);
+      const wire = requests[1]!;
       expect(wire.path).toBe('/v1/flows');
       expect(JSON.parse(wire.body)).toEqual({
         name: 'basketball-game',
@@ -543,6 +550,7 @@ describe('pacing', () => {
   }
 
   const operations: [string, (c: AwsMediaConnectClient) => Promise<unknown>][] = [
+    // createFlow is a ListFlows lookup (no namesake here) and the CreateFlow: two paced calls, tested apart below.
     ['createFlow', (c) => c.createFlow(aRequest())],
     ['startFlow', (c) => c.startFlow(aRequest(), FLOW_ARN)],
     ['describeFlow', (c) => c.describeFlow(aRequest(), FLOW_ARN)],
@@ -551,7 +559,7 @@ describe('pacing', () => {
     ['deleteFlow', (c) => c.deleteFlow(aRequest(), FLOW_ARN)],
   ];
 
-  it.each(operations)('%s: one paced call, exactly one send inside it', async (_name, run) => {
+  it.each(operations)('%s: one paced call per vendor call, exactly one send inside each', async (name, run) => {
     const { pace, counts, onSend } = countingPace();
     const flow = { FlowArn: FLOW_ARN, Name: 'basketball-game', Status: 'STANDBY' };
     mc.onAnyCommand().callsFake(() => {
@@ -566,7 +574,8 @@ describe('pacing', () => {
     const paced = new AwsMediaConnectClient({ region: 'us-east-1', credentials, pace });
     await run(paced);
     paced.destroy();
-    expect(counts).toEqual({ paced: 1, sendsInside: 1, sendsOutside: 0 });
+    const calls = name === 'createFlow' ? 2 : 1;
+    expect(counts).toEqual({ paced: calls, sendsInside: calls, sendsOutside: 0 });
   });
 
   it.each(operations)('%s: one paced call and one send when the vendor fails too', async (_name, run) => {

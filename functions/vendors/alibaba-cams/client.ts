@@ -115,7 +115,7 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
   /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
   static fromEnv(
     env: NodeJS.ProcessEnv,
-    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number } = {},
+    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number; callTimeoutMs?: number } = {},
   ): AlibabaCamsClient {
     const override = env[CAMS_ENDPOINT_ENV];
     return new AlibabaCamsClient({
@@ -194,21 +194,39 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
     return [];
   }
 
+  /**
+   * Desired state "not serving": a DRAFT flow was never published (nothing to stop, and deprecating it would make it
+   * undeletable), a DEPRECATED one is stopped already; only a PUBLISHED flow is deprecated. A retried deprecate that
+   * finds the flow DEPRECATED (the first answer lost) is a success.
+   */
   async stopFlow(request: AlibabaCamsRequest, flowId: string): Promise<FlowStatus> {
     const req = this.own(request);
-    await this.expectOk(this.endpointFor(req.region), 'DeprecateFlow', {
-      FlowId: flowId,
-      CustSpaceId: req.flow.custSpaceId,
-    });
+    const endpoint = this.endpointFor(req.region);
+    const space = req.flow.custSpaceId;
+    const before = await this.getFlow(endpoint, flowId, space);
+    if (before.Status !== 'PUBLISHED') {
+      return { flowId, state: camsFlowState(before.Status), vendorStatus: before.Status };
+    }
+    const deprecated = await this.invoke(endpoint, 'DeprecateFlow', { FlowId: flowId, CustSpaceId: space });
+    if (!deprecated.ok) {
+      if (!(deprecated.error instanceof VendorRejectedError)) throw deprecated.error;
+      const after = await this.getFlow(endpoint, flowId, space);
+      if (after.Status !== 'DEPRECATED') throw deprecated.error;
+    }
     return { flowId, state: 'ERROR', vendorStatus: 'DEPRECATED' };
   }
 
+  /**
+   * CAMS deletes DRAFT flows only (a published one can at best be deprecated). A flow that is already gone
+   * (`InvalidFlowId.NotFound`: a retry after a lost answer) counts as deleted.
+   */
   async deleteFlow(request: AlibabaCamsRequest, flowId: string): Promise<void> {
     const req = this.own(request);
-    await this.expectOk(this.endpointFor(req.region), 'DeleteFlow', {
+    const deleted = await this.invoke(this.endpointFor(req.region), 'DeleteFlow', {
       FlowId: flowId,
       CustSpaceId: req.flow.custSpaceId,
     });
+    if (!deleted.ok && deleted.details.vendorCode !== 'InvalidFlowId.NotFound') throw deleted.error;
   }
 
   // --- internals ------------------------------------------------------------------------------------------------

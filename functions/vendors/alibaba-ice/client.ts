@@ -99,6 +99,11 @@ function isAlreadyExists(answer: IceAnswer): boolean {
   return !answer.ok && /already\s*exist|duplicat|重复|已存在/i.test(answer.description);
 }
 
+/** A non-zero RetCode meaning "no such flow" (undocumented; recognised by its wording). */
+function isNotFound(answer: IceAnswer): boolean {
+  return !answer.ok && /(does\s*not|doesn't|not)\s*exist|not\s*found|不存在/i.test(answer.description);
+}
+
 export interface AlibabaIceClientOptions {
   readonly credentials: AcsCredentials;
   /** Base URL for every region (`VENDOR_ENDPOINT_ALIBABA_ICE`); default the regional `ice.{region}.aliyuncs.com`. */
@@ -133,7 +138,7 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
   /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
   static fromEnv(
     env: NodeJS.ProcessEnv,
-    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number } = {},
+    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number; callTimeoutMs?: number } = {},
   ): AlibabaIceClient {
     const override = env[ICE_ENDPOINT_ENV];
     return new AlibabaIceClient({
@@ -200,8 +205,11 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
     return { flowId, state: 'STANDBY', vendorStatus: 'offline' };
   }
 
+  /** A flow that no longer exists (a retry after a lost answer) counts as deleted. ICE refuses to delete an online flow. */
   async deleteFlow(request: AlibabaIceRequest, flowId: string): Promise<void> {
-    await this.expectOk(this.endpointFor(this.own(request).region), 'DeleteMediaConnectFlow', { FlowId: flowId });
+    const endpoint = this.endpointFor(this.own(request).region);
+    const answer = await this.invoke(endpoint, 'DeleteMediaConnectFlow', { FlowId: flowId });
+    if (!answer.ok && !isNotFound(answer)) throw this.rejected(answer, 'DeleteMediaConnectFlow');
   }
 
   // --- internals ------------------------------------------------------------------------------------------------

@@ -8,6 +8,13 @@
  * - The request carries its region; one SDK client per region is built on first use and cached.
  * - Every vendor answer maps to one class of the taxonomy, decided by the vendor's error name *and* the HTTP status.
  * - Responses are checked with zod for the fields used.
+ * - Get-or-create (DESIGN §5.4): MediaConnect has no client token and accepts duplicate flow names, so a CreateFlow
+ *   retried after a lost answer would make a second flow. Every flow we create carries the tag
+ *   `flow-provisioner:request-id`; before creating, ListFlows finds the flows of that name and ListTagsForResource
+ *   tells ours (adopted) from someone else's (`VendorConflict`: we never create a second flow of a taken name).
+ * - Desired state under lost answers: StartFlow on a flow already STARTING/ACTIVE, StopFlow on one already
+ *   STANDBY/STOPPING and DeleteFlow on one already gone answer the state instead of failing; GrantFlowEntitlements
+ *   adopts entitlements of our names already on the flow (DescribeFlow). Each extra read is one more paced call.
  */
 import {
   CreateFlowCommand,
@@ -15,6 +22,8 @@ import {
   DescribeFlowCommand,
   type GrantEntitlementRequest,
   GrantFlowEntitlementsCommand,
+  ListFlowsCommand,
+  ListTagsForResourceCommand,
   MediaConnectClient,
   type MediaConnectClientConfig,
   type Protocol,
@@ -31,6 +40,7 @@ import {
   isTaxonomyError,
   type TaxonomyError,
   VendorAuthFailedError,
+  VendorConflictError,
   type VendorErrorDetails,
   VendorQuotaExceededError,
   VendorRejectedError,
@@ -49,6 +59,8 @@ import {
 } from '../types.ts';
 
 const VENDOR = 'aws-mediaconnect';
+/** ListFlows page size (the API's maximum); an account holds 20 flows per region by default. */
+const LIST_PAGE_SIZE = 1000;
 
 export interface AwsMediaConnectClientOptions {
   /**
@@ -65,6 +77,8 @@ export interface AwsMediaConnectClientOptions {
   readonly sdk?: MediaConnectClient;
   /** Deadline of one vendor call. @default vendorConfig('aws-mediaconnect').callTimeoutMs */
   readonly callTimeoutMs?: number;
+  /** How many ListFlows pages (1000 flows each) get-or-create may read before creating. @default 3 */
+  readonly maxListPages?: number;
 }
 
 export interface AwsMediaConnectFromEnvOptions {
@@ -80,6 +94,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
   private readonly credentials: MediaConnectClientConfig['credentials'];
   private readonly pace: PaceFn;
   private readonly callTimeoutMs: number;
+  private readonly maxListPages: number;
   private readonly clients = new Map<string, MediaConnectClient>();
   /** Clients this instance built (and so may destroy); an injected `sdk` belongs to its caller. */
   private readonly owned = new Set<MediaConnectClient>();
@@ -91,6 +106,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     this.pace = options.pace ?? unpaced;
     this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
     if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
+    this.maxListPages = options.maxListPages ?? 3;
     if (options.sdk) this.clients.set(options.region, options.sdk);
   }
 
@@ -120,6 +136,16 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
 
   async createFlow(request: AwsMediaConnectRequest): Promise<CreatedFlow> {
     const { flow } = request;
+    const existing = await this.findOwnFlow(request);
+    if (existing) {
+      return {
+        flowId: existing.FlowArn,
+        name: existing.Name,
+        state: flowStateOf(existing.Status),
+        vendorStatus: existing.Status,
+        adopted: true,
+      };
+    }
     const command = new CreateFlowCommand({
       Name: flow.name,
       Source: toSetSourceRequest(flow.source),
@@ -150,11 +176,22 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     };
   }
 
+  /**
+   * Desired state: MediaConnect answers 400 to StartFlow on a flow that is not STANDBY, which is what a retry finds
+   * when the first call's answer was lost. The flow is then read, and STARTING/ACTIVE answered as success.
+   */
   async startFlow(request: AwsMediaConnectRequest, flowId: string): Promise<FlowStatus> {
-    const output = await this.send(request.region, 'StartFlow', (sdk, options) =>
-      sdk.send(new StartFlowCommand({ FlowArn: flowId }), options),
-    );
-    return toFlowStatus(parseOutput(statusOutput, output, 'StartFlow'));
+    try {
+      const output = await this.send(request.region, 'StartFlow', (sdk, options) =>
+        sdk.send(new StartFlowCommand({ FlowArn: flowId }), options),
+      );
+      return toFlowStatus(parseOutput(statusOutput, output, 'StartFlow'));
+    } catch (error) {
+      if (!isBadRequest(error)) throw error;
+      const status = await this.describeFlow(request, flowId);
+      if (status.state === 'STARTING' || status.state === 'ACTIVE') return status;
+      throw error;
+    }
   }
 
   async describeFlow(request: AwsMediaConnectRequest, flowId: string): Promise<FlowStatus> {
@@ -175,32 +212,137 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
         : {}),
       ...(e.entitlementStatus !== undefined ? { EntitlementStatus: e.entitlementStatus } : {}),
     }));
-    const output = await this.send(request.region, 'GrantFlowEntitlements', (sdk, options) =>
-      sdk.send(new GrantFlowEntitlementsCommand({ FlowArn: flowId, Entitlements: entitlements }), options),
-    );
-    return parseOutput(grantOutput, output, 'GrantFlowEntitlements').Entitlements.map((e) => ({
-      name: e.Name,
-      id: e.EntitlementArn,
-    }));
+    try {
+      return await this.grant(request.region, flowId, entitlements);
+    } catch (error) {
+      // Entitlement names are unique within a flow: a retry after a lost answer gets 400. Ours are on our flow, so
+      // the ones already there are adopted and only the missing ones granted.
+      if (!isBadRequest(error)) throw error;
+      const existing = (await this.readFlow(request.region, flowId)).Entitlements ?? [];
+      const byName = new Map(existing.map((e) => [e.Name, e.EntitlementArn]));
+      const missing = entitlements.filter((e) => !byName.has(e.Name!));
+      if (missing.length === entitlements.length) throw error;
+      const added = missing.length > 0 ? await this.grant(request.region, flowId, missing) : [];
+      for (const e of added) byName.set(e.name, e.id);
+      return entitlements.map((e) => ({ name: e.Name!, id: byName.get(e.Name!)! }));
+    }
   }
 
+  /** Desired state like start: a flow MediaConnect will not stop because it is STANDBY or STOPPING is answered. */
   async stopFlow(request: AwsMediaConnectRequest, flowId: string): Promise<FlowStatus> {
-    const output = await this.send(request.region, 'StopFlow', (sdk, options) =>
-      sdk.send(new StopFlowCommand({ FlowArn: flowId }), options),
-    );
-    return toFlowStatus(parseOutput(statusOutput, output, 'StopFlow'));
+    try {
+      const output = await this.send(request.region, 'StopFlow', (sdk, options) =>
+        sdk.send(new StopFlowCommand({ FlowArn: flowId }), options),
+      );
+      return toFlowStatus(parseOutput(statusOutput, output, 'StopFlow'));
+    } catch (error) {
+      if (!isBadRequest(error)) throw error;
+      const flow = await this.readFlow(request.region, flowId);
+      if (flow.Status === 'STANDBY' || flow.Status === 'STOPPING') return toFlowStatus(flow);
+      throw error;
+    }
   }
 
-  /** Deletes the flow; a flow that is already gone (404 NotFoundException) counts as deleted, so a retry is safe. */
+  /**
+   * Deletes the flow. A flow that is already gone (404 NotFoundException, or DELETING) counts as deleted, so a retry
+   * after a lost answer is safe; one that is still STOPPING (MediaConnect deletes only STANDBY flows) is
+   * `VendorUnavailable`, so the workflow retries until the stop has settled.
+   */
   async deleteFlow(request: AwsMediaConnectRequest, flowId: string): Promise<void> {
     try {
       await this.send(request.region, 'DeleteFlow', (sdk, options) =>
         sdk.send(new DeleteFlowCommand({ FlowArn: flowId }), options),
       );
     } catch (error) {
-      if (error instanceof VendorRejectedError && error.details.vendorCode === 'NotFoundException') return;
+      if (isNotFound(error)) return;
+      if (!isBadRequest(error)) throw error;
+      let flow: z.output<typeof flowShape>;
+      try {
+        flow = await this.readFlow(request.region, flowId);
+      } catch (readError) {
+        if (isNotFound(readError)) return;
+        throw readError;
+      }
+      if (flow.Status === 'DELETING') return;
+      if (flow.Status === 'STOPPING' || flow.Status === 'UPDATING') {
+        throw new VendorUnavailableError(
+          `MediaConnect DeleteFlow: flow ${flowId} is ${flow.Status}; it can be deleted once STANDBY`,
+          (error as VendorRejectedError).details,
+          { cause: error },
+        );
+      }
       throw error;
     }
+  }
+
+  /**
+   * The flow of this request, if one exists: flows named `flow.name` (ListFlows, paged) whose request-id tag is ours
+   * (ListTagsForResource). A namesake without our tag is someone else's: `VendorConflict`, never a second flow.
+   */
+  private async findOwnFlow(request: AwsMediaConnectRequest): Promise<z.output<typeof listedFlow> | undefined> {
+    const name = request.flow.name;
+    const foreign: string[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < this.maxListPages; page++) {
+      const token = nextToken;
+      const output = await this.send(request.region, 'ListFlows', (sdk, options) =>
+        sdk.send(
+          new ListFlowsCommand({ MaxResults: LIST_PAGE_SIZE, ...(token !== undefined ? { NextToken: token } : {}) }),
+          options,
+        ),
+      );
+      const listed = parseOutput(listOutput, output, 'ListFlows');
+      for (const flow of listed.Flows.filter((f) => f.Name === name)) {
+        let tags: Record<string, string>;
+        try {
+          const tagged = await this.send(request.region, 'ListTagsForResource', (sdk, options) =>
+            sdk.send(new ListTagsForResourceCommand({ ResourceArn: flow.FlowArn }), options),
+          );
+          tags = parseOutput(tagsOutput, tagged, 'ListTagsForResource').Tags;
+        } catch (error) {
+          if (isNotFound(error)) continue; // deleted since it was listed
+          throw error;
+        }
+        if (tags[REQUEST_ID_TAG] === request.requestId) return flow;
+        foreign.push(`${flow.FlowArn} (${REQUEST_ID_TAG}=${tags[REQUEST_ID_TAG] ?? 'none'})`);
+      }
+      nextToken = listed.NextToken;
+      if (nextToken === undefined) break;
+    }
+    if (foreign.length > 0) {
+      throw new VendorConflictError(
+        `MediaConnect: flow name "${name}" is taken in ${request.region} by ${foreign.join(', ')}, not this request's; choose another flow.name or delete that flow`,
+        { vendor: VENDOR, operation: 'CreateFlow' },
+      );
+    }
+    if (nextToken !== undefined) {
+      throw new VendorConflictError(
+        `MediaConnect: more than ${this.maxListPages * LIST_PAGE_SIZE} flows in ${request.region}; could not make sure no flow of this request exists, so none was created`,
+        { vendor: VENDOR, operation: 'ListFlows' },
+      );
+    }
+    return undefined;
+  }
+
+  private async readFlow(region: string, flowId: string): Promise<z.output<typeof flowShape>> {
+    const output = await this.send(region, 'DescribeFlow', (sdk, options) =>
+      sdk.send(new DescribeFlowCommand({ FlowArn: flowId }), options),
+    );
+    return parseOutput(flowOutput, output, 'DescribeFlow').Flow;
+  }
+
+  private async grant(
+    region: string,
+    flowId: string,
+    entitlements: GrantEntitlementRequest[],
+  ): Promise<GrantedEntitlement[]> {
+    const output = await this.send(region, 'GrantFlowEntitlements', (sdk, options) =>
+      sdk.send(new GrantFlowEntitlementsCommand({ FlowArn: flowId, Entitlements: entitlements }), options),
+    );
+    return parseOutput(grantOutput, output, 'GrantFlowEntitlements').Entitlements.map((e) => ({
+      name: e.Name,
+      id: e.EntitlementArn,
+    }));
   }
 
   /** Closes the sockets of the SDK clients this instance built. */
@@ -290,8 +432,19 @@ function addJsonBodyFields(request: unknown, fields: Record<string, unknown>): v
 
 // --- responses ------------------------------------------------------------------------------------------------------
 
-const flowShape = z.object({ FlowArn: z.string().min(1), Name: z.string().min(1), Status: z.string().min(1) });
+const flowShape = z.object({
+  FlowArn: z.string().min(1),
+  Name: z.string().min(1),
+  Status: z.string().min(1),
+  Entitlements: z.array(z.object({ EntitlementArn: z.string().min(1), Name: z.string().min(1) })).optional(),
+});
 const flowOutput = z.object({ Flow: flowShape });
+const listedFlow = z.object({ FlowArn: z.string().min(1), Name: z.string().min(1), Status: z.string().min(1) });
+const listOutput = z.object({
+  Flows: z.array(listedFlow).default([]),
+  NextToken: z.string().min(1).optional(),
+});
+const tagsOutput = z.object({ Tags: z.record(z.string(), z.string()).default({}) });
 const statusOutput = z.object({ FlowArn: z.string().min(1), Status: z.string().min(1) });
 const grantOutput = z.object({
   Entitlements: z.array(z.object({ EntitlementArn: z.string().min(1), Name: z.string().min(1) })),
@@ -316,6 +469,14 @@ function parseOutput<S extends z.ZodType>(schema: S, output: unknown, operation:
 
 function toFlowStatus(output: { FlowArn: string; Status: string }): FlowStatus {
   return { flowId: output.FlowArn, state: flowStateOf(output.Status), vendorStatus: output.Status };
+}
+
+function isBadRequest(error: unknown): error is VendorRejectedError {
+  return error instanceof VendorRejectedError && error.details.vendorCode === 'BadRequestException';
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof VendorRejectedError && error.details.vendorCode === 'NotFoundException';
 }
 
 // --- errors ---------------------------------------------------------------------------------------------------------

@@ -209,6 +209,8 @@ export interface HuaweiLiveFromEnvOptions {
   readonly pace?: PaceFn;
   readonly fetch?: typeof fetch;
   readonly now?: () => number;
+  /** Deadline of one call (the local stack shortens it for fault-injection runs). */
+  readonly callTimeoutMs?: number;
 }
 
 interface Call {

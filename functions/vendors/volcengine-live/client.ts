@@ -202,6 +202,8 @@ export interface VolcengineLiveFromEnvOptions {
   readonly pace?: PaceFn;
   readonly fetch?: typeof fetch;
   readonly now?: () => number;
+  /** Deadline of one call (the local stack shortens it for fault-injection runs). */
+  readonly callTimeoutMs?: number;
 }
 
 interface Call {
@@ -330,15 +332,26 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
     ]);
   }
 
+  /**
+   * Desired state: Volcengine refuses to stop a task that is not 未开始/生效中, which is what a retry after a lost answer
+   * finds. The task is then read, and a stopped or ended one answered as it is.
+   */
   async stopFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
     const req = own(request);
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
-    await this.call({
-      action: 'StopPullToPushTask',
-      region: req.region,
-      method: 'POST',
-      body: { TaskId: taskId, GroupName: groupName },
-    });
+    try {
+      await this.call({
+        action: 'StopPullToPushTask',
+        region: req.region,
+        method: 'POST',
+        body: { TaskId: taskId, GroupName: groupName },
+      });
+    } catch (error) {
+      if (!(error instanceof VendorRejectedError)) throw error;
+      const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
+      if (!task || task.Status === TASK_STATUS.notStarted || task.Status === TASK_STATUS.active) throw error;
+      return this.statusOf(groupName, task);
+    }
     return {
       flowId,
       state: volcengineTaskState(TASK_STATUS.stopped, undefined, this.now()),
