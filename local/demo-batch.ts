@@ -45,5 +45,10 @@ export function demoBatch(vendors: readonly VendorId[]): string[] {
     const [volcengine] = requestsFor('volcengine-live', 1, 'demo-volcengine-entitlements');
     bodies.push(JSON.stringify({ ...volcengine, entitlements: [{ name: 'partner' }] }));
   }
+  if (vendors.includes('alibaba-cams')) {
+    // CAMS flows cannot be shared: a request asking for entitlements is rejected at validation, saying why.
+    const [cams] = requestsFor('alibaba-cams', 1, 'demo-cams-entitlements');
+    bodies.push(JSON.stringify({ ...cams, entitlements: [{ name: 'partner', subscribers: ['111122223333'] }] }));
+  }
   return bodies;
 }

@@ -109,7 +109,7 @@ export const VENDORS = {
     // ICE publishes no QPS limit for its MediaConnect APIs. We assume the lowest per-user limit Alibaba publishes for
     // comparable media control-plane APIs (5/s: CAMS Flow APIs, ARTC channel management, VOD template APIs) instead
     // of the gateway-wide default (~100/s): a throttle (`Throttling.User`) costs retries, under-spending costs
-    // nothing. C = 5, T = 1.05 s → ≤ 5 calls in any second. Raise `documentedLimit`/`spendLimit` if Alibaba states one.
+    // nothing. C = 5, T = 1.1 s → ≤ 5 calls in any second. Raise `documentedLimit`/`spendLimit` if Alibaba states one.
     budget: {
       documentedLimit: 5,
       windowSeconds: 1,
@@ -118,7 +118,7 @@ export const VENDORS = {
         'vendors/alibaba-ice.md §4: no limit published (GAP); assumed 5 req/s per account, the lowest per-user QPS Alibaba publishes for media control-plane APIs; throttle = 400 Throttling.User',
       spendLimit: 5,
       reservedConcurrency: 5,
-      safetyMargin: 0.05,
+      safetyMargin: 0.1,
     },
     // createFlow makes up to 4 paced calls (create, read, read input, add input), grantEntitlements up to 4 (one
     // output each): 4 × (T + callTimeout) ≈ 36 s, under the λ timeout and the ASL task timeout (60 s).
@@ -130,7 +130,9 @@ export const VENDORS = {
   },
   'alibaba-cams': {
     vendor: 'alibaba-cams',
-    // Every CAMS Flow API page: 5 QPS per account (main account and RAM users share it). C = 5, T = 1.05 s.
+    // Every CAMS Flow API page: 5 QPS per account (main account and RAM users share it). C = 5, T = 1.1 s: the 10 %
+    // margin absorbs arrival jitter (measured locally: 6 arrivals within 982 ms at T = 1.05 s, i.e. up to ~70 ms late),
+    // and still sustains 91 % of the limit.
     budget: {
       documentedLimit: 5,
       windowSeconds: 1,
@@ -138,7 +140,7 @@ export const VENDORS = {
       source: 'vendors/alibaba-cams.md §4: 5 QPS per account for every Flow API; throttle = 400 System.LimitControl',
       spendLimit: 5,
       reservedConcurrency: 5,
-      safetyMargin: 0.05,
+      safetyMargin: 0.1,
     },
     // createFlow: ListFlow (≤ 3 pages) + CreateFlow + UpdateFlowJSONAsset ≤ 5 paced calls ≈ 45 s worst case.
     functionTimeoutSeconds: 50,
