@@ -6,9 +6,12 @@
  * - `stage`: `dev` (default) or `prod`; see {@link FlowProvisionerStackProps.stage}.
  * - `mediaConnectRegions`: regions the MediaConnect λ may manage flows in, as a JSON array or a comma-separated list;
  *   default the deployment region.
+ * - `alarmEmails`: email addresses the alarms notify (JSON array or comma-separated); creates an encrypted SNS topic.
+ * - `alarmTopicArn`: an existing SNS topic the alarms notify instead.
+ *   Without either, alarms change state on the dashboard and in the console only.
  */
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { FlowProvisionerStack, STAGES, type Stage } from './stack.ts';
 
 export const STACK_NAME = 'FlowProvisionerStack';
@@ -24,12 +27,14 @@ export function buildApp(props: AppProps = {}): FlowProvisionerApp {
   const stack = new FlowProvisionerStack(app, STACK_NAME, {
     stage,
     mediaConnectRegions: parseRegions(app.node.tryGetContext('mediaConnectRegions')),
+    alarmEmails: parseEmails(app.node.tryGetContext('alarmEmails')),
+    alarmTopicArn: parseTopicArn(app.node.tryGetContext('alarmTopicArn')),
     description: `flow-provisioner (${stage}): SQS → dispatcher → Step Functions → vendor λ`,
   });
   Tags.of(app).add('project', 'flow-provisioner');
   Tags.of(app).add('stage', stage);
-  // cdk-nag 3 is a policy-validation plugin: an unacknowledged finding fails the synth with a report.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  // cdk-nag 3 packs are policy-validation plugins: an unacknowledged finding fails the synth with a report.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }), new ServerlessChecks(app));
   return { app, stack };
 }
 
@@ -40,15 +45,37 @@ function parseStage(value: unknown): Stage {
 }
 
 function parseRegions(value: unknown): string[] | undefined {
+  const regions = parseList('mediaConnectRegions', value);
+  if (regions === undefined) return undefined;
+  const bad = regions.filter((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r));
+  if (bad.length > 0) throw new Error(`context "mediaConnectRegions" has invalid regions: ${bad.join(', ')}`);
+  return regions;
+}
+
+function parseEmails(value: unknown): string[] | undefined {
+  const emails = parseList('alarmEmails', value);
+  const bad = (emails ?? []).filter((e) => !/^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/.test(e));
+  if (bad.length > 0) throw new Error(`context "alarmEmails" has invalid addresses: ${bad.join(', ')}`);
+  return emails;
+}
+
+function parseTopicArn(value: unknown): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(value)) {
+    throw new Error(`context "alarmTopicArn" must be an SNS topic ARN; got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** A context list: a JSON array or a comma-separated string; `undefined` when absent or empty. */
+function parseList(key: string, value: unknown): string[] | undefined {
   if (value === undefined || value === '') return undefined;
   const list = Array.isArray(value)
     ? value
     : typeof value === 'string' && value.trim().startsWith('[')
       ? (JSON.parse(value) as unknown)
       : String(value).split(',');
-  if (!Array.isArray(list)) throw new Error('context "mediaConnectRegions" must be a list of regions');
-  const regions = list.map((r) => String(r).trim()).filter((r) => r.length > 0);
-  const bad = regions.filter((r) => !/^[a-z]{2}(-[a-z]+)+-\d$/.test(r));
-  if (bad.length > 0) throw new Error(`context "mediaConnectRegions" has invalid regions: ${bad.join(', ')}`);
-  return regions;
+  if (!Array.isArray(list)) throw new Error(`context "${key}" must be a list`);
+  const items = list.map((item) => String(item).trim()).filter((item) => item.length > 0);
+  return items.length > 0 ? items : undefined;
 }

@@ -7,6 +7,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
+import { Observability } from './constructs/observability.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
 
@@ -25,6 +26,16 @@ export interface FlowProvisionerStackProps extends StackProps {
    * @default the stack's region
    */
   readonly mediaConnectRegions?: readonly string[];
+  /**
+   * Email addresses the alarms notify, through an encrypted SNS topic the stack creates.
+   * @default no notifications (alarms change state on the dashboard only)
+   */
+  readonly alarmEmails?: readonly string[];
+  /**
+   * An existing SNS topic the alarms notify instead.
+   * @default no notifications
+   */
+  readonly alarmTopicArn?: string;
 }
 
 export class FlowProvisionerStack extends Stack {
@@ -32,6 +43,7 @@ export class FlowProvisionerStack extends Stack {
   public readonly vendorFunctions: VendorFunctions;
   public readonly workflow: ProvisioningWorkflow;
   public readonly idempotency: IdempotencyStore;
+  public readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -48,6 +60,7 @@ export class FlowProvisionerStack extends Stack {
       mediaConnectRegions: props.mediaConnectRegions,
       logRemovalPolicy: removalPolicy,
       logRetention,
+      secretRemovalPolicy: removalPolicy,
     });
     // Effect steps of the vendor tasks are idempotent per (requestId, execution, step): each vendor λ, and only they.
     this.idempotency = new IdempotencyStore(this, 'Idempotency', { removalPolicy });
@@ -59,6 +72,16 @@ export class FlowProvisionerStack extends Stack {
       logRetention,
     });
     this.intake.dispatchTo(this.workflow.stateMachines);
+    this.observability = new Observability(this, 'Observability', {
+      ingressQueue: this.intake.ingressQueue,
+      deadLetterQueues: { 'provision-dlq': this.intake.deadLetterQueue },
+      dispatcher: this.intake.dispatcher,
+      vendorFunctions: this.vendorFunctions.functions,
+      stateMachines: this.workflow.stateMachines,
+      alarmEmails: props.alarmEmails,
+      alarmTopicArn: props.alarmTopicArn,
+      keyRemovalPolicy: removalPolicy,
+    });
 
     const stateMachineArns = Object.fromEntries(
       Object.entries(this.workflow.stateMachines).map(([vendor, machine]) => [vendor, machine.stateMachineArn]),
@@ -76,5 +99,12 @@ export class FlowProvisionerStack extends Stack {
       description: 'JSON object: vendor → provision-flow state machine ARN',
     });
     new CfnOutput(this, 'DispatcherFunctionName', { value: this.intake.dispatcher.functionName });
+    new CfnOutput(this, 'VendorSecretArns', {
+      value: this.toJsonString(
+        Object.fromEntries(Object.entries(this.vendorFunctions.secrets).map(([vendor, s]) => [vendor, s.secretArn])),
+      ),
+      description: 'JSON object: vendor → credentials secret ARN (put the vendor credentials there; README "Secrets")',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
   }
 }

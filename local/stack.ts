@@ -20,6 +20,7 @@ import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.
 import { PIPELINE, pacingIntervalMs, vendorConfig } from '../functions/shared/config.ts';
 import type { VendorId } from '../functions/shared/contract.ts';
 import { Pacer } from '../functions/shared/pacing.ts';
+import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
@@ -130,7 +131,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         timeoutSeconds: config.functionTimeoutSeconds,
         createInstance: () => {
           const pacer = new Pacer(options.pacing === false ? 0 : pacingIntervalMs(config.budget));
-          const client = entry.createClient(clientEnv, (call) => pacer.call(call));
+          // The Lambda entries' meter: the same log lines per vendor call (its EMF lines are written only in Lambda).
+          const meter = new VendorCallMeter(entry.vendor);
+          const pace = meter.pace((call) => pacer.call(call));
+          const client = meter.client(entry.createClient(clientEnv, pace));
           return buildVendorTaskHandler({ vendor: entry.vendor, client, pacer }) as LocalHandler;
         },
       });

@@ -138,6 +138,19 @@ export class HouseFunction extends NodejsFunction {
         'permissions (IAM requires Resource "*"). The role\'s other statements name their resources.',
     });
     Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaLatestVersion',
+      reason:
+        'Node.js 22 is a deliberate, supported LTS runtime (DESIGN §6: the Lambda target is Node 22), as for ' +
+        'AwsSolutions-L1; a newer runtime is a separate, tested change of the house default.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'A Lambda dead-letter target only receives failed asynchronous invocations, and no house function is invoked ' +
+        'asynchronously: Step Functions and the SQS event sources invoke synchronously, and their failures are ' +
+        "handled by the workflow's Retry/Catch (failure records on provision-dlq) and the queues' redrive policies.",
+    });
+    Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
         'Node.js 22 is a deliberate, supported LTS runtime (DESIGN §6: the Lambda target is Node 22); moving to a newer ' +

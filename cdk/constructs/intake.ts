@@ -106,6 +106,21 @@ export class Intake extends Construct {
       }),
     );
 
+    Validations.of(this.dispatcher).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'Lambda supports on-failure destinations for stream and Kafka event sources only, not for SQS: a record the ' +
+        'dispatcher cannot handle returns to the ingress queue, whose redrive policy moves it to provision-dlq after ' +
+        'PIPELINE.maxReceiveCount receives.',
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'provision-dlq is the dead-letter queue: nothing consumes it automatically, so it has no receive count to ' +
+        'exceed. Operators move its records back to the ingress queue (flowctl dlq redrive), and an alarm fires on any ' +
+        'visible message.',
+    });
+
     // Invalid requests go straight to the DLQ with the reasons as attributes (DESIGN §2): SendMessage only.
     this.dispatcher.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),

@@ -1,15 +1,22 @@
 /**
  * Vendor functions (DESIGN §4): one paced λ per vendor in `VENDORS` of `functions/shared/config.ts`, with its reserved
  * concurrency and timeout from that module, and the vendor's own permissions: AWS API permissions only for vendors
- * that are AWS APIs, none for the others (they call the vendor over signed HTTPS).
+ * that are AWS APIs; for the others (they call the vendor over signed HTTPS) read access to their own credentials
+ * secret, and nothing else.
  */
 import { existsSync } from 'node:fs';
-import { ArnFormat, Aws, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, type RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
+import {
+  CREDENTIALS_PLACEHOLDER,
+  VENDOR_CREDENTIAL_KEYS,
+  VENDOR_SECRET_ARN_ENV,
+} from '../../functions/shared/vendor-credentials.ts';
 import { constructIdOf } from '../naming.ts';
 import { HouseFunction, repoPath } from './house-function.ts';
 
@@ -29,6 +36,11 @@ export interface VendorFunctionsProps {
    * @default RetentionDays.ONE_MONTH (the house default)
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Removal policy of the vendor credential secrets.
+   * @default RemovalPolicy.RETAIN (the secret's default)
+   */
+  readonly secretRemovalPolicy?: RemovalPolicy;
 }
 
 /** The MediaConnect actions the vendor task uses that accept a flow ARN as resource. */
@@ -52,6 +64,11 @@ export const MEDIACONNECT_UNSCOPED_ACTIONS = ['mediaconnect:CreateFlow', 'mediac
 export class VendorFunctions extends Construct {
   /** One function per configured vendor. */
   public readonly functions: Readonly<Partial<Record<VendorId, HouseFunction>>>;
+  /**
+   * One credentials secret per vendor that is not an AWS API, read by that vendor's function only. Created holding
+   * {@link CREDENTIALS_PLACEHOLDER} under each key of `VENDOR_CREDENTIAL_KEYS`; operators put the real values in it.
+   */
+  public readonly secrets: Readonly<Partial<Record<VendorId, secretsmanager.Secret>>>;
 
   constructor(scope: Construct, id: string, props: VendorFunctionsProps = {}) {
     super(scope, id);
@@ -64,6 +81,7 @@ export class VendorFunctions extends Construct {
     }
 
     const functions: Partial<Record<VendorId, HouseFunction>> = {};
+    const secrets: Partial<Record<VendorId, secretsmanager.Secret>> = {};
     for (const config of configs) {
       const fn = new HouseFunction(this, constructIdOf(config.vendor), {
         entry: entryOf(config.vendor),
@@ -75,9 +93,25 @@ export class VendorFunctions extends Construct {
         logRemovalPolicy: props.logRemovalPolicy,
       });
       if (config.vendor === 'aws-mediaconnect') grantMediaConnect(this, fn, props.mediaConnectRegions);
+      const secret = credentialsSecret(this, config.vendor, props.secretRemovalPolicy);
+      if (secret) {
+        fn.addEnvironment(VENDOR_SECRET_ARN_ENV, secret.secretArn);
+        // GetSecretValue only (not grantRead's DescribeSecret), on this one secret. It is encrypted with the AWS managed
+        // key aws/secretsmanager, whose policy lets Secrets Manager decrypt for callers allowed to read the secret: no
+        // kms:Decrypt grant.
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            sid: 'OwnVendorCredentials',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [secret.secretArn],
+          }),
+        );
+        secrets[config.vendor] = secret;
+      }
       functions[config.vendor] = fn;
     }
     this.functions = functions;
+    this.secrets = secrets;
   }
 
   /** The function of one vendor; throws if the vendor is not configured. */
@@ -90,6 +124,36 @@ export class VendorFunctions extends Construct {
 
 function entryOf(vendor: VendorId): string {
   return `functions/vendor-task/${vendor}.ts`;
+}
+
+/**
+ * The vendor's credentials secret, or `undefined` for a vendor that signs with the function role. Its value is a JSON
+ * object of placeholders: CloudFormation never sees a credential, and CloudFormation leaves the value alone on later
+ * deployments as long as this template value does not change, so what an operator puts in the secret stays.
+ */
+function credentialsSecret(
+  scope: Construct,
+  vendor: VendorId,
+  removalPolicy: RemovalPolicy | undefined,
+): secretsmanager.Secret | undefined {
+  const keys: readonly string[] = VENDOR_CREDENTIAL_KEYS[vendor];
+  if (keys.length === 0) return undefined;
+  const secret = new secretsmanager.Secret(scope, `${constructIdOf(vendor)}Credentials`, {
+    description: `flow-provisioner: ${vendor} credentials, a JSON object with ${keys.join(', ')}`,
+    secretObjectValue: Object.fromEntries(
+      keys.map((key) => [key, SecretValue.unsafePlainText(CREDENTIALS_PLACEHOLDER)]),
+    ),
+    ...(removalPolicy ? { removalPolicy } : {}),
+  });
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      `The secret holds ${vendor} access keys issued by the vendor, not by AWS: Secrets Manager cannot rotate them ` +
+      "without a rotation function calling the vendor's own IAM API with an administrator key, which this project " +
+      'does not hold. Operators rotate them at the vendor and put the new values in the secret; the vendor λ picks ' +
+      'them up within SECRETS.cacheSeconds (docs/observability.md, README "Secrets").',
+  });
+  return secret;
 }
 
 /**

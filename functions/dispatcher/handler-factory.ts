@@ -1,24 +1,76 @@
 /**
  * The dispatcher's middy chain: Powertools batch processing with partial batch responses, so one bad record never
  * fails its neighbours. Built by the Lambda entry (`./handler.ts`) and by the local stack with their own clients.
+ *
+ * Every log line of a record carries its `requestId`, `vendor`, `step` (`dispatch`) and, once known, its
+ * `executionName`, through a child logger of its own: the batch processor handles records concurrently, so keys on the
+ * shared logger would mix. One EMF line per batch counts the outcomes (`RequestsStarted`, `RequestsDuplicate`,
+ * `RequestsRedriven`, `RequestsRejected`).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger } from '../shared/observability.ts';
-import { type DispatcherDeps, dispatchRecord } from './core.ts';
+import { VENDOR_IDS } from '../shared/contract.ts';
+import { DISPATCH_METRICS } from '../shared/metric-names.ts';
+import { logger, metrics, publishMetrics, tracer } from '../shared/observability.ts';
+import { type DispatcherDeps, type DispatchOutcome, dispatchRecord } from './core.ts';
 
 export function buildDispatcherHandler(deps: DispatcherDeps) {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
-    const outcome = await dispatchRecord({ messageId: record.messageId, body: record.body }, deps);
-    logger.info('dispatched', { messageId: record.messageId, outcome: outcome.kind, ...outcome });
+    const log = logger.createChild();
+    log.appendKeys({ ...identityOf(record.body), step: 'dispatch', messageId: record.messageId });
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await dispatchRecord({ messageId: record.messageId, body: record.body }, deps);
+    } catch (error) {
+      // Transient (Step Functions or SQS unavailable): the record fails alone and SQS delivers it again.
+      log.warn('dispatch failed; the message will be received again', { error });
+      throw error;
+    }
+    if ('executionArn' in outcome) log.appendKeys({ executionName: executionNameOf(outcome.executionArn) });
+    log.info('dispatched', { outcome: outcome.kind, ...outcome });
+    metrics.addMetric(DISPATCH_METRICS[outcome.kind], MetricUnit.Count, 1);
     return outcome;
   };
   return middy<SQSEvent, SQSBatchResponse, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .handler(async (event, context) =>
-      processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
-    );
+    .handler(async (event, context) => {
+      try {
+        return await processPartialResponse(event, recordHandler, processor, {
+          context,
+          throwOnFullBatchFailure: false,
+        });
+      } finally {
+        publishMetrics();
+      }
+    });
+}
+
+/**
+ * The request id and vendor of a raw body, for the log keys only (validation is the core's job). A body that is not
+ * a request contributes what it has: a request id is cut to 80 characters, a vendor is kept only if it is one we know.
+ */
+export function identityOf(body: string): { requestId?: string; vendor?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return {};
+  }
+  if (typeof value !== 'object' || value === null) return {};
+  const { requestId, vendor } = value as Record<string, unknown>;
+  return {
+    ...(typeof requestId === 'string' && requestId !== '' ? { requestId: requestId.slice(0, 80) } : {}),
+    ...(typeof vendor === 'string' && (VENDOR_IDS as readonly string[]).includes(vendor) ? { vendor } : {}),
+  };
+}
+
+/** `arn:aws:states:<region>:<account>:execution:<machine>:<name>` → `<name>`. */
+function executionNameOf(executionArn: string): string {
+  return executionArn.split(':').slice(7).join(':');
 }

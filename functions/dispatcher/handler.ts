@@ -3,6 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { VENDOR_IDS } from '../shared/contract.ts';
+import { tracer } from '../shared/observability.ts';
 import { buildDispatcherHandler } from './handler-factory.ts';
 
 const env = z
@@ -15,9 +16,10 @@ const env = z
   })
   .parse(process.env);
 
+// Traced clients: StartExecution and the DLQ sends appear as subsegments, linked to the workflow's trace.
 export const handler = buildDispatcherHandler({
-  sfn: new SFNClient({}),
-  sqs: new SQSClient({}),
+  sfn: tracer.captureAWSv3Client(new SFNClient({})),
+  sqs: tracer.captureAWSv3Client(new SQSClient({})),
   stateMachineArns: env.STATE_MACHINE_ARNS,
   deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL,
 });

@@ -264,4 +264,39 @@ export const PIPELINE = {
   executionTimeoutSeconds: 3600,
 } as const;
 
+/**
+ * Alarm thresholds (`cdk/constructs/observability.ts`; what each alarm means: `docs/observability.md`). Every alarm
+ * treats missing data as not breaching: a quiet pipeline is a healthy one.
+ */
+export const ALARMS = {
+  /**
+   * The oldest ingress message is older than this for `ingressAgeMinutes` consecutive minutes. The dispatcher takes a
+   * message within seconds; a failing one comes back every `ingressVisibilityTimeoutSeconds` (180 s) until SQS moves
+   * it to the DLQ, so 5 minutes means messages are not being dispatched.
+   */
+  ingressOldestMessageAgeSeconds: 300,
+  ingressAgeMinutes: 3,
+  /**
+   * Failed, timed-out and throttled executions of a vendor's workflow: more than 0 in one period of this length.
+   */
+  executionsPeriodMinutes: 5,
+  /**
+   * Sustained throttling of a vendor λ: more than `threshold` throttled invocations per minute in `datapointsToAlarm`
+   * of `evaluationPeriods` minutes. A burst is expected to meet the reserved concurrency (that is the queueing); a vendor
+   * budget saturated for most of ten minutes means a backlog that grows faster than the vendor's limit drains it.
+   */
+  vendorFunctionThrottles: { threshold: 10, datapointsToAlarm: 5, evaluationPeriods: 10 },
+  /** The vendor answered its throttle error (`VendorThrottles` > 0) in one period of this length. */
+  vendorThrottlesPeriodMinutes: 5,
+} as const;
+
+/** Vendor credentials on AWS (one Secrets Manager secret per vendor λ; `functions/shared/vendor-credentials.ts`). */
+export const SECRETS = {
+  /**
+   * How long a λ instance keeps a secret before reading it again: a rotated credential is picked up within this time,
+   * and an instance reads its secret at most once per this many seconds.
+   */
+  cacheSeconds: 300,
+} as const;
+
 for (const [vendor, config] of Object.entries(VENDORS)) validateBudget(vendor, config.budget);

@@ -2,12 +2,17 @@
 import { pacingIntervalMs, vendorConfig } from '../shared/config.ts';
 import { Pacer } from '../shared/pacing.ts';
 import { AwsMediaConnectClient } from '../vendors/aws-mediaconnect/client.ts';
+import { VendorCallMeter } from './call-metrics.ts';
 import { buildVendorTaskHandler } from './handler-factory.ts';
 import { idempotencyFromEnv } from './idempotency.ts';
 
 const vendor = 'aws-mediaconnect';
 const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
-const client = AwsMediaConnectClient.fromEnv(process.env, { pace: (call) => pacer.call(call) });
+const meter = new VendorCallMeter(vendor);
+// No secret: MediaConnect calls are signed with the function role's credentials.
+const client = meter.client(
+  AwsMediaConnectClient.fromEnv(process.env, { pace: meter.pace((call) => pacer.call(call)) }),
+);
 
 const idempotency = idempotencyFromEnv(process.env);
 

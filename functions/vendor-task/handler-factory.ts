@@ -1,13 +1,17 @@
 /**
  * Builds the middy chain of a vendor λ around `runVendorTask`. The Lambda entry files (`./<vendor>.ts`) call it with
  * collaborators built from the environment; the local stack calls it with its own, so both run the same chain.
+ *
+ * Tracing: one X-Ray segment per invocation, the vendor's HTTPS calls as subsegments (outside Lambda the tracer is off
+ * and the middleware does nothing). Responses stay out of the trace: they carry the customer's flow ids and addresses.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { VendorId } from '../shared/contract.ts';
-import { logger } from '../shared/observability.ts';
+import { logger, tracer, withTaskLogKeys } from '../shared/observability.ts';
 import type { Pacer } from '../shared/pacing.ts';
 import type { VendorClient } from '../vendors/types.ts';
 import type { VendorTaskResult } from './core.ts';
@@ -32,8 +36,11 @@ export interface VendorTaskDeps {
 }
 
 export function buildVendorTaskHandler(deps: VendorTaskDeps) {
-  const runTask = createVendorTaskRunner(deps);
+  const runStep = createVendorTaskRunner(deps);
+  // Each task (one invocation, or one work item of a batch) carries its log keys in its own async context.
+  const runTask: typeof runStep = (task, context) => withTaskLogKeys(task, () => runStep(task, context));
   return middy<unknown, VendorTaskResult | SQSBatchResponse, Error, Context>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       // Pacing in `finally`: the slot is given back only after T since the last call began, on success and on

@@ -2,12 +2,19 @@
 import { pacingIntervalMs, vendorConfig } from '../shared/config.ts';
 import { Pacer } from '../shared/pacing.ts';
 import { HuaweiLiveClient } from '../vendors/huawei-live/client.ts';
+import { VendorCallMeter } from './call-metrics.ts';
+import { vendorClientFromEnv } from './credentials.ts';
 import { buildVendorTaskHandler } from './handler-factory.ts';
 import { idempotencyFromEnv } from './idempotency.ts';
 
 const vendor = 'huawei-live';
 const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
-const client = HuaweiLiveClient.fromEnv(process.env, { pace: (call) => pacer.call(call) });
+const meter = new VendorCallMeter(vendor);
+const pace = meter.pace((call) => pacer.call(call));
+// Credentials from the vendor's secret (VENDOR_SECRET_ARN), cached; the environment when there is none.
+const client = meter.client(
+  vendorClientFromEnv({ vendor, env: process.env, build: (env) => HuaweiLiveClient.fromEnv(env, { pace }) }),
+);
 
 const idempotency = idempotencyFromEnv(process.env);
 

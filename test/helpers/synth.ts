@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicyViolation } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { buildApp } from '../../cdk/build-app.ts';
 import { REPO_ROOT } from '../../cdk/constructs/house-function.ts';
 import type { FlowProvisionerStack } from '../../cdk/stack.ts';
@@ -20,7 +20,7 @@ export interface SynthResult {
   readonly template: Template;
   /** The assembly directory (asset bundles live under it). */
   readonly outdir: string;
-  /** Unacknowledged AwsSolutions findings, errors and warnings. */
+  /** Unacknowledged AwsSolutions and Serverless findings, errors and warnings. */
   readonly nagViolations: readonly PolicyViolation[];
   /** What `app.synth()` threw, if anything (a cdk-nag finding, an invalid construct). */
   readonly synthError: Error | undefined;
@@ -56,7 +56,10 @@ export function synthFlowProvisioner(options: SynthOptions = {}): SynthResult {
     throw error;
   }
   const { app, stack } = built;
-  const nagViolations = new AwsSolutionsChecks(undefined, { verbose: false }).validateScope(app).violations;
+  const nagViolations = [
+    new AwsSolutionsChecks(undefined, { verbose: false }),
+    new ServerlessChecks(undefined, { verbose: false }),
+  ].flatMap((pack) => pack.validateScope(app).violations);
   let synthError: Error | undefined;
   try {
     app.synth();

@@ -1,0 +1,456 @@
+/**
+ * Infrastructure: alarms, dashboard, alarm notifications and vendor secrets. The app is synthesized once, with alarm
+ * notifications by email (the full set of resources), without bundling: these tests read resource properties only.
+ * Thresholds, metric names and limits are read from the modules the handlers and the stack share.
+ */
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../../cdk/build-app.ts';
+import { ALARM_KINDS, alarmName, limitPerMinute, Observability } from '../../cdk/constructs/observability.ts';
+import { ALARMS, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import type { VendorId } from '../../functions/shared/contract.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/shared/metric-names.ts';
+import { CREDENTIALS_PLACEHOLDER, VENDOR_CREDENTIAL_KEYS } from '../../functions/shared/vendor-credentials.ts';
+import { VendorCallMeter } from '../../functions/vendor-task/call-metrics.ts';
+import {
+  asArray,
+  identityStatements,
+  logicalIdOf,
+  roleOf,
+  type SynthResult,
+  statementsOfRole,
+  synthFlowProvisioner,
+} from '../helpers/synth.ts';
+
+const configs = Object.values(VENDORS) as readonly VendorConfig[];
+const vendors = configs.map((c) => c.vendor);
+const withSecrets = vendors.filter((v) => VENDOR_CREDENTIAL_KEYS[v].length > 0);
+const EMAILS = ['oncall@example.com', 'media-ops@example.com'];
+
+let synth: SynthResult;
+let resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+let topicId: string;
+
+beforeAll(() => {
+  synth = synthFlowProvisioner({ context: { alarmEmails: EMAILS.join(',') }, skipBundling: true });
+  resources = synth.template.toJSON().Resources;
+  topicId = logicalIdOf(synth.stack, synth.stack.observability.alarmTopic as never);
+});
+afterAll(() => synth?.cleanup());
+
+/** The synthesized alarm of a name. */
+function alarm(name: string): Record<string, unknown> {
+  const found = Object.values(resources).filter(
+    (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === name,
+  );
+  expect(found, `alarm ${name}`).toHaveLength(1);
+  return found[0]!.Properties;
+}
+
+const ref = (construct: unknown) => ({ Ref: logicalIdOf(synth.stack, construct as never) });
+
+describe('alarms', () => {
+  it('fires when any message is visible on the DLQ (not when one is sent)', () => {
+    const dlq = alarm(alarmName('dlq-messages', 'provision-dlq'));
+    expect(dlq).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalIdOf(synth.stack, synth.stack.intake.deadLetterQueue), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('fires when the oldest ingress message has waited longer than the configured age, for minutes', () => {
+    expect(alarm(alarmName('ingress-oldest-message-age'))).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalIdOf(synth.stack, synth.stack.intake.ingressQueue), 'QueueName'] },
+        },
+      ],
+      Statistic: 'Maximum',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: ALARMS.ingressOldestMessageAgeSeconds,
+      EvaluationPeriods: ALARMS.ingressAgeMinutes,
+      DatapointsToAlarm: ALARMS.ingressAgeMinutes,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it.each([
+    ['executions-failed', 'ExecutionsFailed'],
+    ['executions-timed-out', 'ExecutionsTimedOut'],
+    ['executions-throttled', 'ExecutionThrottled'],
+  ] as const)('%s: fires on any %s of each vendor machine', (kind, metricName) => {
+    for (const vendor of vendors) {
+      expect(alarm(alarmName(kind, vendor))).toMatchObject({
+        Namespace: 'AWS/States',
+        MetricName: metricName,
+        Dimensions: [{ Name: 'StateMachineArn', Value: ref(synth.stack.workflow.stateMachineFor(vendor)) }],
+        Statistic: 'Sum',
+        Period: ALARMS.executionsPeriodMinutes * 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('fires on sustained throttling of each vendor λ (more than N a minute in M of K minutes)', () => {
+    const { threshold, datapointsToAlarm, evaluationPeriods } = ALARMS.vendorFunctionThrottles;
+    expect(datapointsToAlarm).toBeGreaterThan(1);
+    for (const vendor of vendors) {
+      expect(alarm(alarmName('vendor-function-throttles', vendor))).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(synth.stack.vendorFunctions.functionFor(vendor)) }],
+        Statistic: 'Sum',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: threshold,
+        EvaluationPeriods: evaluationPeriods,
+        DatapointsToAlarm: datapointsToAlarm,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('fires on any vendor throttle answer, read from the very dimensions the vendor λ writes', async () => {
+    // What the vendor λ writes for one throttled call (its second dimension set is the per-vendor one).
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const meter = new VendorCallMeter('volcengine-live', {
+        metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
+        enabled: true,
+      });
+      const throttled = Object.assign(new Error('FlowLimitExceeded'), { name: 'VendorThrottled' });
+      await meter
+        .pace((call) => call())(() => Promise.reject(throttled))
+        .catch(() => undefined);
+    } finally {
+      spy.mockRestore();
+    }
+    const emf = JSON.parse(lines.join('').trim()) as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] };
+    };
+    const [directive] = emf._aws.CloudWatchMetrics;
+    const perVendor = directive!.Dimensions.find((set) => !set.includes('operation'))!;
+    const written = perVendor
+      .map((name) => ({ Name: name, Value: emf[name] }))
+      .sort((a, b) => a.Name.localeCompare(b.Name));
+
+    for (const vendor of vendors) {
+      const props = alarm(alarmName('vendor-throttles', vendor));
+      expect(props).toMatchObject({
+        Namespace: directive!.Namespace,
+        MetricName: VENDOR_CALL_METRICS.throttles,
+        Statistic: 'Sum',
+        Period: ALARMS.vendorThrottlesPeriodMinutes * 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      const dims = [...(props.Dimensions as { Name: string; Value: string }[])].sort((a, b) =>
+        a.Name.localeCompare(b.Name),
+      );
+      expect(dims.map((d) => d.Name)).toEqual(written.map((d) => d.Name));
+      expect(dims).toEqual(written.map((d) => (d.Name === 'vendor' ? { ...d, Value: vendor } : d)));
+    }
+    expect(emf.VendorThrottles).toBe(1);
+  });
+
+  it('are exactly these, every one treating missing data as not breaching and notifying the topic', () => {
+    const all = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(all).toHaveLength(2 + (ALARM_KINDS.length - 2) * vendors.length);
+    for (const { Properties: props } of all) {
+      expect(props.TreatMissingData).toBe('notBreaching');
+      expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(props.OKActions).toEqual([{ Ref: topicId }]);
+      expect(String(props.AlarmDescription).length).toBeGreaterThan(40);
+    }
+  });
+});
+
+describe('alarm notifications', () => {
+  it('go to an SNS topic encrypted with a rotating customer managed key, subscribed by each email', () => {
+    const topic = resources[topicId]!.Properties;
+    const keyId = (topic.KmsMasterKeyId as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[keyId]).toMatchObject({ Type: 'AWS::KMS::Key', Properties: { EnableKeyRotation: true } });
+    for (const email of EMAILS) {
+      synth.template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: email,
+        TopicArn: { Ref: topicId },
+      });
+    }
+  });
+
+  it('accept TLS only, and only from this stack’s alarms (topic policy and key policy)', () => {
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':alarm:flow-provisioner-*'])] } },
+    };
+    synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: 'sns:Publish',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: fromOurAlarms,
+          }),
+        ]),
+      },
+    });
+    synth.template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Condition: fromOurAlarms,
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('pass cdk-nag (AwsSolutions and Serverless), the email subscriptions’ missing DLQ acknowledged with a reason', () => {
+    expect(synth.nagViolations.filter((v) => v.severity === 'error')).toEqual([]);
+    expect(synth.synthError).toBeUndefined();
+    const acks = synth.stack.observability.alarmTopic!.node.metadata.filter(
+      (m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+    );
+    expect(JSON.stringify(acks.map((m) => m.data))).toMatch(/Serverless-SNSRedrivePolicy.{60,}/);
+  });
+
+  it('can use an existing topic instead, or none at all', () => {
+    const existing = 'arn:aws:sns:eu-west-1:123456789012:on-call';
+    const withTopic = Template.fromStack(observedStack({ alarmTopicArn: existing }));
+    withTopic.resourceCountIs('AWS::SNS::Topic', 0);
+    withTopic.resourceCountIs('AWS::KMS::Key', 0);
+    for (const a of Object.values(withTopic.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(a.Properties.AlarmActions).toEqual([existing]);
+    }
+    const silent = Template.fromStack(observedStack({}));
+    silent.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const a of Object.values(silent.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(a.Properties.AlarmActions).toBeUndefined();
+    }
+    expect(() => observedStack({ alarmTopicArn: existing, alarmEmails: ['a@example.com'] })).toThrow(/not both/);
+  });
+
+  it('are configured from context, which is validated', () => {
+    expect(() => buildApp({ context: { alarmEmails: 'not-an-address' } })).toThrow(/alarmEmails/);
+    expect(() => buildApp({ context: { alarmTopicArn: 'arn:aws:sqs:eu-west-1:123456789012:x' } })).toThrow(
+      /alarmTopicArn/,
+    );
+  });
+});
+
+describe('dashboard', () => {
+  interface Widget {
+    type: string;
+    properties: {
+      title?: string;
+      metrics?: unknown[][];
+      alarms?: unknown[];
+      annotations?: { horizontal?: { value: number; label: string }[] };
+    };
+  }
+  let widgets: Widget[];
+  beforeAll(() => {
+    const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!;
+    expect(dashboard.Properties.DashboardName).toBe('flow-provisioner');
+    // The body is a Fn::Join of JSON text and references; every reference sits inside a JSON string.
+    const parts = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    widgets = (JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('')) as { widgets: Widget[] })
+      .widgets;
+  });
+  const titled = (title: string) => {
+    const widget = widgets.find((w) => w.properties.title === title);
+    expect(widget, title).toBeDefined();
+    return widget!;
+  };
+
+  it('draws each vendor’s calls per minute against its documented limit from the config', () => {
+    for (const config of configs) {
+      const widget = titled(`${config.vendor}: vendor calls per minute vs limit`);
+      const metrics = widget.properties.metrics!;
+      for (const name of [VENDOR_CALL_METRICS.calls, VENDOR_CALL_METRICS.throttles, VENDOR_CALL_METRICS.errors]) {
+        expect(metrics).toContainEqual([
+          METRICS_NAMESPACE,
+          name,
+          'service',
+          SERVICE_NAME,
+          'vendor',
+          config.vendor,
+          expect.objectContaining({ stat: 'Sum', period: 60 }),
+        ]);
+      }
+      const [limit] = widget.properties.annotations!.horizontal!;
+      expect(limit!.value).toBe(limitPerMinute(config.budget).documented);
+      expect(limit!.value).toBe((config.budget.documentedLimit * 60) / config.budget.windowSeconds);
+      expect(limit!.label).toContain(`documented limit ${config.budget.documentedLimit}/`);
+    }
+    expect(titled('huawei-live: vendor calls per minute vs limit').properties.annotations!.horizontal![0]!.value).toBe(
+      80,
+    );
+  });
+
+  it('shows the backlog, the DLQ depth and executions by status for on-call', () => {
+    const names = (w: Widget) => JSON.stringify(w.properties.metrics);
+    expect(names(titled('Ingress backlog'))).toContain('ApproximateAgeOfOldestMessage');
+    expect(names(titled('Dead-letter queue depth'))).toContain('ApproximateNumberOfMessagesVisible');
+    const executions = names(titled('Executions by status (all vendors)'));
+    for (const metric of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionsAborted',
+      'ExecutionThrottled',
+    ]) {
+      expect(executions).toContain(metric);
+    }
+    const perVendor = names(titled('Provisioned and failed, per vendor'));
+    for (const vendor of vendors) expect(perVendor).toContain(`${vendor} provisioned`);
+  });
+
+  it('lists every alarm', () => {
+    const status = widgets.find((w) => w.type === 'alarm')!;
+    expect(status.properties.alarms).toHaveLength(
+      Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length,
+    );
+  });
+});
+
+describe('vendor credentials', () => {
+  const secretOf = (vendor: VendorId) => synth.stack.vendorFunctions.secrets[vendor];
+
+  it('are one Secrets Manager secret per vendor that is not an AWS API, holding placeholders only', () => {
+    expect(Object.keys(synth.stack.vendorFunctions.secrets).sort()).toEqual([...withSecrets].sort());
+    expect(withSecrets).not.toContain('aws-mediaconnect');
+    for (const vendor of withSecrets) {
+      const props = resources[logicalIdOf(synth.stack, secretOf(vendor) as never)]!.Properties;
+      expect(JSON.parse(props.SecretString as string)).toEqual(
+        Object.fromEntries(VENDOR_CREDENTIAL_KEYS[vendor].map((key) => [key, CREDENTIALS_PLACEHOLDER])),
+      );
+      // The AWS managed key: nothing to grant on KMS.
+      expect(props.KmsKeyId).toBeUndefined();
+    }
+  });
+
+  it('are read by their own vendor λ only, through VENDOR_SECRET_ARN and GetSecretValue on that secret alone', () => {
+    for (const vendor of vendors) {
+      const fnId = logicalIdOf(synth.stack, synth.stack.vendorFunctions.functionFor(vendor));
+      const env = (resources[fnId]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const statements = statementsOfRole(synth.template, roleOf(synth.template, fnId));
+      const secretActions = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')));
+      if (!withSecrets.includes(vendor)) {
+        expect(env.VENDOR_SECRET_ARN).toBeUndefined();
+        expect(secretActions).toEqual([]);
+        continue;
+      }
+      expect(env.VENDOR_SECRET_ARN).toEqual(ref(secretOf(vendor)));
+      expect(secretActions.map((s) => [asArray(s.Action), s.Resource])).toEqual([
+        [['secretsmanager:GetSecretValue'], ref(secretOf(vendor))],
+      ]);
+    }
+  });
+
+  it('are out of reach of every other role: dispatcher, workflows, other vendors', () => {
+    const touching = identityStatements(synth.template).filter(({ statement }) =>
+      asArray(statement.Action).some((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:')),
+    );
+    const readers = touching.flatMap(({ roles, statement }) =>
+      roles.map((role) => `${role} ${JSON.stringify(statement.Resource)}`),
+    );
+    const expected = withSecrets.map((vendor) => {
+      const fnId = logicalIdOf(synth.stack, synth.stack.vendorFunctions.functionFor(vendor));
+      return `${roleOf(synth.template, fnId)} ${JSON.stringify(ref(secretOf(vendor)))}`;
+    });
+    expect(readers.sort()).toEqual(expected.sort());
+  });
+
+  it('are never granted with a wildcard resource', () => {
+    for (const { statement } of identityStatements(synth.template)) {
+      if (!asArray(statement.Action).some((a) => /^(secretsmanager|kms|sns|cloudwatch):/.test(a))) continue;
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    }
+  });
+
+  it('never reach the workflow: no state machine definition or substitution names a secret', () => {
+    const secretIds = withSecrets.map((v) => logicalIdOf(synth.stack, secretOf(v) as never));
+    for (const machine of Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')) {
+      const text = JSON.stringify(machine.Properties);
+      for (const id of secretIds) expect(text).not.toContain(id);
+      expect(text).not.toMatch(/secretsmanager|VENDOR_SECRET_ARN/);
+    }
+  });
+});
+
+describe('cdk-nag in the app', () => {
+  it('runs the Serverless pack in every synth, besides AwsSolutions', () => {
+    const { app, stack } = buildApp({ context: { 'aws:cdk:bundling-stacks': [] } });
+    // A queue with no redrive policy and no acknowledgement: the Serverless pack must fail the synth on it.
+    new sqs.Queue(stack, 'UnreviewedQueue', { enforceSSL: true, encryption: sqs.QueueEncryption.SQS_MANAGED });
+    expect(() => app.synth()).toThrow(/Serverless-SQSRedrivePolicy/);
+  });
+});
+
+/** A stack with only the Observability construct over minimal collaborators (no synth of the whole app). */
+function observedStack(options: { alarmEmails?: string[]; alarmTopicArn?: string }): Stack {
+  const stack = new Stack(new App(), 'Observed');
+  const fn = (id: string) =>
+    new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+  const queue = new sqs.Queue(stack, 'Ingress');
+  const machine = new sfn.StateMachine(stack, 'Machine', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')),
+  });
+  new Observability(stack, 'Observability', {
+    ingressQueue: queue,
+    deadLetterQueues: { dlq: new sqs.Queue(stack, 'Dlq') },
+    dispatcher: fn('Dispatcher'),
+    vendorFunctions: { 'aws-mediaconnect': fn('Vendor') },
+    stateMachines: { 'aws-mediaconnect': machine },
+    ...options,
+  });
+  return stack;
+}
