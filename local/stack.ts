@@ -23,7 +23,9 @@ import { Pacer } from '../functions/shared/pacing.ts';
 import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
+import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
+import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
 import { ACCOUNT, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
 import { LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
 import { loadWorkflow } from './workflow.ts';
@@ -48,6 +50,8 @@ export interface LocalStackOptions {
   readonly visibilityTimeoutSeconds?: number;
   /** Called with progress lines. */
   readonly log?: (line: string) => void;
+  /** Test knob of the local scheduler: every wait until a schedule fires is multiplied by this (default 1). */
+  readonly schedulerTimeScale?: number;
 }
 
 export interface LocalStack {
@@ -62,6 +66,10 @@ export interface LocalStack {
   readonly emulators: Partial<Record<VendorId, RunningEmulator>>;
   readonly stateMachineArns: Partial<Record<VendorId, string>>;
   readonly vendors: readonly VendorId[];
+  /** EventBridge Scheduler stand-in (`flowctl schedule`): fires at() and rate() schedules into the ingress queue. */
+  readonly scheduler: RunningLocalScheduler;
+  /** Stand-in for the EventBridge rule that puts TIMED_OUT/ABORTED executions on the DLQ. */
+  readonly failureCapture: LocalFailureCapture;
   /** Sends raw message bodies to the ingress queue, 10 per batch call. */
   send(bodies: readonly string[]): Promise<void>;
   /** Resolves when the ingress queue is empty, no batch is being dispatched and no execution is running. */
@@ -163,6 +171,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       maxAttempts: 1,
     });
 
+    // --- EventBridge Scheduler and failed-execution capture -------------------------------------------------------
+    const scheduler = await startLocalScheduling({
+      sqs,
+      ingressQueueUrl,
+      log,
+      ...(options.schedulerTimeScale !== undefined ? { timeScale: options.schedulerTimeScale } : {}),
+    });
+    closers.push(() => scheduler.close());
+    const failureCapture = startFailureCapture({ stepFunctions, sfn, sqs, deadLetterQueueUrl, log });
+    closers.push(() => failureCapture.stop());
+
     // --- dispatcher behind an SQS event source -------------------------------------------------------------------
     lambdas.register({
       name: DISPATCHER_FUNCTION,
@@ -191,6 +210,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       emulators,
       stateMachineArns,
       vendors: vendors.map((v) => v.vendor),
+      scheduler,
+      failureCapture,
       send: async (bodies) => {
         // One SendMessage per body: a batch would fail whole on one oversize body, and each body must arrive as is.
         const queue = [...bodies];
@@ -207,6 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         while (quietRounds < 2) {
           if (Date.now() > deadline) throw new Error(`local stack did not drain within ${timeoutMs} ms`);
           await stepFunctions.waitForIdle();
+          await failureCapture.idle();
           const attributes = await sqs.send(
             new GetQueueAttributesCommand({
               QueueUrl: ingressQueueUrl,

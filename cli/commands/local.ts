@@ -8,12 +8,15 @@ import { demoBatch } from '../../local/demo-batch.ts';
 import { type BatchReport, runBatch } from '../../local/run-batch.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { LOCAL_VENDORS } from '../../local/vendor-registry.ts';
+import { runCommand } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
+import { serveLocal } from './local-serve.ts';
 
 interface LocalOptions {
   requests?: string;
   json?: boolean;
   vendors?: string;
+  serve?: boolean;
 }
 
 export function registerLocal(program: Command): void {
@@ -26,7 +29,17 @@ export function registerLocal(program: Command): void {
       '--vendors <list>',
       `comma-separated vendors to run (default: all available: ${LOCAL_VENDORS.map((v) => v.vendor).join(', ')})`,
     )
+    .option(
+      '--serve',
+      'keep the stack up until Ctrl-C for other commands (`--local`); endpoints in .flowctl/local.json',
+    )
     .action(async (options: LocalOptions) => {
+      if (options.serve) {
+        await runCommand(options, () =>
+          serveLocal({ vendors: parseVendors(options.vendors), json: Boolean(options.json) }),
+        );
+        return;
+      }
       process.exitCode = await runLocal(options);
     });
 }

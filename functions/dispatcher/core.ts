@@ -12,6 +12,7 @@ import {
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { parseRequestBody, type VendorId } from '../shared/contract.ts';
 import { executionName } from '../shared/execution-name.ts';
+import { canonicalRequestBody } from '../shared/scheduled-request-id.ts';
 
 export interface DispatcherDeps {
   readonly sfn: SFNClient;
@@ -44,7 +45,9 @@ const MAX_ATTRIBUTE_CHARS = 16 * 1024;
  * DLQ as it is. Invalid input never throws: it goes to the DLQ at once with every problem listed.
  */
 export async function dispatchRecord(record: DispatchRecord, deps: DispatcherDeps): Promise<DispatchOutcome> {
-  const parsed = parseRequestBody(record.body);
+  // A scheduled request carries Scheduler's `2026-03-22T18:59:43Z` in its id; the pipeline keeps `20260322T185943Z`.
+  const body = canonicalRequestBody(record.body);
+  const parsed = parseRequestBody(body);
   if (!parsed.ok) {
     await sendToDeadLetterQueue(deps, record, 'InvalidRequest', parsed.issues);
     return { kind: 'rejected', issues: parsed.issues };
@@ -61,7 +64,7 @@ export async function dispatchRecord(record: DispatchRecord, deps: DispatcherDep
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const name = executionName(requestId, attempt);
     try {
-      const started = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: record.body }));
+      const started = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: body }));
       return { kind: 'started', executionArn: started.executionArn!, attempt };
     } catch (error) {
       if (!(error instanceof ExecutionAlreadyExists) && (error as Error).name !== 'ExecutionAlreadyExists') throw error;

@@ -1,0 +1,676 @@
+/**
+ * `flowctl dlq list|show|redrive`: the dead-letter queue for on-call. Reading never consumes: messages are received
+ * with a short visibility timeout and made visible again at once (ChangeMessageVisibility 0) when the read is done.
+ * A redrive moves records back to the ingress queue, where the dispatcher's duplicate/redrive rule (ADR 0003) resumes
+ * each request without creating a second flow.
+ */
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageCommand,
+  ListMessageMoveTasksCommand,
+  type ListMessageMoveTasksResultEntry,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
+import type { Command } from 'commander';
+import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import { causeText, clip, EXIT, FlowctlError, formatAge, type Output, runCommand, table } from '../output.ts';
+import {
+  addTargetOptions,
+  queueArnOf,
+  requireDeadLetterQueue,
+  requireIngressQueue,
+  type Target,
+  type TargetOptions,
+  withTarget,
+} from '../target.ts';
+
+/** The `reason` of a record without attributes: SQS moved it after `maxReceiveCount` failed receives. */
+export const NO_ATTRIBUTES_REASON = 'MaxReceiveCountExceeded';
+
+/**
+ * Vendor calls one request costs at the least (create, read state, start, share): what the redrive rate is derived
+ * from. Polls while a flow starts add more, so the derived rate errs on the slow side.
+ */
+export const MIN_VENDOR_CALLS_PER_REQUEST = 4;
+
+/** How long a read holds messages invisible at most, should flowctl die before it makes them visible again. */
+const READ_VISIBILITY_SECONDS = 30;
+/** How long a redrive holds messages it skipped (so it does not read them twice) or is about to move. */
+const MOVE_VISIBILITY_SECONDS = 300;
+
+export interface DlqRecord {
+  readonly messageId: string;
+  readonly requestId: string | null;
+  readonly vendor: string | null;
+  /** `InvalidRequest`, `WorkflowFailed`, `AttemptsExhausted`, `TimedOut`, `Aborted` — or `MaxReceiveCountExceeded`. */
+  readonly reason: string;
+  readonly error: string | null;
+  readonly cause: string | null;
+  readonly failedState: string | null;
+  readonly executionArn: string | null;
+  readonly sentAt: string | null;
+  readonly ageSeconds: number | null;
+  readonly receiveCount: number | null;
+}
+
+export interface DlqRecordDetail extends DlqRecord {
+  /** Every message attribute, as strings. */
+  readonly attributes: Record<string, string>;
+  /** The body as it is (the original request, byte for byte). */
+  readonly body: string;
+  /** The body parsed, when it is JSON. */
+  readonly request: unknown;
+  /** The cause in words (Lambda's errorMessage, the dispatcher's list of issues). */
+  readonly causeMessage: string | null;
+}
+
+// --- redrive rate ---------------------------------------------------------------------------------------------------
+
+export interface RedriveRate {
+  /** Messages per second. */
+  readonly rate: number;
+  /** The vendor whose budget set it. */
+  readonly vendor: string;
+  /** What that vendor absorbs, in requests per second, before rounding. */
+  readonly requestsPerSecond: number;
+}
+
+/**
+ * What the slowest vendor (or `vendor`) absorbs, in requests per second: its paced budget sustains
+ * `C / T` vendor calls per second, and a request costs at least {@link MIN_VENDOR_CALLS_PER_REQUEST} of them.
+ */
+export function derivedRedriveRate(vendor?: string): RedriveRate {
+  const configs = (Object.values(VENDORS) as VendorConfig[]).filter((c) => !vendor || c.vendor === vendor);
+  if (configs.length === 0) throw new FlowctlError(`no configured vendor ${vendor}`, EXIT.USAGE);
+  const rates = configs.map((c) => ({
+    vendor: c.vendor,
+    requestsPerSecond:
+      (c.budget.reservedConcurrency * 1000) / pacingIntervalMs(c.budget) / MIN_VENDOR_CALLS_PER_REQUEST,
+  }));
+  const slowest = rates.reduce((a, b) => (b.requestsPerSecond < a.requestsPerSecond ? b : a));
+  return { ...slowest, rate: Math.round(slowest.requestsPerSecond * 100) / 100 };
+}
+
+/** StartMessageMoveTask takes whole messages per second, 1–500. */
+export function moveTaskRate(rate: number): number {
+  return Math.min(500, Math.max(1, Math.floor(rate)));
+}
+
+function redriveRateHelp(): string {
+  const slowest = derivedRedriveRate();
+  return (
+    `messages per second (default: what the slowest vendor absorbs — ${slowest.vendor} sustains ` +
+    `${slowest.requestsPerSecond.toFixed(2)} requests/s at ≥ ${MIN_VENDOR_CALLS_PER_REQUEST} paced calls each, from ` +
+    `functions/shared/config.ts; with --filter vendor=X, that vendor's rate; a move task rounds to a whole 1–500)`
+  );
+}
+
+// --- reading --------------------------------------------------------------------------------------------------------
+
+export function toDlqRecord(message: Message, now = Date.now()): DlqRecordDetail {
+  const attributes: Record<string, string> = {};
+  for (const [key, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (value.StringValue !== undefined) attributes[key] = value.StringValue;
+  }
+  const body = message.Body ?? '';
+  let request: unknown = null;
+  try {
+    request = JSON.parse(body);
+  } catch {
+    request = null;
+  }
+  const fromBody = (key: string) => {
+    const value = (request as Record<string, unknown> | null)?.[key];
+    return typeof value === 'string' ? value : null;
+  };
+  const sent = Number(message.Attributes?.SentTimestamp);
+  const receives = Number(message.Attributes?.ApproximateReceiveCount);
+  const cause = attributes.cause ?? attributes.ERROR_MESSAGE ?? null;
+  return {
+    messageId: message.MessageId ?? '',
+    requestId: attributes.requestId ?? fromBody('requestId'),
+    vendor: attributes.vendor ?? fromBody('vendor'),
+    reason: attributes.reason ?? (attributes.ERROR_CODE ? 'ScheduleDeliveryFailed' : NO_ATTRIBUTES_REASON),
+    error: attributes.error ?? attributes.ERROR_CODE ?? null,
+    cause,
+    failedState: attributes.failedState ?? null,
+    executionArn: attributes.executionArn ?? null,
+    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : null,
+    ageSeconds: Number.isFinite(sent) && sent > 0 ? Math.max(0, Math.round((now - sent) / 1000)) : null,
+    receiveCount: Number.isFinite(receives) ? receives : null,
+    attributes,
+    body,
+    request,
+    causeMessage: cause ? causeText(cause) : null,
+  };
+}
+
+interface Held {
+  readonly message: Message;
+  readonly record: DlqRecordDetail;
+}
+
+/**
+ * Reads the queue without consuming it: receives until it runs dry, `limit` is reached or `stop` says so, then makes
+ * every received message visible again at once.
+ */
+export async function peekDeadLetterQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: { limit?: number; stop?: (record: DlqRecordDetail) => boolean; waitSeconds?: number } = {},
+): Promise<DlqRecordDetail[]> {
+  const held = new Map<string, Held>();
+  try {
+    let empty = 0;
+    while (empty < 2 && held.size < (options.limit ?? Number.POSITIVE_INFINITY)) {
+      const messages = await receive(sqs, queueUrl, READ_VISIBILITY_SECONDS, options.waitSeconds ?? 1);
+      if (messages.length === 0) {
+        empty++;
+        continue;
+      }
+      empty = 0;
+      let stop = false;
+      for (const message of messages) {
+        const record = toDlqRecord(message);
+        // A message seen twice (its visibility ran out during a long read) is listed once; the newest handle counts.
+        held.set(record.messageId, { message, record });
+        if (options.stop?.(record)) stop = true;
+      }
+      if (stop) break;
+    }
+  } finally {
+    await release(
+      sqs,
+      queueUrl,
+      [...held.values()].map((h) => h.message),
+    );
+  }
+  const records = [...held.values()].map((h) => h.record);
+  records.sort((a, b) => (a.sentAt ?? '').localeCompare(b.sentAt ?? ''));
+  return options.limit !== undefined ? records.slice(0, options.limit) : records;
+}
+
+async function receive(sqs: SQSClient, queueUrl: string, visibility: number, waitSeconds: number): Promise<Message[]> {
+  const received = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: visibility,
+      WaitTimeSeconds: waitSeconds,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+    }),
+  );
+  return received.Messages ?? [];
+}
+
+/** Makes messages visible again at once (ChangeMessageVisibility 0), ten per call. */
+async function release(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    const chunk = messages.slice(i, i + 10);
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+}
+
+// --- redrive --------------------------------------------------------------------------------------------------------
+
+/** `vendor=aws-mediaconnect,error=VendorUnavailable`: every key must match (AND). */
+export type RedriveFilter = Readonly<Record<'vendor' | 'error' | 'reason' | 'requestId' | 'failedState', string>>;
+const FILTER_KEYS = ['vendor', 'error', 'reason', 'requestId', 'failedState'] as const;
+
+export function parseFilter(text: string): Partial<RedriveFilter> {
+  const filter: Partial<Record<(typeof FILTER_KEYS)[number], string>> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq) as (typeof FILTER_KEYS)[number];
+    if (eq <= 0 || !FILTER_KEYS.includes(key) || part.slice(eq + 1) === '') {
+      throw new FlowctlError(
+        `--filter "${text}": "${part}" is not KEY=VALUE with KEY one of ${FILTER_KEYS.join(', ')}`,
+        EXIT.USAGE,
+        'e.g. --filter vendor=aws-mediaconnect,error=VendorUnavailable',
+      );
+    }
+    filter[key] = part.slice(eq + 1);
+  }
+  if (Object.keys(filter).length === 0) throw new FlowctlError('--filter is empty', EXIT.USAGE);
+  return filter;
+}
+
+export function matchesFilter(record: DlqRecord, filter: Partial<RedriveFilter>): boolean {
+  return Object.entries(filter).every(([key, value]) => record[key as keyof DlqRecord] === value);
+}
+
+export interface RedriveOptions {
+  /** Move every message; without a filter on AWS this is one StartMessageMoveTask. */
+  readonly all?: boolean;
+  readonly filter?: Partial<RedriveFilter>;
+  /** Messages per second (default {@link derivedRedriveRate}). */
+  readonly rate?: number;
+  /** Follow a move task until it ends. */
+  readonly wait?: boolean;
+  /** Move at most this many (receive → send → delete only). */
+  readonly max?: number;
+  readonly dryRun?: boolean;
+  /** Poll interval of `--wait` (tests shorten it). */
+  readonly pollMs?: number;
+}
+
+export type RedriveResult =
+  | {
+      readonly mode: 'message-move-task';
+      readonly taskHandle: string | null;
+      readonly status: string;
+      readonly rate: number;
+      readonly moved: number | null;
+      readonly toMove: number | null;
+      readonly failureReason: string | null;
+    }
+  | {
+      readonly mode: 'receive-send-delete';
+      readonly rate: number;
+      readonly dryRun: boolean;
+      readonly moved: string[];
+      readonly matched: number;
+      readonly skipped: number;
+      readonly failed: { readonly messageId: string; readonly requestId: string | null; readonly error: string }[];
+    };
+
+/**
+ * Moves DLQ records back to the ingress queue. On AWS, `--all` without a filter is an SQS message move task
+ * (StartMessageMoveTask at `rate`); with a filter, on the local stack (whose SQS has no move API) or for a dry run,
+ * each matching message is received, sent to the ingress queue with its original body and no failure attributes,
+ * then deleted, paced at `rate`.
+ */
+export async function redriveDeadLetters(target: Target, options: RedriveOptions, out: Output): Promise<RedriveResult> {
+  if (!options.all && !options.filter) {
+    throw new FlowctlError(
+      'say what to redrive: --all, or --filter KEY=VALUE[,KEY=VALUE]',
+      EXIT.USAGE,
+      '`flowctl dlq list` shows the records and their reasons',
+    );
+  }
+  if (options.all && options.filter) {
+    throw new FlowctlError('--all and --filter exclude each other', EXIT.USAGE, 'drop one of them');
+  }
+  const dlqUrl = requireDeadLetterQueue(target);
+  const ingressUrl = requireIngressQueue(target);
+  const derived = derivedRedriveRate(
+    options.filter?.vendor && options.filter.vendor in VENDORS ? options.filter.vendor : undefined,
+  );
+  const rate = options.rate ?? derived.rate;
+  if (!(rate > 0)) throw new FlowctlError(`--rate ${rate}: must be a positive number`, EXIT.USAGE);
+
+  if (options.all && target.supportsMessageMove && !options.dryRun && options.max === undefined) {
+    return moveTask(target.sqs, dlqUrl, ingressUrl, rate, options, out);
+  }
+  return moveOneByOne(target.sqs, dlqUrl, ingressUrl, rate, options, out);
+}
+
+async function moveTask(
+  sqs: SQSClient,
+  dlqUrl: string,
+  ingressUrl: string,
+  rate: number,
+  options: RedriveOptions,
+  out: Output,
+): Promise<RedriveResult> {
+  const [sourceArn, destinationArn] = await Promise.all([queueArnOf(sqs, dlqUrl), queueArnOf(sqs, ingressUrl)]);
+  const perSecond = moveTaskRate(rate);
+  if (perSecond !== rate) out.warn(`a move task takes whole messages per second (1–500): moving at ${perSecond}/s`);
+
+  const latest = (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 1 })))
+    .Results?.[0];
+  let taskHandle: string | null;
+  if (latest?.Status === 'RUNNING') {
+    if (!options.wait) {
+      throw new FlowctlError(
+        `a message move task is already running on ${sourceArn} (${latest.ApproximateNumberOfMessagesMoved ?? 0} of ${latest.ApproximateNumberOfMessagesToMove ?? '?'} moved)`,
+        EXIT.INCOMPLETE,
+        'follow it with `flowctl dlq redrive --all --wait`, or cancel it with `aws sqs cancel-message-move-task`',
+      );
+    }
+    out.progress('a message move task is already running on this DLQ: following it');
+    taskHandle = latest.TaskHandle ?? null;
+  } else {
+    const started = await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: sourceArn,
+        DestinationArn: destinationArn,
+        MaxNumberOfMessagesPerSecond: perSecond,
+      }),
+    );
+    taskHandle = started.TaskHandle ?? null;
+    out.progress(`started message move task at ${perSecond} messages/s: ${sourceArn} → ${destinationArn}`);
+  }
+  if (!options.wait) {
+    return {
+      mode: 'message-move-task',
+      taskHandle,
+      status: 'RUNNING',
+      rate: perSecond,
+      moved: null,
+      toMove: null,
+      failureReason: null,
+    };
+  }
+  const task = await followMoveTask(sqs, sourceArn, taskHandle, options.pollMs ?? 2000, out);
+  return {
+    mode: 'message-move-task',
+    taskHandle,
+    status: task?.Status ?? 'UNKNOWN',
+    rate: perSecond,
+    moved: task?.ApproximateNumberOfMessagesMoved ?? null,
+    toMove: task?.ApproximateNumberOfMessagesToMove ?? null,
+    failureReason: task?.FailureReason ?? null,
+  };
+}
+
+/** Polls ListMessageMoveTasks until the task is no longer RUNNING (or CANCELLING), reporting progress. */
+export async function followMoveTask(
+  sqs: SQSClient,
+  sourceArn: string,
+  taskHandle: string | null,
+  pollMs: number,
+  out: Output,
+): Promise<ListMessageMoveTasksResultEntry | undefined> {
+  let lastLine = '';
+  for (;;) {
+    const tasks =
+      (await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }))).Results ?? [];
+    const task = (taskHandle ? tasks.find((t) => t.TaskHandle === taskHandle) : undefined) ?? tasks[0];
+    if (!task) return undefined;
+    const line = `move task ${task.Status}: ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? '?'} moved`;
+    if (line !== lastLine) out.progress(line);
+    lastLine = line;
+    if (task.Status !== 'RUNNING' && task.Status !== 'CANCELLING') return task;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+async function moveOneByOne(
+  sqs: SQSClient,
+  dlqUrl: string,
+  ingressUrl: string,
+  rate: number,
+  options: RedriveOptions,
+  out: Output,
+): Promise<RedriveResult> {
+  const interval = 1000 / rate;
+  const held = new Map<string, Message>();
+  const moved: string[] = [];
+  const failed: { messageId: string; requestId: string | null; error: string }[] = [];
+  let matched = 0;
+  let skipped = 0;
+  let nextSendAt = 0;
+  let lastProgress = Date.now();
+  const max = options.max ?? Number.POSITIVE_INFINITY;
+  try {
+    let empty = 0;
+    while (empty < 2 && moved.length < max) {
+      const messages = await receive(sqs, dlqUrl, MOVE_VISIBILITY_SECONDS, 1);
+      if (messages.length === 0) {
+        empty++;
+        continue;
+      }
+      empty = 0;
+      for (const message of messages) {
+        const record = toDlqRecord(message);
+        const seen = held.has(record.messageId);
+        if (seen || !(options.filter ? matchesFilter(record, options.filter) : true) || moved.length >= max) {
+          // Skipped (or seen again after its visibility ran out): keep it invisible until the end, so the loop ends.
+          if (!seen) skipped++;
+          held.set(record.messageId, message);
+          continue;
+        }
+        matched++;
+        if (options.dryRun) {
+          held.set(record.messageId, message);
+          out.info(`would move ${record.messageId} ${record.requestId ?? '(no requestId)'} ${record.reason}`);
+          continue;
+        }
+        const wait = nextSendAt - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        nextSendAt = Math.max(Date.now(), nextSendAt) + interval;
+        try {
+          // The original body and nothing else: the failure attributes describe the last attempt, not the request.
+          await sqs.send(new SendMessageCommand({ QueueUrl: ingressUrl, MessageBody: message.Body ?? '' }));
+        } catch (error) {
+          failed.push({ messageId: record.messageId, requestId: record.requestId, error: (error as Error).message });
+          held.set(record.messageId, message);
+          continue;
+        }
+        try {
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: message.ReceiptHandle! }));
+        } catch (error) {
+          // Sent but still on the DLQ: a later redrive sends it again, which the dispatcher treats as a duplicate.
+          out.warn(
+            `${record.messageId} was sent to the ingress queue but not deleted from the DLQ (${(error as Error).message}); a second copy is harmless`,
+          );
+        }
+        moved.push(record.messageId);
+        if (Date.now() - lastProgress >= 1000) {
+          out.progress(`moved ${moved.length}${Number.isFinite(max) ? `/${max}` : ''} · skipped ${skipped}`);
+          lastProgress = Date.now();
+        }
+      }
+    }
+  } finally {
+    await release(sqs, dlqUrl, [...held.values()]);
+  }
+  return { mode: 'receive-send-delete', rate, dryRun: Boolean(options.dryRun), moved, matched, skipped, failed };
+}
+
+// --- commands -------------------------------------------------------------------------------------------------------
+
+interface ListOptions extends TargetOptions {
+  limit?: string;
+}
+interface ShowOptions extends TargetOptions {}
+interface RedriveCommandOptions extends TargetOptions {
+  all?: boolean;
+  filter?: string;
+  rate?: string;
+  wait?: boolean;
+  max?: string;
+  dryRun?: boolean;
+}
+
+export function registerDlq(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description('list, show and redrive the dead-letter queue (rejected requests and failure records)')
+    .addHelpText(
+      'after',
+      `
+Reasons: InvalidRequest, WorkflowFailed (error = the workflow error), AttemptsExhausted, TimedOut, Aborted;
+${NO_ATTRIBUTES_REASON} for a message SQS moved without attributes. docs/runbook.md says what to do for each.`,
+    );
+
+  addTargetOptions(
+    dlq
+      .command('list')
+      .description(
+        'each DLQ message with request id, vendor, reason, error, failed state, execution and age; consumes nothing',
+      )
+      .option('--limit <n>', 'list at most N messages (default 100)'),
+  ).action(async (options: ListOptions) => {
+    await runCommand(options, async (out) =>
+      withTarget(options, out, async (target) => {
+        const limit = positiveInteger(options.limit ?? '100', '--limit');
+        const records = await peekDeadLetterQueue(target.sqs, requireDeadLetterQueue(target), { limit });
+        const messages = records.map(
+          ({ attributes: _a, body: _b, request: _r, causeMessage: _c, ...record }) => record,
+        );
+        out.result({ target: target.description, count: messages.length, messages });
+        if (!out.json) {
+          if (messages.length === 0) out.info(`${target.description}: the DLQ is empty`);
+          else {
+            const rows = records.map((r) => [
+              r.ageSeconds === null ? '-' : formatAge(r.ageSeconds * 1000),
+              r.reason,
+              r.error && r.error !== r.reason ? r.error : '-',
+              r.vendor ?? '-',
+              r.requestId ?? '-',
+              r.failedState ?? '-',
+              r.executionArn?.split(':').pop() ?? '-',
+              r.messageId,
+              clip(r.causeMessage ?? '', 80),
+            ]);
+            for (const line of table(
+              ['AGE', 'REASON', 'ERROR', 'VENDOR', 'REQUEST', 'FAILED STATE', 'EXECUTION', 'MESSAGE ID', 'CAUSE'],
+              rows,
+            )) {
+              out.info(line);
+            }
+            out.info(
+              `${messages.length} message(s)${messages.length === limit ? ` (limit ${limit}; --limit for more)` : ''}`,
+            );
+          }
+        }
+        return EXIT.OK;
+      }),
+    );
+  });
+
+  addTargetOptions(
+    dlq
+      .command('show')
+      .description('the full record of one DLQ message: body, every attribute, the cause in words')
+      .argument('<id>', 'the message id, or the request id'),
+  ).action(async (id: string, options: ShowOptions) => {
+    await runCommand(options, async (out) =>
+      withTarget(options, out, async (target) => {
+        const matches = (r: DlqRecord) => r.messageId === id || r.requestId === id;
+        const records = await peekDeadLetterQueue(target.sqs, requireDeadLetterQueue(target), { stop: matches });
+        const found = records.filter(matches);
+        if (found.length === 0) {
+          throw new FlowctlError(
+            `no DLQ message with message id or request id ${id} in ${target.description}`,
+            EXIT.NOT_FOUND,
+            '`flowctl dlq list` shows the ids',
+          );
+        }
+        const record = found[found.length - 1]!;
+        out.result(record);
+        if (!out.json) printRecord(record, out);
+        return EXIT.OK;
+      }),
+    );
+  });
+
+  addTargetOptions(
+    dlq
+      .command('redrive')
+      .description('move DLQ records back to the ingress queue; the dispatcher resumes each request without duplicates')
+      .option('--all', 'every message (on AWS: one SQS message move task)')
+      .option('--filter <KEY=VALUE,...>', 'only messages whose vendor, error, reason, requestId, failedState all match')
+      .option('--rate <n>', redriveRateHelp())
+      .option(
+        '--wait',
+        'follow the move task until it ends, with progress (receive → send → delete always runs to the end)',
+      )
+      .option('--max <n>', 'move at most N messages (receive → send → delete)')
+      .option('--dry-run', 'list what would move; move nothing'),
+  )
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 when everything asked for was moved (or the move task was started, or completed with --wait), 1 when
+some message could not be moved or the move task failed or was cancelled.
+
+Examples:
+  flowctl dlq redrive --stack FlowProvisionerStack --all --wait
+  flowctl dlq redrive --local --filter vendor=aws-mediaconnect,error=VendorUnavailable --rate 5
+  flowctl dlq redrive --stack FlowProvisionerStack --filter reason=TimedOut --dry-run`,
+    )
+    .action(async (options: RedriveCommandOptions) => {
+      await runCommand(options, async (out) =>
+        withTarget(options, out, async (target) => {
+          const result = await redriveDeadLetters(
+            target,
+            {
+              ...(options.all ? { all: true } : {}),
+              ...(options.filter ? { filter: parseFilter(options.filter) } : {}),
+              ...(options.rate ? { rate: positiveNumber(options.rate, '--rate') } : {}),
+              ...(options.max ? { max: positiveInteger(options.max, '--max') } : {}),
+              wait: Boolean(options.wait),
+              dryRun: Boolean(options.dryRun),
+            },
+            out,
+          );
+          out.result({ target: target.description, ...result });
+          if (result.mode === 'message-move-task') {
+            if (!out.json) {
+              out.info(
+                result.moved === null
+                  ? `move task ${result.taskHandle} started at ${result.rate} messages/s; follow it with \`flowctl dlq redrive --all --wait\``
+                  : `move task ${result.status}: ${result.moved} of ${result.toMove} moved${result.failureReason ? ` — ${result.failureReason}` : ''}`,
+              );
+            }
+            return result.status === 'RUNNING' || result.status === 'COMPLETED' ? EXIT.OK : EXIT.INCOMPLETE;
+          }
+          if (!out.json) {
+            out.info(
+              result.dryRun
+                ? `dry run: ${result.matched} would move, ${result.skipped} would stay`
+                : `moved ${result.moved.length} message(s) at ≤ ${result.rate}/s; ${result.skipped} left on the DLQ (not matching)`,
+            );
+            for (const f of result.failed) out.info(`  not moved ${f.messageId} ${f.requestId ?? ''}: ${f.error}`);
+          }
+          if (target.embedded && result.moved.length > 0) {
+            out.progress('waiting for the embedded stack to process the redriven requests…');
+            await target.embedded.waitForDrain();
+          }
+          return result.failed.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
+        }),
+      );
+    });
+}
+
+function printRecord(record: DlqRecordDetail, out: Output): void {
+  const lines: [string, string | null][] = [
+    ['message id', record.messageId],
+    ['request id', record.requestId],
+    ['vendor', record.vendor],
+    ['reason', record.reason],
+    ['error', record.error],
+    ['cause', record.causeMessage],
+    ['failed state', record.failedState],
+    ['execution', record.executionArn],
+    ['sent', record.sentAt ? `${record.sentAt} (${formatAge((record.ageSeconds ?? 0) * 1000)} ago)` : null],
+    ['receives', record.receiveCount === null ? null : String(record.receiveCount)],
+  ];
+  for (const [label, value] of lines) if (value) out.info(`${label.padEnd(13)} ${value}`);
+  const other = Object.entries(record.attributes).filter(
+    ([k]) => !['reason', 'error', 'cause', 'failedState', 'executionArn', 'requestId', 'vendor'].includes(k),
+  );
+  for (const [key, value] of other) out.info(`${`attr ${key}`.padEnd(13)} ${value}`);
+  out.info('body:');
+  out.info(record.request !== null ? JSON.stringify(record.request, null, 2) : record.body);
+}
+
+function positiveInteger(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new FlowctlError(`${option} ${text}: must be a whole number ≥ 1`, EXIT.USAGE);
+  return value;
+}
+
+function positiveNumber(text: string, option: string): number {
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new FlowctlError(`${option} ${text}: must be a number > 0`, EXIT.USAGE);
+  return value;
+}
