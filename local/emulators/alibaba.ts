@@ -234,7 +234,11 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
     if (Math.abs(at - signedAt) > maxClockSkewMs) {
       return gatewayError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
     }
-    for (const [key, expiry] of nonces) if (expiry < at) nonces.delete(key);
+    // Insertion order is (nearly) signing order, so expired nonces sit at the front: prune until the first live one.
+    for (const [key, expiry] of nonces) {
+      if (expiry >= at) break;
+      nonces.delete(key);
+    }
     const nonceKey = `${auth.accessKeyId}:${header(req, 'x-acs-signature-nonce')}`;
     if (nonces.has(nonceKey)) {
       return gatewayError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
