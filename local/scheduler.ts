@@ -79,8 +79,9 @@ export interface LocalSchedulerOptions {
   /** Schedule groups that exist (`default` always does). */
   readonly groups?: readonly string[];
   /**
-   * Test knob: every wait until a firing is multiplied by this (0.01 runs `rate(1 minute)` every 600 ms). The
-   * substituted scheduled times stay the nominal ones, so request ids are what they would be on AWS.
+   * Test knob: each schedule's timeline, from its creation, runs this much faster (0.01 runs `rate(1 minute)` every
+   * 600 ms, an `at()` ten minutes ahead after 6 s). The substituted scheduled times, StartDate and EndDate stay
+   * nominal, so request ids are what they would be on AWS.
    * @default 1
    */
   readonly timeScale?: number;
@@ -116,7 +117,6 @@ class SchedulerApiError extends Error {
 interface StoredSchedule {
   readonly definition: ScheduleDefinition;
   readonly arn: string;
-  /** Schedule time of creation (the wall clock unless `timeScale` is set). */
   readonly createdAt: number;
   timer?: NodeJS.Timeout;
 }
@@ -161,17 +161,17 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     schedules.delete(keyOf(stored.definition.GroupName, stored.definition.Name));
   };
 
-  // Schedule time runs `1 / timeScale` times faster than the wall clock from the moment the scheduler started.
-  const anchor = now();
-  const scheduleNow = () => anchor + (now() - anchor) / timeScale;
-
-  /** Runs `fire` at the schedule time `nominal` (plus a draw within the flexible window). */
+  /**
+   * Runs `fire` at the nominal time `nominal` (plus a draw within the flexible window). With a `timeScale`, each
+   * schedule's own timeline is compressed from the moment it was created: the wait from creation is scaled, the
+   * nominal times (and so the substituted scheduled times) are not.
+   */
   const arm = (stored: StoredSchedule, nominal: number, fire: () => Promise<void>) => {
     const windowMs =
       stored.definition.FlexibleTimeWindow.Mode === 'FLEXIBLE'
         ? random() * (stored.definition.FlexibleTimeWindow.MaximumWindowInMinutes ?? 0) * 60_000
         : 0;
-    const realDelay = Math.max(0, (nominal + windowMs - scheduleNow()) * timeScale);
+    const realDelay = Math.max(0, stored.createdAt + (nominal + windowMs - stored.createdAt) * timeScale - now());
     stored.timer = setTimeout(
       () => {
         if (closed || !schedules.has(keyOf(stored.definition.GroupName, stored.definition.Name))) return;
@@ -303,7 +303,7 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
     const stored: StoredSchedule = {
       definition,
       arn: `arn:aws:scheduler:${REGION}:${ACCOUNT}:schedule/${groupName}/${name}`,
-      createdAt: scheduleNow(),
+      createdAt: now(),
     };
     schedules.set(keyOf(groupName, name), stored);
     start(stored);

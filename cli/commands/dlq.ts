@@ -42,6 +42,14 @@ const READ_VISIBILITY_SECONDS = 30;
 /** How long a redrive holds messages it skipped (so it does not read them twice) or is about to move. */
 const MOVE_VISIBILITY_SECONDS = 300;
 
+/**
+ * Long-poll wait of each receive. On AWS a short poll samples only some SQS servers and can answer empty while
+ * messages exist, so reads wait a second; the local SQS answers from one store, so they need not.
+ */
+export function receiveWaitSeconds(target: Pick<Target, 'kind'>): number {
+  return target.kind === 'local' ? 0 : 1;
+}
+
 export interface DlqRecord {
   readonly messageId: string;
   readonly requestId: string | null;
@@ -283,7 +291,10 @@ export type RedriveResult =
       readonly dryRun: boolean;
       readonly moved: string[];
       readonly matched: number;
+      /** Messages that did not match the filter (left on the DLQ). */
       readonly skipped: number;
+      /** Messages that reached the DLQ after the redrive began (left for the next one, so a redrive always ends). */
+      readonly arrivedDuring: number;
       readonly failed: { readonly messageId: string; readonly requestId: string | null; readonly error: string }[];
     };
 
@@ -315,7 +326,7 @@ export async function redriveDeadLetters(target: Target, options: RedriveOptions
   if (options.all && target.supportsMessageMove && !options.dryRun && options.max === undefined) {
     return moveTask(target.sqs, dlqUrl, ingressUrl, rate, options, out);
   }
-  return moveOneByOne(target.sqs, dlqUrl, ingressUrl, rate, options, out);
+  return moveOneByOne(target.sqs, dlqUrl, ingressUrl, rate, receiveWaitSeconds(target), options, out);
 }
 
 async function moveTask(
@@ -404,6 +415,7 @@ async function moveOneByOne(
   dlqUrl: string,
   ingressUrl: string,
   rate: number,
+  waitSeconds: number,
   options: RedriveOptions,
   out: Output,
 ): Promise<RedriveResult> {
@@ -413,13 +425,15 @@ async function moveOneByOne(
   const failed: { messageId: string; requestId: string | null; error: string }[] = [];
   let matched = 0;
   let skipped = 0;
+  let arrivedDuring = 0;
+  const startedAt = Date.now();
   let nextSendAt = 0;
   let lastProgress = Date.now();
   const max = options.max ?? Number.POSITIVE_INFINITY;
   try {
     let empty = 0;
     while (empty < 2 && moved.length < max) {
-      const messages = await receive(sqs, dlqUrl, MOVE_VISIBILITY_SECONDS, 1);
+      const messages = await receive(sqs, dlqUrl, MOVE_VISIBILITY_SECONDS, waitSeconds);
       if (messages.length === 0) {
         empty++;
         continue;
@@ -428,9 +442,17 @@ async function moveOneByOne(
       for (const message of messages) {
         const record = toDlqRecord(message);
         const seen = held.has(record.messageId);
-        if (seen || !(options.filter ? matchesFilter(record, options.filter) : true) || moved.length >= max) {
-          // Skipped (or seen again after its visibility ran out): keep it invisible until the end, so the loop ends.
-          if (!seen) skipped++;
+        // A record that failed again after this redrive moved it is the next redrive's business, not this one's.
+        const arrived = record.sentAt !== null && Date.parse(record.sentAt) > startedAt;
+        if (
+          seen ||
+          arrived ||
+          !(options.filter ? matchesFilter(record, options.filter) : true) ||
+          moved.length >= max
+        ) {
+          // Kept invisible until the end, so that the loop ends; a record seen again is counted once.
+          if (!seen && arrived) arrivedDuring++;
+          else if (!seen) skipped++;
           held.set(record.messageId, message);
           continue;
         }
@@ -469,7 +491,16 @@ async function moveOneByOne(
   } finally {
     await release(sqs, dlqUrl, [...held.values()]);
   }
-  return { mode: 'receive-send-delete', rate, dryRun: Boolean(options.dryRun), moved, matched, skipped, failed };
+  return {
+    mode: 'receive-send-delete',
+    rate,
+    dryRun: Boolean(options.dryRun),
+    moved,
+    matched,
+    skipped,
+    arrivedDuring,
+    failed,
+  };
 }
 
 // --- commands -------------------------------------------------------------------------------------------------------
@@ -509,7 +540,10 @@ ${NO_ATTRIBUTES_REASON} for a message SQS moved without attributes. docs/runbook
     await runCommand(options, async (out) =>
       withTarget(options, out, async (target) => {
         const limit = positiveInteger(options.limit ?? '100', '--limit');
-        const records = await peekDeadLetterQueue(target.sqs, requireDeadLetterQueue(target), { limit });
+        const records = await peekDeadLetterQueue(target.sqs, requireDeadLetterQueue(target), {
+          limit,
+          waitSeconds: receiveWaitSeconds(target),
+        });
         const messages = records.map(
           ({ attributes: _a, body: _b, request: _r, causeMessage: _c, ...record }) => record,
         );
@@ -553,7 +587,10 @@ ${NO_ATTRIBUTES_REASON} for a message SQS moved without attributes. docs/runbook
     await runCommand(options, async (out) =>
       withTarget(options, out, async (target) => {
         const matches = (r: DlqRecord) => r.messageId === id || r.requestId === id;
-        const records = await peekDeadLetterQueue(target.sqs, requireDeadLetterQueue(target), { stop: matches });
+        const records = await peekDeadLetterQueue(target.sqs, requireDeadLetterQueue(target), {
+          stop: matches,
+          waitSeconds: receiveWaitSeconds(target),
+        });
         const found = records.filter(matches);
         if (found.length === 0) {
           throw new FlowctlError(
@@ -625,7 +662,10 @@ Examples:
             out.info(
               result.dryRun
                 ? `dry run: ${result.matched} would move, ${result.skipped} would stay`
-                : `moved ${result.moved.length} message(s) at ≤ ${result.rate}/s; ${result.skipped} left on the DLQ (not matching)`,
+                : `moved ${result.moved.length} message(s) at ≤ ${result.rate}/s; ${result.skipped} left on the DLQ (not matching)` +
+                    (result.arrivedDuring > 0
+                      ? `; ${result.arrivedDuring} arrived while it ran (left for the next redrive: \`flowctl dlq list\`)`
+                      : ''),
             );
             for (const f of result.failed) out.info(`  not moved ${f.messageId} ${f.requestId ?? ''}: ${f.error}`);
           }

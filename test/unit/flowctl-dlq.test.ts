@@ -220,6 +220,26 @@ describe('dlq reading and filtered redrive', () => {
     expect(sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
   });
 
+  it('leaves records that reach the DLQ while it runs for the next redrive, so a redrive always ends', async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [aMessage('old', { reason: 'WorkflowFailed' }), aMessage('new', { reason: 'WorkflowFailed' }, -5000)],
+      })
+      .resolves({ Messages: [] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'x' });
+    sqs.on(DeleteMessageCommand).resolves({});
+    const result = await redriveDeadLetters(
+      anAwsTarget({ supportsMessageMove: false }),
+      { all: true, rate: 100 },
+      recordingOutput(),
+    );
+    expect(result).toMatchObject({ mode: 'receive-send-delete', moved: ['old'], arrivedDuring: 1, skipped: 0 });
+    expect(
+      sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries?.map((e) => e.ReceiptHandle),
+    ).toEqual(['rh-new']);
+  });
+
   it('refuses a redrive that says neither --all nor --filter, and a malformed filter', async () => {
     await expect(redriveDeadLetters(anAwsTarget(), {}, recordingOutput())).rejects.toThrow(/--all, or --filter/);
     expect(() => parseFilter('colour=blue')).toThrow(/KEY one of vendor, error, reason, requestId, failedState/);
