@@ -5,10 +5,12 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
 import { Observability } from './constructs/observability.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
+import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
@@ -44,6 +46,8 @@ export class FlowProvisionerStack extends Stack {
   public readonly workflow: ProvisioningWorkflow;
   public readonly idempotency: IdempotencyStore;
   public readonly observability: Observability;
+  public readonly scheduling: Scheduling;
+  public readonly failureCapture: FailureCapture;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -72,9 +76,21 @@ export class FlowProvisionerStack extends Stack {
       logRetention,
     });
     this.intake.dispatchTo(this.workflow.stateMachines);
+    // flowctl schedule: group, role and delivery DLQ; TIMED_OUT/ABORTED executions → their record on the DLQ.
+    this.scheduling = new Scheduling(this, 'Scheduling', { ingressQueue: this.intake.ingressQueue, removalPolicy });
+    this.failureCapture = new FailureCapture(this, 'FailureCapture', {
+      stateMachines: this.workflow.stateMachines,
+      deadLetterQueue: this.intake.deadLetterQueue,
+      deliveryDeadLetterQueue: this.scheduling.deliveryDeadLetterQueue,
+      logRemovalPolicy: removalPolicy,
+      logRetention,
+    });
     this.observability = new Observability(this, 'Observability', {
       ingressQueue: this.intake.ingressQueue,
-      deadLetterQueues: { 'provision-dlq': this.intake.deadLetterQueue },
+      deadLetterQueues: {
+        'provision-dlq': this.intake.deadLetterQueue,
+        'provision-delivery-dlq': this.scheduling.deliveryDeadLetterQueue,
+      },
       dispatcher: this.intake.dispatcher,
       vendorFunctions: this.vendorFunctions.functions,
       stateMachines: this.workflow.stateMachines,
@@ -106,5 +122,22 @@ export class FlowProvisionerStack extends Stack {
       description: 'JSON object: vendor → credentials secret ARN (put the vendor credentials there; README "Secrets")',
     });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
+    new CfnOutput(this, 'ScheduleGroupName', {
+      value: this.scheduling.groupName,
+      description: 'EventBridge Scheduler group of flowctl schedules',
+    });
+    new CfnOutput(this, 'ScheduleRoleArn', {
+      value: this.scheduling.scheduleRole.roleArn,
+      description: 'Execution role of the schedules: sqs:SendMessage to the ingress queue only',
+    });
+    new CfnOutput(this, 'ScheduleDlqArn', {
+      value: this.scheduling.deliveryDeadLetterQueue.queueArn,
+      description: 'Dead-letter queue of schedule deliveries (and of failure-capture events)',
+    });
+    new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', {
+      value: this.scheduling.deliveryDeadLetterQueue.queueUrl,
+      description:
+        'provision-delivery-dlq: schedule deliveries and failure-capture events that failed (docs/runbook.md)',
+    });
   }
 }

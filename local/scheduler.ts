@@ -34,7 +34,7 @@ import { ACCOUNT, REGION } from './step-functions.ts';
 /** The schedule group of the local stack (the CDK stack's is the same name). */
 export const LOCAL_SCHEDULE_GROUP = 'flow-provisioner';
 export const LOCAL_SCHEDULE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/flow-provisioner-scheduler`;
-export const LOCAL_SCHEDULE_DLQ_NAME = 'provision-schedule-dlq';
+export const LOCAL_SCHEDULE_DLQ_NAME = 'provision-delivery-dlq';
 
 /** A schedule as CreateSchedule received it (the API's own member names). */
 export interface ScheduleDefinition {
@@ -94,7 +94,7 @@ export interface RunningLocalScheduler {
   readonly url: string;
   readonly groupName: string;
   readonly roleArn: string;
-  /** The dead-letter queue for schedule targets (`provision-schedule-dlq`). */
+  /** The dead-letter queue for schedule deliveries (`provision-delivery-dlq`, as in the CDK stack). */
   readonly deadLetterQueueArn: string;
   readonly deadLetterQueueUrl: string;
   /** Every firing so far, oldest first. */

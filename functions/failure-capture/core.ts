@@ -46,6 +46,9 @@ export type CaptureReason = (typeof CAPTURE_REASONS)[keyof typeof CAPTURE_REASON
 /** What `failedState` says when the history could not tell (the record is written anyway). */
 export const UNKNOWN_STATE = '(unknown)';
 
+/** λ timeout: a DescribeExecution, a GetExecutionHistory and a SendMessage, with room for SDK retries. */
+export const CAPTURE_TIMEOUT_SECONDS = 30;
+
 const MAX_ATTRIBUTE_CHARS = 16 * 1024;
 
 /**

@@ -12,7 +12,7 @@ export const INGRESS_URL = `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/provi
 export const DLQ_URL = `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/provision-dlq`;
 export const INGRESS_ARN = `arn:aws:sqs:eu-west-1:${ACCOUNT}:provision-requests`;
 export const DLQ_ARN = `arn:aws:sqs:eu-west-1:${ACCOUNT}:provision-dlq`;
-export const SCHEDULE_DLQ_ARN = `arn:aws:sqs:eu-west-1:${ACCOUNT}:provision-schedule-dlq`;
+export const SCHEDULE_DLQ_ARN = `arn:aws:sqs:eu-west-1:${ACCOUNT}:provision-delivery-dlq`;
 export const SCHEDULE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/flow-provisioner-scheduler`;
 export const MACHINE_ARN = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:provision-flow-aws-mediaconnect`;
 

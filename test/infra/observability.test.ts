@@ -185,7 +185,8 @@ describe('alarms', () => {
 
   it('are exactly these, every one treating missing data as not breaching and notifying the topic', () => {
     const all = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(all).toHaveLength(2 + (ALARM_KINDS.length - 2) * vendors.length);
+    // One dlq-messages alarm per dead-letter queue (provision-dlq, provision-delivery-dlq), one ingress-age alarm.
+    expect(all).toHaveLength(3 + (ALARM_KINDS.length - 2) * vendors.length);
     for (const { Properties: props } of all) {
       expect(props.TreatMissingData).toBe('notBreaching');
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);

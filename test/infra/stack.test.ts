@@ -360,7 +360,8 @@ describe('least privilege across the stack', () => {
 describe('house functions', () => {
   it('run Node 22 on ARM64 with active tracing, their own log group with retention, and ESM bundles', () => {
     const functions = Object.entries(synth.template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(1 + configs.length);
+    // The dispatcher, one task λ per vendor, and the failed-execution capture (scheduling.test.ts).
+    expect(functions).toHaveLength(2 + configs.length);
     for (const [logicalId, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);

@@ -21,7 +21,7 @@ import { type RunningLocalScheduler, startLocalScheduler } from '../../local/sch
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const TARGET_ARN = 'arn:aws:sqs:us-east-1:000000000000:sched-target';
-const DLQ_ARN = 'arn:aws:sqs:us-east-1:000000000000:provision-schedule-dlq';
+const DLQ_ARN = 'arn:aws:sqs:us-east-1:000000000000:provision-delivery-dlq';
 const GONE_ARN = 'arn:aws:sqs:us-east-1:000000000000:deleted-queue';
 
 let sqsApp: ReturnType<typeof buildApp>;
@@ -39,7 +39,7 @@ beforeAll(async () => {
     credentials,
   });
   targetUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'sched-target' }))).QueueUrl!;
-  dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'provision-schedule-dlq' }))).QueueUrl!;
+  dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'provision-delivery-dlq' }))).QueueUrl!;
 });
 afterAll(async () => sqsApp?.close());
 afterEach(async () => {
