@@ -175,6 +175,15 @@ export function parseDuration(text: string): number {
   return parts.reduce((total, p) => total + Number(p[1]) * unit[p[2]!]!, 0);
 }
 
+/** An option value that must be a whole number ≥ 1. */
+export function positiveInteger(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new FlowctlError(`${option} ${text}: must be a whole number ≥ 1`, EXIT.USAGE);
+  }
+  return value;
+}
+
 /** A plain text table: a header and rows, columns padded to their widest cell. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

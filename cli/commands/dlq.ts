@@ -17,7 +17,17 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
-import { causeText, clip, EXIT, FlowctlError, formatAge, type Output, runCommand, table } from '../output.ts';
+import {
+  causeText,
+  clip,
+  EXIT,
+  FlowctlError,
+  formatAge,
+  type Output,
+  positiveInteger,
+  runCommand,
+  table,
+} from '../output.ts';
 import {
   addTargetOptions,
   queueArnOf,
@@ -699,13 +709,6 @@ function printRecord(record: DlqRecordDetail, out: Output): void {
   for (const [key, value] of other) out.info(`${`attr ${key}`.padEnd(13)} ${value}`);
   out.info('body:');
   out.info(record.request !== null ? JSON.stringify(record.request, null, 2) : record.body);
-}
-
-function positiveInteger(text: string, option: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new FlowctlError(`${option} ${text}: must be a whole number ≥ 1`, EXIT.USAGE);
-  return value;
 }
 
 function positiveNumber(text: string, option: string): number {

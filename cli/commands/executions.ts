@@ -27,6 +27,7 @@ import {
   formatAge,
   type Output,
   parseDuration,
+  positiveInteger,
   runCommand,
   table,
 } from '../output.ts';
@@ -573,11 +574,4 @@ function parseStatus(text: string | undefined): ExecutionStatus | undefined {
     throw new FlowctlError(`--status ${text}: not a status`, EXIT.USAGE, `use one of ${STATUSES.join(', ')}`);
   }
   return upper as ExecutionStatus;
-}
-
-function positiveInteger(text: string, option: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1)
-    throw new FlowctlError(`${option} ${text}: must be a whole number ≥ 1`, EXIT.USAGE);
-  return value;
 }
