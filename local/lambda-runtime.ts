@@ -19,6 +19,12 @@ export interface LocalFunctionSpec {
   /** Reserved concurrency; `undefined` means unreserved (bounded only by the account, i.e. not here). */
   readonly reservedConcurrency?: number;
   readonly timeoutSeconds: number;
+  /**
+   * Fault injection, local only (`local/fault-switches.ts`): the probability that an invocation whose handler succeeded
+   * dies before its answer leaves. The sandbox is discarded and the caller gets `Sandbox.Timedout`, as on AWS when a
+   * function is cut off after its work was done.
+   */
+  readonly crashAfterSuccess?: { readonly rate: number; readonly random?: () => number };
 }
 
 export interface FunctionStats {
@@ -27,6 +33,8 @@ export interface FunctionStats {
   throttles: number;
   errors: number;
   maxInFlight: number;
+  /** Invocations cut off by `crashAfterSuccess` after their handler succeeded. */
+  crashes: number;
 }
 
 /** An error as Step Functions reports a failed Lambda task: name = errorType, message = Cause JSON. */
@@ -40,7 +48,7 @@ export class TaskError extends Error {
 class LocalFunction {
   inFlight = 0;
   private readonly idle: LocalHandler[] = [];
-  readonly stats: FunctionStats = { invocations: 0, throttles: 0, errors: 0, maxInFlight: 0 };
+  readonly stats: FunctionStats = { invocations: 0, throttles: 0, errors: 0, maxInFlight: 0, crashes: 0 };
 
   constructor(readonly spec: LocalFunctionSpec) {}
 
@@ -73,6 +81,14 @@ class LocalFunction {
         );
       });
       const result = await Promise.race([instance(event, fakeContext(this.spec, deadline)), timeout]);
+      const crash = this.spec.crashAfterSuccess;
+      if (crash && (crash.random ?? Math.random)() < crash.rate) {
+        this.stats.crashes++;
+        throw new TaskError('Sandbox.Timedout', {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: 'The sandbox died after the handler returned (injected crash); its answer was lost',
+        });
+      }
       this.idle.push(instance);
       return result;
     } catch (error) {

@@ -73,7 +73,13 @@ export async function readDeadLetterQueue(stack: LocalStack, visibilitySeconds =
 export async function runBatch(
   stack: LocalStack,
   bodies: readonly string[],
-  options: { onProgress?: (line: string) => void; progressEveryMs?: number; timeoutMs?: number } = {},
+  options: {
+    onProgress?: (line: string) => void;
+    progressEveryMs?: number;
+    timeoutMs?: number;
+    /** Puts the bodies on the ingress queue (default: each once; `local/duplicates.ts` delivers each N times). */
+    deliver?: (stack: LocalStack, bodies: readonly string[]) => Promise<unknown>;
+  } = {},
 ): Promise<BatchReport> {
   const started = Date.now();
   const progress = options.onProgress
@@ -83,7 +89,7 @@ export async function runBatch(
       )
     : undefined;
   try {
-    await stack.send(bodies);
+    await (options.deliver ? options.deliver(stack, bodies) : stack.send(bodies));
     await stack.waitForDrain(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
   } finally {
     if (progress) clearInterval(progress);

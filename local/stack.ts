@@ -22,8 +22,11 @@ import type { VendorId } from '../functions/shared/contract.ts';
 import { Pacer } from '../functions/shared/pacing.ts';
 import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
+import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
 import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
+import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
 import { ACCOUNT, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
@@ -52,6 +55,18 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Test knob of the local scheduler: every wait until a schedule fires is multiplied by this (default 1). */
   readonly schedulerTimeScale?: number;
+  /** Vendor λs that die after a vendor call succeeded (`local/fault-switches.ts`; `flowctl local --crash`). */
+  readonly lambdaCrash?: LambdaCrashSettings;
+  /**
+   * RELIABILITY SUITE AND BENCHMARK ONLY, with `enforceRateLimit: false`: multiplies every vendor λ's pacing interval
+   * (0.02 → 50× the documented rate), so thousands of requests run in minutes. Never below the documented limits
+   * against a real vendor: the pacing arithmetic of `functions/shared/config.ts` no longer holds. @default 1
+   */
+  readonly pacingScale?: number;
+  /** Deadline of one vendor call, overriding the config's (fault runs: a lost answer holds a slot this long). */
+  readonly callTimeoutMs?: number;
+  /** Timeout of the vendor λs, overriding the config's (crash runs: a dead sandbox holds its slot this long). */
+  readonly vendorTimeoutSeconds?: number;
 }
 
 export interface LocalStack {
@@ -70,6 +85,10 @@ export interface LocalStack {
   readonly scheduler: RunningLocalScheduler;
   /** Stand-in for the EventBridge rule that puts TIMED_OUT/ABORTED executions on the DLQ. */
   readonly failureCapture: LocalFailureCapture;
+  /** The vendor tasks' idempotency table (dynalite). */
+  readonly idempotencyStore: LocalIdempotencyStore;
+  /** Vendor λ invocations that died after a vendor call (`lambdaCrash` at `after-vendor-call`). */
+  readonly crashes: { crashes: number };
   /** Sends raw message bodies to the ingress queue, 10 per batch call. */
   send(bodies: readonly string[]): Promise<void>;
   /** Resolves when the ingress queue is empty, no batch is being dispatched and no execution is running. */
@@ -124,6 +143,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const ingressQueueUrl = ingress.QueueUrl!;
 
+    // --- DynamoDB (idempotency of the vendor tasks' effect steps) ---------------------------------------------
+    const idempotencyStore = await startLocalIdempotencyStore();
+    closers.push(() => idempotencyStore.close());
+    const crashes = { crashes: 0 };
+
     // --- vendor emulators and λs --------------------------------------------------------------------------------
     const lambdas = new LocalLambdaRuntime();
     const emulators: Partial<Record<VendorId, RunningEmulator>> = {};
@@ -136,14 +160,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       lambdas.register({
         name: vendorFunctionName(entry.vendor),
         reservedConcurrency: config.budget.reservedConcurrency,
-        timeoutSeconds: config.functionTimeoutSeconds,
+        timeoutSeconds: options.vendorTimeoutSeconds ?? config.functionTimeoutSeconds,
+        ...(options.lambdaCrash?.point === 'before-response' ? { crashAfterSuccess: options.lambdaCrash } : {}),
         createInstance: () => {
-          const pacer = new Pacer(options.pacing === false ? 0 : pacingIntervalMs(config.budget));
+          const pacer = new Pacer(
+            options.pacing === false ? 0 : Math.round(pacingIntervalMs(config.budget) * (options.pacingScale ?? 1)),
+          );
           // The Lambda entries' meter: the same log lines per vendor call (its EMF lines are written only in Lambda).
           const meter = new VendorCallMeter(entry.vendor);
-          const pace = meter.pace((call) => pacer.call(call));
-          const client = meter.client(entry.createClient(clientEnv, pace));
-          return buildVendorTaskHandler({ vendor: entry.vendor, client, pacer }) as LocalHandler;
+          const pace = crashingPace(
+            meter.pace((call) => pacer.call(call)),
+            options.lambdaCrash,
+            crashes,
+          );
+          const client = meter.client(
+            entry.createClient(
+              clientEnv,
+              pace,
+              options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {},
+            ),
+          );
+          // One persistence layer per instance (Powertools configures it per call), one table for all.
+          const idempotency = { persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client) };
+          return buildVendorTaskHandler({ vendor: entry.vendor, client, pacer, idempotency }) as LocalHandler;
         },
       });
     }
@@ -212,6 +251,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       vendors: vendors.map((v) => v.vendor),
       scheduler,
       failureCapture,
+      idempotencyStore,
+      crashes,
       send: async (bodies) => {
         // One SendMessage per body: a batch would fail whole on one oversize body, and each body must arrive as is.
         const queue = [...bodies];

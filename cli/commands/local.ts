@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { VENDOR_IDS, type VendorId } from '../../functions/shared/contract.ts';
 import { demoBatch } from '../../local/demo-batch.ts';
+import { deliverWithDuplicates } from '../../local/duplicates.ts';
+import { parseCrash, parseDuplicates, parseFaults } from '../../local/fault-switches.ts';
 import { type BatchReport, runBatch } from '../../local/run-batch.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import { LOCAL_VENDORS } from '../../local/vendor-registry.ts';
@@ -17,7 +19,13 @@ interface LocalOptions {
   json?: boolean;
   vendors?: string;
   serve?: boolean;
+  faults?: string;
+  duplicates?: string;
+  crash?: string;
 }
+
+/** With injected faults a lost answer holds a λ slot until the call deadline: 2 s instead of the config's seconds. */
+const FAULT_CALL_TIMEOUT_MS = 2000;
 
 export function registerLocal(program: Command): void {
   program
@@ -33,6 +41,12 @@ export function registerLocal(program: Command): void {
       '--serve',
       'keep the stack up until Ctrl-C for other commands (`--local`); endpoints in .flowctl/local.json',
     )
+    .option(
+      '--faults <spec>',
+      'inject vendor faults: RATE[,KIND...], kinds error (5xx), timeout (served, answer lost), throttle, latency; e.g. 0.2 or 0.1,timeout',
+    )
+    .option('--duplicates <n>', 'deliver every message N times (some copies while it runs, some after it finished)')
+    .option('--crash <spec>', 'vendor λs die after a successful vendor call: RATE[,before-response|after-vendor-call]')
     .action(async (options: LocalOptions) => {
       if (options.serve) {
         await runCommand(options, () =>
@@ -51,8 +65,17 @@ async function runLocal(options: LocalOptions): Promise<number> {
     if (!options.json) process.stdout.write(`${line}\n`);
     else process.stderr.write(`${line}\n`);
   };
+  const faults = options.faults !== undefined ? parseFaults(options.faults) : undefined;
+  const crash = options.crash !== undefined ? parseCrash(options.crash) : undefined;
+  const copies = options.duplicates !== undefined ? parseDuplicates(options.duplicates) : 1;
   say(`flowctl local: starting SQS, Step Functions, Lambda and ${vendors.length} vendor emulator(s) on 127.0.0.1`);
-  const stack = await startLocalStack({ vendors, log: say });
+  const stack = await startLocalStack({
+    vendors,
+    log: say,
+    ...(faults ? { faults, callTimeoutMs: FAULT_CALL_TIMEOUT_MS } : {}),
+    // A sandbox that dies mid-call holds its slot until the λ timeout: 10 s here, not the config's minute.
+    ...(crash ? { lambdaCrash: crash, vendorTimeoutSeconds: 10 } : {}),
+  });
   let stopping = false;
   const onSignal = () => {
     if (stopping) process.exit(130);
@@ -63,8 +86,20 @@ async function runLocal(options: LocalOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    say(`sending ${bodies.length} message(s) to the ingress queue`);
-    const report = await runBatch(stack, bodies, { onProgress: say });
+    say(`sending ${bodies.length} message(s) to the ingress queue${copies > 1 ? `, each ${copies} times` : ''}`);
+    const report = await runBatch(stack, bodies, {
+      onProgress: say,
+      ...(copies > 1
+        ? {
+            deliver: async (s, b) => {
+              const stats = await deliverWithDuplicates(s, b, { copies });
+              say(
+                `delivered ${stats.sent} message(s): copies found their request not started ${stats.beforeStart}×, running ${stats.whileRunning}×, finished ${stats.afterFinished}×`,
+              );
+            },
+          }
+        : {}),
+    });
     if (options.json) {
       for (const result of report.results) process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {

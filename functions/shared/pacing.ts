@@ -19,6 +19,7 @@ export const systemClock: Clock = {
 
 export class Pacer {
   private lastStart = Number.NEGATIVE_INFINITY;
+  private warm = false;
 
   constructor(
     /** Minimum milliseconds between the starts of two calls made by this instance. */
@@ -28,11 +29,24 @@ export class Pacer {
     if (!(intervalMs >= 0)) throw new Error(`pacing interval must be ≥ 0, got ${intervalMs}`);
   }
 
-  /** Runs one vendor call, first waiting until the interval since the previous call's start has passed. */
+  /**
+   * Runs one vendor call, first waiting until the interval since the previous call's start has passed.
+   *
+   * The first call of an instance counts from when it settled instead: a cold client's first request leaves late
+   * (module loading, the first `fetch`, connection set-up — measured locally at up to 150 ms, beyond any safety
+   * margin), so a second call `T` after its start could reach the vendor less than `T` after it. Later calls leave at
+   * once. The cost is one round trip per instance lifetime.
+   */
   async call<T>(fn: () => Promise<T>): Promise<T> {
     await this.waitForTurn();
     this.lastStart = this.clock.now();
-    return fn();
+    if (this.warm) return fn();
+    try {
+      return await fn();
+    } finally {
+      this.warm = true;
+      this.lastStart = Math.max(this.lastStart, this.clock.now());
+    }
   }
 
   /** Holds the caller until the interval since the last call began has passed; call it before giving the slot back. */

@@ -50,11 +50,19 @@ interface Step {
   settled: Call[];
 }
 
+/**
+ * One storage for every meter of the process. An AsyncLocalStorage stays enabled for the life of the process and
+ * slows every async operation in proportion to how many exist: one per meter grows without bound where sandboxes
+ * are replaced in one process (the local stack after a crashed invocation), until the process stalls. A step is only
+ * ever read by the meter that started it (its client and its pace run inside that step), so sharing is safe.
+ */
+const meterSteps = new AsyncLocalStorage<Step>();
+
 export class VendorCallMeter {
   private readonly metrics: Metrics;
   private readonly enabled: boolean;
   private readonly now: () => number;
-  private readonly steps = new AsyncLocalStorage<Step>();
+  private readonly steps = meterSteps;
 
   constructor(
     readonly vendor: VendorId,

@@ -11,6 +11,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { VendorId } from '../shared/contract.ts';
+import { VendorUnavailableError } from '../shared/errors.ts';
 import { logger, tracer, withTaskLogKeys } from '../shared/observability.ts';
 import type { Pacer } from '../shared/pacing.ts';
 import type { VendorClient } from '../vendors/types.ts';
@@ -39,7 +40,18 @@ export function buildVendorTaskHandler(deps: VendorTaskDeps) {
   const runStep = createVendorTaskRunner(deps);
   // Each task (one invocation, or one work item of a batch) carries its log keys in its own async context.
   const runTask: typeof runStep = (task, context) => withTaskLogKeys(task, () => runStep(task, context));
-  return middy<unknown, VendorTaskResult | SQSBatchResponse, Error, Context>()
+  // Middy answers just before the λ timeout instead of letting Lambda kill the sandbox. Its default error
+  // (`TimeoutError`) is no taxonomy name, so the ASL would not retry it: a step cut short by a vendor that stopped
+  // answering is VendorUnavailable, and the retry is safe (the call may have taken effect: get-or-create, desired state).
+  const ranOutOfTime = () => {
+    throw new VendorUnavailableError(
+      `${deps.vendor}: the vendor task ran out of time (the vendor call may have taken effect)`,
+      {
+        vendor: deps.vendor,
+      },
+    );
+  };
+  return middy<unknown, VendorTaskResult | SQSBatchResponse, Error, Context>({ timeoutEarlyResponse: ranOutOfTime })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({

@@ -169,6 +169,29 @@ describe('the handler chain', () => {
     expect(client.calls).toHaveLength(1);
   });
 
+  it('answers a step the vendor never finished before the λ timeout with VendorUnavailable, which the ASL retries', async () => {
+    const client = new ScriptedClient().script('createFlow', aCreatedFlow());
+    const hanging = { ...client, vendor: 'aws-mediaconnect', createFlow: () => new Promise<never>(() => undefined) };
+    const handler = buildVendorTaskHandler({
+      vendor: 'aws-mediaconnect',
+      client: hanging as unknown as ScriptedClient,
+      pacer: new Pacer(0),
+      idempotency: idempotency(),
+    });
+    const cut = await handler(event('createFlow'), context(60)).catch((e: unknown) => e);
+    expect(cut).toBeInstanceOf(VendorUnavailableError);
+    expect((cut as Error).message).toContain('ran out of time');
+    // Its lock expires with the invocation's deadline; the retry then runs the step (and get-or-create adopts).
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const retry = buildVendorTaskHandler({
+      vendor: 'aws-mediaconnect',
+      client,
+      pacer: new Pacer(0),
+      idempotency: idempotency(),
+    });
+    expect(await retry(event('createFlow'), context())).toMatchObject({ flowId: 'flow-1' });
+  });
+
   it('makes queued steps idempotent: a redelivered work item is answered with the stored result', async () => {
     const sfn = mockClient(SFNClient);
     sfn.on(SendTaskSuccessCommand).resolves({});

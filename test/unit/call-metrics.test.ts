@@ -155,11 +155,12 @@ describe('vendor call metrics', () => {
 
     await client.describeFlow(request, 'flow-1');
     const second = client.describeFlow(request, 'flow-1');
-    // The second call waits for the pacer (920 ms after the first one's 80 ms), then takes 80 ms.
+    // The second call waits for the pacer (1000 ms after the first one ended at 80 ms: an instance's first call counts
+    // from when it settled), then takes 80 ms.
     while (await clock.step()) {}
     await second;
 
-    expect(clock.now()).toBe(1080);
+    expect(clock.now()).toBe(1160);
     expect(emfLines().map((l) => l.VendorCallLatency)).toEqual([80, 80]);
   });
 
