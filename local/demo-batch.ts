@@ -40,15 +40,15 @@ export function demoBatch(vendors: readonly VendorId[]): string[] {
     JSON.stringify({ schemaVersion: 1, requestId: 'demo-unknown-vendor', vendor: 'acme-cloud', region: 'x' }),
     JSON.stringify({ schemaVersion: 1, requestId: 'demo-missing-fields', vendor: 'aws-mediaconnect' }),
   );
-  if (vendors.includes('volcengine-live')) {
-    // Volcengine has no share operation: a request asking for entitlements is rejected at validation, saying why.
-    const [volcengine] = requestsFor('volcengine-live', 1, 'demo-volcengine-entitlements');
-    bodies.push(JSON.stringify({ ...volcengine, entitlements: [{ name: 'partner' }] }));
-  }
   if (vendors.includes('alibaba-cams')) {
     // CAMS flows cannot be shared: a request asking for entitlements is rejected at validation, saying why.
     const [cams] = requestsFor('alibaba-cams', 1, 'demo-cams-entitlements');
     bodies.push(JSON.stringify({ ...cams, entitlements: [{ name: 'partner', subscribers: ['111122223333'] }] }));
+  }
+  if (vendors.includes('volcengine-live')) {
+    // Volcengine has no share operation: a request asking for entitlements is rejected at validation, saying why.
+    const [volcengine] = requestsFor('volcengine-live', 1, 'demo-volcengine-entitlements');
+    bodies.push(JSON.stringify({ ...volcengine, entitlements: [{ name: 'partner' }] }));
   }
   return bodies;
 }

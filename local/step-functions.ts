@@ -117,6 +117,11 @@ export class LocalStepFunctions {
   private readonly machines = new Map<string, RegisteredMachine>();
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly listeners = new Set<(execution: ExecutionRecord) => void>();
+  /** Task tokens minted for `.waitForTaskToken` states, by token. */
+  private readonly tokens = new Map<string, PendingToken>();
+  /** Tokens of closed executions (most recent first out), answered with TaskTimedOut like AWS; bounded. */
+  private readonly closedTokens = new Set<string>();
+  private tokenCounter = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: LocalStepFunctionsOptions = {}) {
@@ -226,6 +231,64 @@ export class LocalStepFunctions {
     return { stopDate: this.now() };
   }
 
+  /**
+   * Waits for the answer to a task token (SendTaskSuccess / SendTaskFailure): the `.waitForTaskToken` integration.
+   * Register before sending the work item, so a fast worker cannot answer an unknown token.
+   */
+  awaitTaskToken(token: string): Promise<unknown> {
+    const pending = this.tokens.get(token);
+    if (!pending) return Promise.reject(new SfnApiError('InvalidToken', 'Invalid Token'));
+    return new Promise((resolve, reject) => {
+      pending.state = 'waiting';
+      pending.resolve = resolve;
+      pending.reject = reject;
+    });
+  }
+
+  sendTaskSuccess(token: string, output: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(output);
+    } catch {
+      throw new SfnApiError('InvalidOutput', 'Invalid output: not JSON');
+    }
+    this.answerToken(token).resolve?.(parsed);
+  }
+
+  sendTaskFailure(token: string, error = '', cause = ''): void {
+    const failure = new Error(cause);
+    failure.name = error;
+    this.answerToken(token).reject?.(failure);
+  }
+
+  sendTaskHeartbeat(token: string): void {
+    this.awaitedToken(token);
+  }
+
+  private answerToken(token: string): PendingToken {
+    const pending = this.awaitedToken(token);
+    pending.state = 'answered';
+    return pending;
+  }
+
+  /**
+   * The token's pending answer. A token already answered, or whose state or execution has ended, is no longer
+   * awaited: AWS answers `TaskTimedOut` ("Provided task does not exist anymore"); a token it never issued,
+   * `InvalidToken`.
+   */
+  private awaitedToken(token: string): PendingToken {
+    const pending = this.tokens.get(token);
+    if (!pending) {
+      if (this.closedTokens.has(token)) throw new SfnApiError('TaskTimedOut', 'Provided task does not exist anymore');
+      throw new SfnApiError('InvalidToken', 'Invalid Token');
+    }
+    const execution = this.executions.get(pending.executionArn);
+    if (execution?.status !== 'RUNNING' || pending.state !== 'waiting') {
+      throw new SfnApiError('TaskTimedOut', 'Provided task does not exist anymore');
+    }
+    return pending;
+  }
+
   /** Resolves when no execution is running (executions started meanwhile are awaited too). */
   async waitForIdle(): Promise<void> {
     for (;;) {
@@ -293,6 +356,11 @@ export class LocalStepFunctions {
     startAt: string,
     input: unknown,
   ): Promise<void> {
+    const mintToken = (executionArn: string) => {
+      const token = Buffer.from(`${executionArn}#${++this.tokenCounter}#${crypto.randomUUID()}`).toString('base64url');
+      this.tokens.set(token, { executionArn, state: 'minted' });
+      return token;
+    };
     const compiled = this.compile(machine, startAt);
     const waitOverrides: Record<string, number> = {};
     const retryOverrides: Record<string, number> = {};
@@ -319,6 +387,12 @@ export class LocalStepFunctions {
           RedriveCount: record.redriveCount,
         },
         StateMachine: { Id: machine.arn, Name: machine.spec.name },
+        // The interpreter has no task tokens: a getter mints one each time a state's Parameters read `$$.Task.Token`.
+        Task: {
+          get Token() {
+            return mintToken(record.executionArn);
+          },
+        },
       },
     });
     record.abort = () => execution.abort();
@@ -343,6 +417,16 @@ export class LocalStepFunctions {
     await collectHistory.catch(() => undefined);
     delete record.abort;
     record.stopDate = this.now();
+    // Tokens of a stopped run are no longer awaited (a late answer gets TaskTimedOut, as on AWS).
+    for (const [token, pending] of this.tokens) {
+      if (pending.executionArn !== record.executionArn) continue;
+      this.tokens.delete(token);
+      this.closedTokens.add(token);
+    }
+    for (const token of this.closedTokens) {
+      if (this.closedTokens.size <= MAX_CLOSED_TOKENS) break;
+      this.closedTokens.delete(token);
+    }
     if (record.status === 'TIMED_OUT') record.error = 'States.Timeout';
     if (record.status === 'FAILED' && failure) {
       const failed = [...record.history].reverse().find((h) => h.type === 'ExecutionFailed');
@@ -510,6 +594,15 @@ export class LocalStepFunctions {
         return {
           stopDate: seconds(this.stopExecution(required('executionArn'), str('error'), str('cause')).stopDate),
         };
+      case 'SendTaskSuccess':
+        this.sendTaskSuccess(required('taskToken'), str('output') ?? 'null');
+        return {};
+      case 'SendTaskFailure':
+        this.sendTaskFailure(required('taskToken'), str('error'), str('cause'));
+        return {};
+      case 'SendTaskHeartbeat':
+        this.sendTaskHeartbeat(required('taskToken'));
+        return {};
       case 'ListStateMachines':
         return {
           stateMachines: this.listStateMachines().map((m) => ({
@@ -522,6 +615,17 @@ export class LocalStepFunctions {
         throw new SfnApiError('UnknownOperationException', `operation ${operation || '(none)'} is not served locally`);
     }
   }
+}
+
+/** How many tokens of closed executions are remembered to answer late callers with TaskTimedOut. */
+const MAX_CLOSED_TOKENS = 10_000;
+
+interface PendingToken {
+  readonly executionArn: string;
+  /** minted by a Parameters read; waiting once the integration awaits it; answered once. */
+  state: 'minted' | 'waiting' | 'answered';
+  resolve?: (output: unknown) => void;
+  reject?: (error: Error) => void;
 }
 
 /** The interpreter's event log entries, as loosely as they come. */

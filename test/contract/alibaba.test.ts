@@ -351,7 +351,7 @@ describe('CAMS Flow client ↔ emulator', () => {
     const running = await emulator();
     const changeBody = tampering((url, init) => [
       url,
-      { ...init, body: String(init.body).replace('DRAFT', 'X') + '&x=1' },
+      { ...init, body: `${String(init.body).replace('DRAFT', 'X')}&x=1` },
     ]);
     const tampered = await failureOf(cams(running, { fetch: changeBody }).describeFlow(request, '1'));
     expect(tampered).toBeInstanceOf(VendorAuthFailedError);

@@ -5,9 +5,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RETRY_POLICY } from '../../functions/shared/config.ts';
 import * as errors from '../../functions/shared/errors.ts';
+import {
+  deriveQueuedWorkflow,
+  VENDOR_FUNCTION_PLACEHOLDER,
+  VENDOR_QUEUE_PLACEHOLDER,
+  WAIT_FOR_TASK_TOKEN,
+  type WorkflowDefinition,
+} from '../../functions/shared/queued-workflow.ts';
 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL placeholder, filled by definitionSubstitutions
-const VENDOR_TASK_RESOURCE = '${VendorFunctionArn}';
+/** A vendor step: invoke mode calls the vendor λ, queue mode puts a work item with a task token on its queue. */
+const isVendorTask = (s: State) =>
+  s.Type === 'Task' &&
+  (s.Resource === VENDOR_FUNCTION_PLACEHOLDER ||
+    (s.Resource === WAIT_FOR_TASK_TOKEN &&
+      (s.Parameters as { QueueUrl?: string } | undefined)?.QueueUrl === VENDOR_QUEUE_PLACEHOLDER));
 const dir = new URL('../../workflows/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.asl.json'));
 
@@ -31,7 +42,7 @@ function exportedErrorNames(): Set<string> {
 describe.each(files)('%s', (file) => {
   const states = statesOf(file);
 
-  it('matches only error names the error module exports, or States.* / Lambda.* / Sandbox.*', () => {
+  it('matches only error names the error module exports, or States.* / Lambda.* / Sandbox.* / SQS.*', () => {
     const known = exportedErrorNames();
     const used = new Set<string>();
     for (const state of Object.values(states)) {
@@ -45,13 +56,13 @@ describe.each(files)('%s', (file) => {
         used.add((state.Parameters as { error: string }).error);
       }
     }
-    const unknown = [...used].filter((n) => !known.has(n) && !/^(States|Lambda|Sandbox)\./.test(n));
+    const unknown = [...used].filter((n) => !known.has(n) && !/^(States|Lambda|Sandbox|SQS)\./.test(n));
     expect(unknown).toEqual([]);
     expect(used).toContain('VendorThrottled');
   });
 
   it('retries each error class of every vendor task as the config says, with full jitter', () => {
-    const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task' && s.Resource === VENDOR_TASK_RESOURCE);
+    const tasks = Object.entries(states).filter(([, s]) => isVendorTask(s));
     expect(tasks.length).toBeGreaterThan(0);
     for (const [name, state] of tasks) {
       const retry = state.Retry as {
@@ -62,7 +73,9 @@ describe.each(files)('%s', (file) => {
         MaxDelaySeconds: number;
         JitterStrategy: string;
       }[];
+      const queued = state.Resource === WAIT_FOR_TASK_TOKEN;
       for (const [errorName, policy] of Object.entries(RETRY_POLICY)) {
+        if (queued && errorName.startsWith('Lambda.')) continue;
         const rule = retry.find((r) => r.ErrorEquals.includes(errorName));
         expect(rule, `${name} retries ${errorName}`).toBeDefined();
         expect({ state: name, ...rule }).toMatchObject({
@@ -84,7 +97,16 @@ describe.each(files)('%s', (file) => {
       ]) {
         expect(retried, `${name} must not retry ${permanent}`).not.toContain(permanent);
       }
-      expect(retried).toEqual(expect.arrayContaining([...errors.LAMBDA_SERVICE_ERRORS]));
+      if (!queued) {
+        // Invoke mode: the concurrency gate and the Lambda service faults are retried.
+        expect(retried).toEqual(expect.arrayContaining([...errors.LAMBDA_SERVICE_ERRORS]));
+      } else {
+        // Queue mode: Step Functions never invokes the λ, so a Lambda.* rule would be dead; the send is retried.
+        expect(retried.filter((n) => n.startsWith('Lambda.'))).toEqual([]);
+        expect(retried).toEqual(expect.arrayContaining(['SQS.SdkClientException']));
+        expect(state.Parameters).toMatchObject({ MessageBody: { 'taskToken.$': '$$.Task.Token' } });
+        expect(state.TimeoutSeconds).toBeGreaterThan(0);
+      }
       expect(state.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], ResultPath: '$.error' })]);
     }
   });
@@ -98,5 +120,30 @@ describe.each(files)('%s', (file) => {
     expect(Object.values(states).some((s) => s.Type === 'Succeed')).toBe(false);
     expect(states.RecordFailure?.Next).toBe('ProvisioningFailed');
     expect(states.ProvisioningFailed?.Type).toBe('Fail');
+  });
+});
+
+describe('provision-flow-queued.asl.json', () => {
+  it('is exactly the derivation of provision-flow.asl.json (run `npm run workflows` after changing the source)', () => {
+    const source = JSON.parse(readFileSync(new URL('provision-flow.asl.json', dir), 'utf8')) as WorkflowDefinition;
+    const committed = JSON.parse(readFileSync(new URL('provision-flow-queued.asl.json', dir), 'utf8'));
+    expect(committed).toEqual(deriveQueuedWorkflow(source));
+  });
+
+  it('keeps every state, transition and catch of the source; only vendor steps change', () => {
+    const invoke = statesOf('provision-flow.asl.json');
+    const queued = statesOf('provision-flow-queued.asl.json');
+    expect(Object.keys(queued)).toEqual(Object.keys(invoke));
+    for (const [name, state] of Object.entries(invoke)) {
+      if (state.Resource === VENDOR_FUNCTION_PLACEHOLDER) {
+        expect(queued[name]).toMatchObject({ Next: state.Next, Catch: state.Catch, ResultPath: state.ResultPath });
+        expect((queued[name]!.Parameters as { MessageBody: unknown }).MessageBody).toEqual({
+          ...(state.Parameters as Record<string, unknown>),
+          'taskToken.$': '$$.Task.Token',
+        });
+      } else {
+        expect(queued[name]).toEqual(state);
+      }
+    }
   });
 });
