@@ -9,9 +9,12 @@
  * - `alarmEmails`: email addresses the alarms notify (JSON array or comma-separated); creates an encrypted SNS topic.
  * - `alarmTopicArn`: an existing SNS topic the alarms notify instead.
  *   Without either, alarms change state on the dashboard and in the console only.
+ * - `dispatchMode`: `queue` or `invoke`; default `DISPATCH_MODE` of `functions/shared/config.ts`, the deployed mode.
+ *   For measuring one mode against the other (ADR 0002) and for the infra tests, which synthesize both.
  */
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts';
 import { FlowProvisionerStack, STAGES, type Stage } from './stack.ts';
 
 export const STACK_NAME = 'FlowProvisionerStack';
@@ -29,6 +32,7 @@ export function buildApp(props: AppProps = {}): FlowProvisionerApp {
     mediaConnectRegions: parseRegions(app.node.tryGetContext('mediaConnectRegions')),
     alarmEmails: parseEmails(app.node.tryGetContext('alarmEmails')),
     alarmTopicArn: parseTopicArn(app.node.tryGetContext('alarmTopicArn')),
+    dispatchMode: parseDispatchMode(app.node.tryGetContext('dispatchMode')),
     description: `flow-provisioner (${stage}): SQS → dispatcher → Step Functions → vendor λ`,
   });
   Tags.of(app).add('project', 'flow-provisioner');
@@ -42,6 +46,14 @@ function parseStage(value: unknown): Stage {
   if (value === undefined) return 'dev';
   if (typeof value === 'string' && (STAGES as readonly string[]).includes(value)) return value as Stage;
   throw new Error(`context "stage" must be one of ${STAGES.join(', ')}; got ${JSON.stringify(value)}`);
+}
+
+const DISPATCH_MODES: readonly DispatchMode[] = ['queue', 'invoke'];
+
+function parseDispatchMode(value: unknown): DispatchMode {
+  if (value === undefined || value === '') return DISPATCH_MODE;
+  if (typeof value === 'string' && (DISPATCH_MODES as readonly string[]).includes(value)) return value as DispatchMode;
+  throw new Error(`context "dispatchMode" must be one of ${DISPATCH_MODES.join(', ')}; got ${JSON.stringify(value)}`);
 }
 
 function parseRegions(value: unknown): string[] | undefined {

@@ -13,3 +13,13 @@ export function constructIdOf(vendor: VendorId): string {
 export function stateMachineName(vendor: VendorId): string {
   return `provision-flow-${vendor}`;
 }
+
+/** `vendor-tasks-<vendor>`: the vendor's task queue in queue mode (the local stack uses the same name). */
+export function taskQueueName(vendor: VendorId): string {
+  return `vendor-tasks-${vendor}`;
+}
+
+/** `vendor-tasks-<vendor>-dlq`: work items the vendor λ could not answer the workflow for. */
+export function taskDeadLetterQueueName(vendor: VendorId): string {
+  return `${taskQueueName(vendor)}-dlq`;
+}

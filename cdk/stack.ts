@@ -5,6 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts';
 import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
@@ -38,6 +39,12 @@ export interface FlowProvisionerStackProps extends StackProps {
    * @default no notifications
    */
   readonly alarmTopicArn?: string;
+  /**
+   * How the workflow steps reach the vendor λs: `queue` (a task queue per vendor, consumed at the vendor's reserved
+   * concurrency) or `invoke` (Step Functions invokes the λ).
+   * @default DISPATCH_MODE of functions/shared/config.ts
+   */
+  readonly dispatchMode?: DispatchMode;
 }
 
 export class FlowProvisionerStack extends Stack {
@@ -48,12 +55,14 @@ export class FlowProvisionerStack extends Stack {
   public readonly observability: Observability;
   public readonly scheduling: Scheduling;
   public readonly failureCapture: FailureCapture;
+  public readonly dispatchMode: DispatchMode;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
     super(scope, id, props);
     const stage = props.stage ?? 'dev';
     const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = stage === 'prod' ? RetentionDays.ONE_YEAR : RetentionDays.TWO_WEEKS;
+    this.dispatchMode = props.dispatchMode ?? DISPATCH_MODE;
 
     this.intake = new Intake(this, 'Intake', {
       queueRemovalPolicy: removalPolicy,
@@ -65,6 +74,8 @@ export class FlowProvisionerStack extends Stack {
       logRemovalPolicy: removalPolicy,
       logRetention,
       secretRemovalPolicy: removalPolicy,
+      dispatchMode: this.dispatchMode,
+      queueRemovalPolicy: removalPolicy,
     });
     // Effect steps of the vendor tasks are idempotent per (requestId, execution, step): each vendor λ, and only they.
     this.idempotency = new IdempotencyStore(this, 'Idempotency', { removalPolicy });
@@ -72,6 +83,8 @@ export class FlowProvisionerStack extends Stack {
     this.workflow = new ProvisioningWorkflow(this, 'Workflow', {
       vendorFunctions: this.vendorFunctions.functions,
       deadLetterQueue: this.intake.deadLetterQueue,
+      dispatchMode: this.dispatchMode,
+      ...(this.dispatchMode === 'queue' ? { taskQueues: this.vendorFunctions.taskQueues } : {}),
       logRemovalPolicy: removalPolicy,
       logRetention,
     });
@@ -94,6 +107,7 @@ export class FlowProvisionerStack extends Stack {
       dispatcher: this.intake.dispatcher,
       vendorFunctions: this.vendorFunctions.functions,
       stateMachines: this.workflow.stateMachines,
+      taskQueues: this.vendorFunctions.taskQueues,
       alarmEmails: props.alarmEmails,
       alarmTopicArn: props.alarmTopicArn,
       keyRemovalPolicy: removalPolicy,
@@ -121,6 +135,25 @@ export class FlowProvisionerStack extends Stack {
       ),
       description: 'JSON object: vendor → credentials secret ARN (put the vendor credentials there; README "Secrets")',
     });
+    new CfnOutput(this, 'DispatchMode', {
+      value: this.dispatchMode,
+      description: 'How the workflow steps reach the vendor λs: queue (task queues) or invoke',
+    });
+    const taskQueues = Object.entries(this.vendorFunctions.taskQueues);
+    if (taskQueues.length > 0) {
+      new CfnOutput(this, 'VendorTaskQueueUrls', {
+        value: this.toJsonString(Object.fromEntries(taskQueues.map(([vendor, t]) => [vendor, t.queue.queueUrl]))),
+        description: 'JSON object: vendor → task queue URL (queue mode: work items waiting for the vendor λ)',
+      });
+      new CfnOutput(this, 'VendorTaskDeadLetterQueueUrls', {
+        value: this.toJsonString(
+          Object.fromEntries(taskQueues.map(([vendor, t]) => [vendor, t.deadLetterQueue.queueUrl])),
+        ),
+        description:
+          'JSON object: vendor → task DLQ URL: work items the vendor λ could not answer for (inspect; their steps ' +
+          'time out and leave failure records on provision-dlq, which is what to redrive)',
+      });
+    }
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'ScheduleGroupName', {
       value: this.scheduling.groupName,

@@ -28,6 +28,7 @@ import {
   SERVICE_NAME,
   VENDOR_CALL_METRICS,
 } from '../../functions/shared/metric-names.ts';
+import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
 
 /** Prefix of every alarm name (and of the `aws:SourceArn` CloudWatch may publish and use the topic key from). */
 export const ALARM_PREFIX = 'flow-provisioner';
@@ -64,6 +65,14 @@ export interface ObservabilityProps {
   readonly vendorFunctions: Readonly<Partial<Record<VendorId, IFunction>>>;
   /** The provisioning workflow per vendor. */
   readonly stateMachines: Readonly<Partial<Record<VendorId, IStateMachine>>>;
+  /**
+   * Queue mode: each vendor's task queue and its DLQ. Each DLQ gets the dead-letter alarm and a line on the DLQ depth
+   * widget; the queues' backlog is drawn per vendor.
+   * @default none (invoke mode)
+   */
+  readonly taskQueues?: Readonly<
+    Partial<Record<VendorId, { readonly queue: IQueue; readonly deadLetterQueue: IQueue }>>
+  >;
   /**
    * Email addresses to notify (each confirms its subscription once). Creates an encrypted, TLS-only topic.
    * @default no topic
@@ -119,6 +128,24 @@ export class Observability extends Construct {
           `Messages are waiting in ${name}: rejected requests (reason=InvalidRequest) or failure records ` +
           '(reason=WorkflowFailed, with error, cause, failedState). Inspect with `flowctl dlq list`, fix, then ' +
           '`flowctl dlq redrive`. See docs/runbook.md.',
+      });
+    }
+    for (const { vendor } of vendors) {
+      const tasks = props.taskQueues?.[vendor];
+      if (!tasks) continue;
+      const name = taskDeadLetterQueueName(vendor);
+      this.alarm('dlq-messages', name, {
+        metric: tasks.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: 'Maximum',
+        }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        description:
+          `Work items are waiting in ${name}: the ${vendor} λ could not answer the workflow for them (not JSON, no ` +
+          "task token, or Step Functions unreachable on every receive). Each item's workflow step times out and " +
+          'leaves its failure record on provision-dlq, which is what to redrive; inspect these items for the cause, ' +
+          'then purge them (their task tokens are dead). See docs/runbook.md.',
       });
     }
     this.alarm('ingress-oldest-message-age', undefined, {
@@ -200,6 +227,8 @@ export class Observability extends Construct {
     this.dashboard.addWidgets(...this.executionWidgets(props, vendors));
     this.dashboard.addWidgets(...vendors.map((config) => vendorCallsWidget(config)));
     this.dashboard.addWidgets(...this.vendorFunctionWidgets(props, vendors));
+    const taskQueueWidgets = this.taskQueueWidgets(props, vendors);
+    if (taskQueueWidgets.length > 0) this.dashboard.addWidgets(...taskQueueWidgets);
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, height: 6, alarms: this.alarmList }),
     );
@@ -326,7 +355,12 @@ export class Observability extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Dead-letter queue depth',
         width: 8,
-        left: Object.entries(props.deadLetterQueues).map(([name, queue]) =>
+        left: [
+          ...Object.entries(props.deadLetterQueues),
+          ...(Object.entries(props.taskQueues ?? {}) as [VendorId, { deadLetterQueue: IQueue }][]).map(
+            ([vendor, tasks]) => [taskDeadLetterQueueName(vendor), tasks.deadLetterQueue] as const,
+          ),
+        ].map(([name, queue]) =>
           queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum', label: name }),
         ),
         leftAnnotations: [{ value: 0, label: 'alarm above 0', color: cloudwatch.Color.RED }],
@@ -415,6 +449,46 @@ export class Observability extends Construct {
             color: cloudwatch.Color.RED,
           },
         ],
+      }),
+    ];
+  }
+
+  /** Queue mode: how many work items wait for each vendor λ, and for how long (a burst drains at the vendor's limit). */
+  private taskQueueWidgets(props: ObservabilityProps, vendors: readonly VendorConfig[]): cloudwatch.IWidget[] {
+    const minute = Duration.minutes(1);
+    const queued = vendors.filter(({ vendor }) => props.taskQueues?.[vendor] !== undefined);
+    if (queued.length === 0) return [];
+    const queueOf = (vendor: VendorId) => props.taskQueues![vendor]!.queue;
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Vendor task queues: work items waiting and in flight',
+        width: 12,
+        left: queued.map(({ vendor }) =>
+          queueOf(vendor).metricApproximateNumberOfMessagesVisible({
+            period: minute,
+            statistic: 'Maximum',
+            label: `${taskQueueName(vendor)} waiting`,
+          }),
+        ),
+        right: queued.map(({ vendor }) =>
+          queueOf(vendor).metricApproximateNumberOfMessagesNotVisible({
+            period: minute,
+            statistic: 'Maximum',
+            label: `${taskQueueName(vendor)} in flight`,
+          }),
+        ),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Vendor task queues: oldest work item (s)',
+        width: 12,
+        left: queued.map(({ vendor }) =>
+          queueOf(vendor).metricApproximateAgeOfOldestMessage({
+            period: minute,
+            statistic: 'Maximum',
+            label: taskQueueName(vendor),
+          }),
+        ),
+        leftYAxis: { min: 0 },
       }),
     ];
   }

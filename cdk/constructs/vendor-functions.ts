@@ -3,6 +3,9 @@
  * concurrency and timeout from that module, and the vendor's own permissions: AWS API permissions only for vendors
  * that are AWS APIs; for the others (they call the vendor over signed HTTPS) read access to their own credentials
  * secret, and nothing else.
+ *
+ * In queue mode (`DISPATCH_MODE`) each λ also gets its task queue and consumes it (`./vendor-task-queue.ts`); the
+ * workflow construct grants it the answers to its own state machine's task tokens.
  */
 import { existsSync } from 'node:fs';
 import { ArnFormat, Aws, type RemovalPolicy, SecretValue, Stack, Validations } from 'aws-cdk-lib';
@@ -10,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import { DISPATCH_MODE, type DispatchMode, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
@@ -19,6 +22,7 @@ import {
 } from '../../functions/shared/vendor-credentials.ts';
 import { constructIdOf } from '../naming.ts';
 import { HouseFunction, repoPath } from './house-function.ts';
+import { VendorTaskQueue } from './vendor-task-queue.ts';
 
 export interface VendorFunctionsProps {
   /**
@@ -41,6 +45,16 @@ export interface VendorFunctionsProps {
    * @default RemovalPolicy.RETAIN (the secret's default)
    */
   readonly secretRemovalPolicy?: RemovalPolicy;
+  /**
+   * How the workflow reaches the λs: `queue` gives each λ a task queue it consumes; `invoke` none.
+   * @default DISPATCH_MODE of functions/shared/config.ts
+   */
+  readonly dispatchMode?: DispatchMode;
+  /**
+   * Removal policy of the task queues (queue mode).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly queueRemovalPolicy?: RemovalPolicy;
 }
 
 /** The MediaConnect actions the vendor task uses that accept a flow ARN as resource. */
@@ -69,6 +83,10 @@ export class VendorFunctions extends Construct {
    * {@link CREDENTIALS_PLACEHOLDER} under each key of `VENDOR_CREDENTIAL_KEYS`; operators put the real values in it.
    */
   public readonly secrets: Readonly<Partial<Record<VendorId, secretsmanager.Secret>>>;
+  /** How the workflow reaches these λs. */
+  public readonly dispatchMode: DispatchMode;
+  /** Queue mode: the task queue (and its DLQ) each λ consumes; empty in invoke mode. */
+  public readonly taskQueues: Readonly<Partial<Record<VendorId, VendorTaskQueue>>>;
 
   constructor(scope: Construct, id: string, props: VendorFunctionsProps = {}) {
     super(scope, id);
@@ -80,12 +98,17 @@ export class VendorFunctions extends Construct {
       );
     }
 
+    this.dispatchMode = props.dispatchMode ?? DISPATCH_MODE;
     const functions: Partial<Record<VendorId, HouseFunction>> = {};
     const secrets: Partial<Record<VendorId, secretsmanager.Secret>> = {};
+    const taskQueues: Partial<Record<VendorId, VendorTaskQueue>> = {};
     for (const config of configs) {
       const fn = new HouseFunction(this, constructIdOf(config.vendor), {
         entry: entryOf(config.vendor),
-        description: `Vendor task for ${config.vendor}: one paced vendor call per invocation`,
+        description:
+          this.dispatchMode === 'queue'
+            ? `Vendor task for ${config.vendor}: one paced work item of its task queue per invocation`
+            : `Vendor task for ${config.vendor}: one paced vendor call per invocation`,
         timeoutSeconds: config.functionTimeoutSeconds,
         // Bounds the calls in flight; with pacing it bounds the calls per window (C × ceil(W/T) ≤ L).
         reservedConcurrentExecutions: config.budget.reservedConcurrency,
@@ -108,10 +131,18 @@ export class VendorFunctions extends Construct {
         );
         secrets[config.vendor] = secret;
       }
+      if (this.dispatchMode === 'queue') {
+        taskQueues[config.vendor] = new VendorTaskQueue(this, `${constructIdOf(config.vendor)}Tasks`, {
+          config,
+          consumer: fn,
+          removalPolicy: props.queueRemovalPolicy,
+        });
+      }
       functions[config.vendor] = fn;
     }
     this.functions = functions;
     this.secrets = secrets;
+    this.taskQueues = taskQueues;
   }
 
   /** The function of one vendor; throws if the vendor is not configured. */

@@ -1,6 +1,7 @@
 /**
  * Infrastructure: alarms, dashboard, alarm notifications and vendor secrets. The app is synthesized once, with alarm
- * notifications by email (the full set of resources), without bundling: these tests read resource properties only.
+ * notifications by email and in queue mode (the full set of resources: task queues and their DLQs), without bundling:
+ * these tests read resource properties only. The invoke-mode alarm set is checked in `dispatch-mode.test.ts`.
  * Thresholds, metric names and limits are read from the modules the handlers and the stack share.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -12,6 +13,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../cdk/build-app.ts';
 import { ALARM_KINDS, alarmName, limitPerMinute, Observability } from '../../cdk/constructs/observability.ts';
+import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
 import { ALARMS, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/shared/metric-names.ts';
@@ -37,7 +39,10 @@ let resources: Record<string, { Type: string; Properties: Record<string, unknown
 let topicId: string;
 
 beforeAll(() => {
-  synth = synthFlowProvisioner({ context: { alarmEmails: EMAILS.join(',') }, skipBundling: true });
+  synth = synthFlowProvisioner({
+    context: { alarmEmails: EMAILS.join(','), dispatchMode: 'queue' },
+    skipBundling: true,
+  });
   resources = synth.template.toJSON().Resources;
   topicId = logicalIdOf(synth.stack, synth.stack.observability.alarmTopic as never);
 });
@@ -73,6 +78,26 @@ describe('alarms', () => {
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
+  });
+
+  it('fires when any work item is visible on a vendor task queue’s DLQ, like the other DLQs', () => {
+    for (const vendor of vendors) {
+      const dlq = synth.stack.vendorFunctions.taskQueues[vendor]!.deadLetterQueue;
+      const props = alarm(alarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
+      expect(props).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(synth.stack, dlq), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(String(props.AlarmDescription)).toContain(taskDeadLetterQueueName(vendor));
+      expect(String(props.AlarmDescription)).toContain('provision-dlq');
+    }
   });
 
   it('fires when the oldest ingress message has waited longer than the configured age, for minutes', () => {
@@ -185,8 +210,10 @@ describe('alarms', () => {
 
   it('are exactly these, every one treating missing data as not breaching and notifying the topic', () => {
     const all = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    // One dlq-messages alarm per dead-letter queue (provision-dlq, provision-delivery-dlq), one ingress-age alarm.
-    expect(all).toHaveLength(3 + (ALARM_KINDS.length - 2) * vendors.length);
+    // One dlq-messages alarm per dead-letter queue (provision-dlq, provision-delivery-dlq and, in queue mode, each
+    // vendor's task DLQ), one ingress-age alarm, and the per-vendor kinds.
+    expect(synth.stack.dispatchMode).toBe('queue');
+    expect(all).toHaveLength(3 + vendors.length + (ALARM_KINDS.length - 2) * vendors.length);
     for (const { Properties: props } of all) {
       expect(props.TreatMissingData).toBe('notBreaching');
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -348,6 +375,23 @@ describe('dashboard', () => {
     }
     const perVendor = names(titled('Provisioned and failed, per vendor'));
     for (const vendor of vendors) expect(perVendor).toContain(`${vendor} provisioned`);
+  });
+
+  it('shows each vendor task DLQ on the DLQ depth widget, and each task queue’s backlog and oldest work item', () => {
+    const names = (w: Widget) => JSON.stringify(w.properties.metrics);
+    const depth = names(titled('Dead-letter queue depth'));
+    for (const name of ['provision-dlq', 'provision-delivery-dlq', ...vendors.map(taskDeadLetterQueueName)]) {
+      expect(depth).toContain(`"label":"${name}"`);
+    }
+    const backlog = names(titled('Vendor task queues: work items waiting and in flight'));
+    const age = names(titled('Vendor task queues: oldest work item (s)'));
+    expect(backlog).toContain('ApproximateNumberOfMessagesVisible');
+    expect(backlog).toContain('ApproximateNumberOfMessagesNotVisible');
+    expect(age).toContain('ApproximateAgeOfOldestMessage');
+    for (const vendor of vendors) {
+      expect(backlog).toContain(`"label":"${taskQueueName(vendor)} waiting"`);
+      expect(age).toContain(`"label":"${taskQueueName(vendor)}"`);
+    }
   });
 
   it('lists every alarm', () => {

@@ -1,19 +1,21 @@
 /**
  * Infrastructure: targeted assertions on the synthesized FlowProvisionerStack (no snapshots). Every number is read
- * from `functions/shared/config.ts`, the one configuration source. The app is synthesized once, with real bundling.
+ * from `functions/shared/config.ts`, the one configuration source. The app is synthesized once, as deployed (the
+ * dispatch mode of `DISPATCH_MODE`), with real bundling. What differs between the queue and invoke modes — workflow
+ * file, task queues, event sources, who may invoke, send and answer what — is in `dispatch-mode.test.ts`, which
+ * synthesizes both.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../cdk/constructs/house-function.ts';
 import { IDEMPOTENCY_TABLE_ACTIONS } from '../../cdk/constructs/idempotency.ts';
-import { WORKFLOW_FILE } from '../../cdk/constructs/provisioning-workflow.ts';
+import { TASK_RESPONSE_ACTIONS } from '../../cdk/constructs/provisioning-workflow.ts';
 import { MEDIACONNECT_FLOW_ACTIONS, MEDIACONNECT_UNSCOPED_ACTIONS } from '../../cdk/constructs/vendor-functions.ts';
 import { stateMachineName } from '../../cdk/naming.ts';
-import { PIPELINE, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import { DISPATCH_MODE, PIPELINE, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import {
   actionsOfRole,
   asArray,
@@ -52,6 +54,15 @@ const RESOURCE_STAR_ALLOWED = new Set([
   // MediaConnect calls that take no flow ARN (bounded by aws:RequestedRegion).
   ...MEDIACONNECT_UNSCOPED_ACTIONS,
 ]);
+
+/** What the SQS event source of a task queue grants its consumer (on that queue only: dispatch-mode.test.ts). */
+const TASK_QUEUE_CONSUMER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
 
 /** What every house function may do on its own: write its log group, send traces. */
 const HOUSE_ACTIONS = new Set([
@@ -171,9 +182,15 @@ describe('queues', () => {
 
 describe('dispatcher', () => {
   it('consumes the ingress queue in PIPELINE-sized batches with partial batch responses and bounded concurrency', () => {
-    synth.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    synth.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: getAtt(ids.ingress),
+    // The only mapping on the ingress queue, and the dispatcher's only one (task queue mappings: dispatch-mode.test.ts).
+    const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')).map(
+      (m) => m.Properties,
+    );
+    const onIngress = mappings.filter((m) => JSON.stringify(m.EventSourceArn) === JSON.stringify(getAtt(ids.ingress)));
+    const ofDispatcher = mappings.filter((m) => m.FunctionName.Ref === ids.dispatcher);
+    expect(onIngress).toEqual(ofDispatcher);
+    expect(onIngress).toHaveLength(1);
+    expect(onIngress[0]).toMatchObject({
       FunctionName: { Ref: ids.dispatcher },
       BatchSize: PIPELINE.dispatcherBatchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
@@ -266,38 +283,38 @@ describe('vendor functions', () => {
 
   it('gives vendors that are not AWS APIs no AWS API permissions (but their idempotency records and secret)', () => {
     const idempotency = new Set<string>(IDEMPOTENCY_TABLE_ACTIONS);
+    // Queue mode: consume the own task queue and answer the own machine's tokens (resources: dispatch-mode.test.ts).
+    const dispatch = new Set<string>(synth.stack.dispatchMode === 'queue' ? [...TASK_QUEUE_CONSUMER_ACTIONS] : []);
+    for (const action of synth.stack.dispatchMode === 'queue' ? TASK_RESPONSE_ACTIONS : []) dispatch.add(action);
     for (const config of configs.filter((c) => c.vendor !== 'aws-mediaconnect')) {
       const actions = actionsOfRole(synth.template, roleOf(synth.template, ids.vendorFunction(config.vendor)));
       // secretsmanager:GetSecretValue is scoped to the vendor's own secret: test/infra/observability.test.ts.
-      const other = actions.filter((a) => !HOUSE_ACTIONS.has(a) && !idempotency.has(a));
+      const other = actions.filter((a) => !HOUSE_ACTIONS.has(a) && !idempotency.has(a) && !dispatch.has(a));
       expect(other.filter((a) => a !== 'secretsmanager:GetSecretValue')).toEqual([]);
     }
   });
 
-  it('may not invoke functions, start executions or touch the queues', () => {
+  it('may not invoke functions, start or stop executions, or send to any queue', () => {
     for (const config of configs) {
       const actions = actionsOfRole(synth.template, roleOf(synth.template, ids.vendorFunction(config.vendor)));
-      expect(actions.filter((a) => a.startsWith('lambda:') || a.startsWith('states:') || a.startsWith('sqs:'))).toEqual(
-        [],
-      );
+      expect(actions.filter((a) => a.startsWith('lambda:'))).toEqual([]);
+      expect(
+        actions.filter((a) => a.startsWith('states:') && !(TASK_RESPONSE_ACTIONS as readonly string[]).includes(a)),
+      ).toEqual([]);
+      expect(actions.filter((a) => a.startsWith('sqs:') && !TASK_QUEUE_CONSUMER_ACTIONS.includes(a))).toEqual([]);
     }
   });
 });
 
 describe('workflows', () => {
-  const placeholders = [...new Set([...readFileSync(WORKFLOW_FILE, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))];
-
-  it('builds one Standard machine per vendor from the ASL file, with every placeholder substituted', () => {
-    expect(placeholders.sort()).toEqual(['DeadLetterQueueUrl', 'VendorFunctionArn']);
+  it('builds one named Standard machine per vendor, in the mode of DISPATCH_MODE', () => {
+    expect(synth.stack.dispatchMode).toBe(DISPATCH_MODE);
+    expect(synth.stack.workflow.dispatchMode).toBe(DISPATCH_MODE);
     for (const config of configs) {
       const machine = synth.template.toJSON().Resources[ids.stateMachine(config.vendor)].Properties;
       expect(machine.StateMachineName).toBe(stateMachineName(config.vendor));
       expect(machine.StateMachineType).toBe('STANDARD');
       expect(machine.DefinitionS3Location).toBeDefined();
-      expect(machine.DefinitionSubstitutions).toEqual({
-        VendorFunctionArn: getAtt(ids.vendorFunction(config.vendor)),
-        DeadLetterQueueUrl: { Ref: ids.dlq },
-      });
     }
   });
 
@@ -316,20 +333,6 @@ describe('workflows', () => {
       });
       expect(synth.template.toJSON().Resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
       expect(machine.TracingConfiguration).toEqual({ Enabled: true });
-    }
-  });
-
-  it('may invoke its own vendor function only, and send to the DLQ only', () => {
-    for (const config of configs) {
-      const statements = statementsOfRole(synth.template, roleOf(synth.template, ids.stateMachine(config.vendor)));
-      const resourcesOf = (action: string) =>
-        statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
-      expect(resourcesOf('lambda:InvokeFunction')).toEqual([getAtt(ids.vendorFunction(config.vendor))]);
-      expect(resourcesOf('sqs:SendMessage')).toEqual([getAtt(ids.dlq)]);
-      const other = statements
-        .flatMap((s) => asArray(s.Action))
-        .filter((a) => !['lambda:InvokeFunction', 'sqs:SendMessage'].includes(a) && !RESOURCE_STAR_ALLOWED.has(a));
-      expect(other).toEqual([]);
     }
   });
 });
@@ -426,5 +429,6 @@ describe('outputs', () => {
       configs.map((c) => [c.vendor, stack.workflow.stateMachineFor(c.vendor).stateMachineArn]),
     );
     synth.template.hasOutput('StateMachineArns', { Value: stack.resolve(stack.toJsonString(arns)) });
+    synth.template.hasOutput('DispatchMode', { Value: DISPATCH_MODE });
   });
 });

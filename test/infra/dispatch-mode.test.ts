@@ -1,0 +1,517 @@
+/**
+ * Infrastructure: the two dispatch modes (`DISPATCH_MODE` in `functions/shared/config.ts`, the `dispatchMode` context
+ * and stack prop). Both are synthesized (without bundling: resource properties only) and checked for what differs:
+ *
+ * - `queue` (deployed by default): a task queue and DLQ per vendor, the vendor λ consuming it one work item at a time
+ *   at its reserved concurrency, the machine sending to that queue only, the λ answering that machine's tokens only;
+ * - `invoke`: the machine invokes its own vendor λ, nothing else — the stack as it was before queue mode.
+ *
+ * Every number is read from `functions/shared/config.ts`.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../cdk/build-app.ts';
+import { alarmName } from '../../cdk/constructs/observability.ts';
+import {
+  ProvisioningWorkflow,
+  TASK_RESPONSE_ACTIONS,
+  WORKFLOW_FILES,
+  WORKFLOW_PLACEHOLDERS,
+} from '../../cdk/constructs/provisioning-workflow.ts';
+import {
+  SQS_MAX_CONCURRENCY_RANGE,
+  TASK_RETENTION_SECONDS,
+  taskMaxConcurrency,
+  taskVisibilityTimeoutSeconds,
+  VendorTaskQueue,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from '../../cdk/constructs/vendor-task-queue.ts';
+import { stateMachineName, taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
+import {
+  DISPATCH_MODE,
+  type DispatchMode,
+  PIPELINE,
+  VENDORS,
+  type VendorConfig,
+} from '../../functions/shared/config.ts';
+import type { VendorId } from '../../functions/shared/contract.ts';
+import {
+  asArray,
+  identityStatements,
+  logicalIdOf,
+  roleOf,
+  type Statement,
+  type SynthResult,
+  statementsOfRole,
+  synthFlowProvisioner,
+} from '../helpers/synth.ts';
+
+const DAY = 24 * 60 * 60;
+const configs = Object.values(VENDORS) as readonly VendorConfig[];
+const vendors = configs.map((c) => c.vendor);
+const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+const asSet = (resources: unknown[]) => resources.map((r) => JSON.stringify(r)).sort();
+
+/** What CDK adds to a state machine role for logging and tracing (Resource "*", acknowledged in the construct). */
+const MACHINE_LOGGING_ACTIONS = new Set([
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+]);
+
+/** What the SQS event source grants its consumer, on the source queue. */
+const CONSUMER_ACTIONS = [
+  'sqs:ReceiveMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueUrl',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+];
+
+/** arn:<partition>:states:<region>:<account>:stateMachine:<name>, as the stack builds it from the literal name. */
+const machineArnByName = (vendor: VendorId) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':states:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:stateMachine:${stateMachineName(vendor)}`,
+    ],
+  ],
+});
+
+type Resources = Record<string, { Properties?: unknown; DependsOn?: string | string[] }>;
+
+/** Every resource a resource needs first (Ref, Fn::GetAtt, DependsOn), transitively: its CloudFormation ancestry. */
+function dependenciesOf(resources: Resources, id: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (current: string) => {
+    const resource = resources[current];
+    if (!resource) return;
+    const direct = new Set<string>(asArray(resource.DependsOn ?? []));
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        for (const item of node) walk(item);
+        return;
+      }
+      if (node === null || typeof node !== 'object') return;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'Ref' && typeof value === 'string') direct.add(value);
+        else if (key === 'Fn::GetAtt' && Array.isArray(value)) direct.add(String(value[0]));
+        else walk(value);
+      }
+    };
+    walk(resource.Properties);
+    for (const next of direct) {
+      if (seen.has(next) || !resources[next]) continue;
+      seen.add(next);
+      visit(next);
+    }
+  };
+  visit(id);
+  return seen;
+}
+
+/** The ASL a machine deploys: its definition asset, read back from the assembly. */
+function deployedDefinition(synth: SynthResult, machineId: string): string {
+  const key = String(synth.template.toJSON().Resources[machineId].Properties.DefinitionS3Location.Key);
+  const manifest = JSON.parse(readFileSync(join(synth.outdir, `${synth.stack.stackName}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
+  return readFileSync(join(synth.outdir, manifest.files[key.replace(/\.json$/, '')]!.source.path), 'utf8');
+}
+
+const synths: Partial<Record<DispatchMode, SynthResult>> = {};
+beforeAll(() => {
+  for (const mode of ['queue', 'invoke'] as const) {
+    synths[mode] = synthFlowProvisioner({ context: { dispatchMode: mode }, skipBundling: true });
+  }
+});
+afterAll(() => {
+  for (const synth of Object.values(synths)) synth.cleanup();
+});
+
+/** Logical ids of one synth. */
+function idsOf(synth: SynthResult) {
+  const { stack } = synth;
+  return {
+    dlq: logicalIdOf(stack, stack.intake.deadLetterQueue),
+    fn: (vendor: VendorId) => logicalIdOf(stack, stack.vendorFunctions.functionFor(vendor)),
+    fnRole: (vendor: VendorId) => roleOf(synth.template, logicalIdOf(stack, stack.vendorFunctions.functionFor(vendor))),
+    machine: (vendor: VendorId) => logicalIdOf(stack, stack.workflow.stateMachineFor(vendor)),
+    machineRole: (vendor: VendorId) =>
+      roleOf(synth.template, logicalIdOf(stack, stack.workflow.stateMachineFor(vendor))),
+    taskQueue: (vendor: VendorId) => logicalIdOf(stack, stack.vendorFunctions.taskQueues[vendor]!.queue),
+    taskDlq: (vendor: VendorId) => logicalIdOf(stack, stack.vendorFunctions.taskQueues[vendor]!.deadLetterQueue),
+  };
+}
+
+const resourcesOf = (statements: Statement[], action: string) =>
+  statements.filter((s) => asArray(s.Action).includes(action)).flatMap((s) => asArray(s.Resource));
+
+describe.each(['queue', 'invoke'] as const)('both modes: %s', (mode) => {
+  const synth = () => synths[mode]!;
+
+  it('synthesize with no unacknowledged cdk-nag finding (AwsSolutions, Serverless)', () => {
+    expect(synth().stack.dispatchMode).toBe(mode);
+    const errors = synth().nagViolations.filter((v) => v.severity === 'error');
+    expect(errors.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual(
+      [],
+    );
+    expect(synth().synthError).toBeUndefined();
+  });
+
+  it('acknowledge findings with a written reason only', () => {
+    for (const construct of synth().stack.node.findAll()) {
+      for (const entry of construct.node.metadata) {
+        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+        for (const reason of Object.values(entry.data as Record<string, string>)) {
+          expect(reason.length).toBeGreaterThan(60);
+        }
+      }
+    }
+  });
+
+  it('deploy the workflow file of the mode, with exactly its placeholders substituted', () => {
+    const ids = idsOf(synth());
+    for (const vendor of vendors) {
+      const machine = synth().template.toJSON().Resources[ids.machine(vendor)].Properties;
+      expect(deployedDefinition(synth(), ids.machine(vendor))).toBe(readFileSync(WORKFLOW_FILES[mode], 'utf8'));
+      expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual([...WORKFLOW_PLACEHOLDERS[mode]].sort());
+      expect(machine.DefinitionSubstitutions.DeadLetterQueueUrl).toEqual({ Ref: ids.dlq });
+    }
+  });
+
+  it('grant no wildcard action, and Resource "*" only to the logging and tracing actions of CDK', () => {
+    const allows = identityStatements(synth().template).filter(({ statement }) => statement.Effect === 'Allow');
+    expect(allows.flatMap(({ statement }) => asArray(statement.Action)).filter((a) => a.includes('*'))).toEqual([]);
+    const star = allows
+      .filter(({ statement }) => asArray(statement.Resource).includes('*'))
+      .flatMap(({ statement }) => asArray(statement.Action))
+      .filter((a) => !MACHINE_LOGGING_ACTIONS.has(a) && !a.startsWith('mediaconnect:'));
+    expect(star).toEqual([]);
+  });
+
+  it('tell operators the mode (stack output DispatchMode)', () => {
+    synth().template.hasOutput('DispatchMode', { Value: mode });
+  });
+});
+
+describe('queue mode', () => {
+  const synth = () => synths.queue!;
+  const ids = () => idsOf(synth());
+  // The template JSON is untyped: read as CloudFormation writes it.
+  const resources = () => synth().template.toJSON().Resources;
+
+  it('is what DISPATCH_MODE deploys', () => {
+    expect(DISPATCH_MODE).toBe('queue');
+    expect(buildApp({ context: { 'aws:cdk:bundling-stacks': [] } }).stack.dispatchMode).toBe(DISPATCH_MODE);
+  });
+
+  it('gives every vendor a task queue: named, SSE, sized from the λ timeout, redriving to its own DLQ', () => {
+    for (const config of configs) {
+      const queue = resources()[ids().taskQueue(config.vendor)]!.Properties;
+      expect(queue).toMatchObject({
+        QueueName: taskQueueName(config.vendor),
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: VISIBILITY_TIMEOUT_FACTOR * config.functionTimeoutSeconds,
+        MessageRetentionPeriod: TASK_RETENTION_SECONDS,
+        RedrivePolicy: {
+          deadLetterTargetArn: getAtt(ids().taskDlq(config.vendor)),
+          maxReceiveCount: PIPELINE.maxReceiveCount,
+        },
+      });
+      // AWS: at least six times the function timeout for an SQS event source.
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * config.functionTimeoutSeconds);
+      // A work item that keeps failing reaches the DLQ before it expires; no token outlives its execution.
+      expect(PIPELINE.maxReceiveCount * queue.VisibilityTimeout).toBeLessThan(queue.MessageRetentionPeriod);
+      expect(TASK_RETENTION_SECONDS).toBe(PIPELINE.executionTimeoutSeconds);
+    }
+  });
+
+  it('gives every task queue its own DLQ: named, SSE, kept like the other DLQs, fed by that task queue only', () => {
+    for (const { vendor } of configs) {
+      expect(resources()[ids().taskDlq(vendor)]!.Properties).toMatchObject({
+        QueueName: taskDeadLetterQueueName(vendor),
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: PIPELINE.dlqRetentionDays * DAY,
+        RedriveAllowPolicy: {
+          redrivePermission: 'byQueue',
+          sourceQueueArns: [
+            {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':sqs:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  `:${taskQueueName(vendor)}`,
+                ],
+              ],
+            },
+          ],
+        },
+      });
+      expect(resources()[ids().taskDlq(vendor)]!.Properties.RedrivePolicy).toBeUndefined();
+    }
+  });
+
+  it('denies every request to a task queue or its DLQ that is not over TLS', () => {
+    for (const vendor of vendors) {
+      for (const queue of [ids().taskQueue(vendor), ids().taskDlq(vendor)]) {
+        synth().template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: queue }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 'sqs:*',
+                Principal: { AWS: '*' },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                Resource: getAtt(queue),
+              }),
+            ]),
+          },
+        });
+      }
+    }
+  });
+
+  it('feeds each vendor λ from its own task queue: one work item per invocation, at most C at once', () => {
+    const mappings = Object.values(synth().template.findResources('AWS::Lambda::EventSourceMapping'));
+    // The dispatcher's, and one per vendor.
+    expect(mappings).toHaveLength(1 + vendors.length);
+    for (const config of configs) {
+      const own = mappings.filter((m) => m.Properties.FunctionName.Ref === ids().fn(config.vendor));
+      expect(own).toHaveLength(1);
+      expect(own[0]!.Properties).toMatchObject({
+        EventSourceArn: getAtt(ids().taskQueue(config.vendor)),
+        BatchSize: 1,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: config.budget.reservedConcurrency },
+      });
+      expect(resources()[ids().fn(config.vendor)]!.Properties.ReservedConcurrentExecutions).toBe(
+        config.budget.reservedConcurrency,
+      );
+    }
+  });
+
+  it('lets each machine send to its own task queue (and the DLQ) and invoke no function', () => {
+    for (const vendor of vendors) {
+      const statements = statementsOfRole(synth().template, ids().machineRole(vendor));
+      const actions = statements.flatMap((s) => asArray(s.Action));
+      expect(actions.filter((a) => a.startsWith('lambda:'))).toEqual([]);
+      expect(actions.filter((a) => !MACHINE_LOGGING_ACTIONS.has(a))).toEqual(['sqs:SendMessage']);
+      expect(asSet(resourcesOf(statements, 'sqs:SendMessage'))).toEqual(
+        asSet([getAtt(ids().taskQueue(vendor)), getAtt(ids().dlq)]),
+      );
+      expect(resources()[ids().machine(vendor)]!.Properties.DefinitionSubstitutions).toEqual({
+        VendorTaskQueueUrl: { Ref: ids().taskQueue(vendor) },
+        DeadLetterQueueUrl: { Ref: ids().dlq },
+      });
+    }
+    // Nobody in the stack may invoke a vendor λ: its event source does.
+    for (const { statement } of identityStatements(synth().template)) {
+      if (!asArray(statement.Action).includes('lambda:InvokeFunction')) continue;
+      const target = JSON.stringify(statement.Resource);
+      for (const vendor of vendors) expect(target).not.toContain(ids().fn(vendor));
+    }
+  });
+
+  it('lets only the machine of a vendor send to that vendor’s task queue', () => {
+    for (const vendor of vendors) {
+      const senders = identityStatements(synth().template)
+        .filter(
+          ({ statement }) =>
+            asArray(statement.Action).includes('sqs:SendMessage') &&
+            JSON.stringify(statement.Resource).includes(`"${ids().taskQueue(vendor)}"`),
+        )
+        .flatMap(({ roles }) => roles);
+      expect(senders).toEqual([ids().machineRole(vendor)]);
+    }
+  });
+
+  it('lets each vendor λ answer the tokens of its own machine only, and consume its own task queue only', () => {
+    for (const vendor of vendors) {
+      const statements = statementsOfRole(synth().template, ids().fnRole(vendor));
+      const states = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
+      expect(states.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
+        [[...TASK_RESPONSE_ACTIONS].sort(), machineArnByName(vendor)],
+      ]);
+      const sqsStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
+      expect(sqsStatements.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
+        [[...CONSUMER_ACTIONS].sort(), getAtt(ids().taskQueue(vendor))],
+      ]);
+    }
+    // No one else may answer any token.
+    const answering = identityStatements(synth().template).filter(({ statement }) =>
+      asArray(statement.Action).some((a) => a.startsWith('states:SendTask')),
+    );
+    expect(answering.flatMap(({ roles }) => roles).sort()).toEqual(vendors.map((v) => ids().fnRole(v)).sort());
+  });
+
+  it('keeps λ and machine apart in the deployment graph (no circular dependency, either way)', () => {
+    for (const vendor of vendors) {
+      // The grant names the machine by its literal name: the λ does not wait for the machine...
+      expect(dependenciesOf(resources(), ids().fn(vendor)).has(ids().machine(vendor))).toBe(false);
+      // ...and the machine, which only sends to the queue, does not wait for the λ.
+      expect(dependenciesOf(resources(), ids().machine(vendor)).has(ids().fn(vendor))).toBe(false);
+      expect(resources()[ids().machine(vendor)]!.Properties.StateMachineName).toBe(stateMachineName(vendor));
+    }
+  });
+
+  it('alarms on every task DLQ (the alarm details are in observability.test.ts)', () => {
+    const names = Object.values(synth().template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName as string,
+    );
+    for (const vendor of vendors) expect(names).toContain(alarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
+  });
+
+  it('outputs the task queue and task DLQ URL of every vendor', () => {
+    const { stack } = synth();
+    const urls = (pick: (t: { queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }) => sqs.IQueue) =>
+      stack.resolve(
+        stack.toJsonString(
+          Object.fromEntries(vendors.map((v) => [v, pick(stack.vendorFunctions.taskQueues[v]!).queueUrl])),
+        ),
+      );
+    synth().template.hasOutput('VendorTaskQueueUrls', { Value: urls((t) => t.queue) });
+    synth().template.hasOutput('VendorTaskDeadLetterQueueUrls', { Value: urls((t) => t.deadLetterQueue) });
+    expect(JSON.stringify(synth().template.toJSON().Outputs.VendorTaskQueueUrls.Value)).toContain(
+      ids().taskQueue('huawei-live'),
+    );
+  });
+});
+
+describe('invoke mode', () => {
+  const synth = () => synths.invoke!;
+  const ids = () => idsOf(synth());
+
+  it('builds no task queue: the ingress queue, provision-dlq and the delivery DLQ only', () => {
+    expect(synth().stack.vendorFunctions.taskQueues).toEqual({});
+    expect(
+      Object.values(synth().template.findResources('AWS::SQS::Queue'))
+        .map((q) => q.Properties.QueueName)
+        .sort(),
+    ).toEqual(['provision-delivery-dlq', 'provision-dlq', 'provision-requests']);
+    synth().template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    expect(synth().template.toJSON().Outputs.VendorTaskQueueUrls).toBeUndefined();
+  });
+
+  it('substitutes the vendor λ ARN and the DLQ URL into each machine', () => {
+    for (const vendor of vendors) {
+      const machine = synth().template.toJSON().Resources[ids().machine(vendor)].Properties;
+      expect(machine.DefinitionSubstitutions).toEqual({
+        VendorFunctionArn: getAtt(ids().fn(vendor)),
+        DeadLetterQueueUrl: { Ref: ids().dlq },
+      });
+    }
+  });
+
+  it('lets each machine invoke its own vendor function only, and send to the DLQ only', () => {
+    for (const vendor of vendors) {
+      const statements = statementsOfRole(synth().template, ids().machineRole(vendor));
+      expect(resourcesOf(statements, 'lambda:InvokeFunction')).toEqual([getAtt(ids().fn(vendor))]);
+      expect(resourcesOf(statements, 'sqs:SendMessage')).toEqual([getAtt(ids().dlq)]);
+      const other = statements
+        .flatMap((s) => asArray(s.Action))
+        .filter((a) => !['lambda:InvokeFunction', 'sqs:SendMessage'].includes(a) && !MACHINE_LOGGING_ACTIONS.has(a));
+      expect(other).toEqual([]);
+    }
+  });
+
+  it('lets the vendor λs invoke nothing, answer no token and touch no queue', () => {
+    for (const vendor of vendors) {
+      const actions = statementsOfRole(synth().template, ids().fnRole(vendor)).flatMap((s) => asArray(s.Action));
+      expect(actions.filter((a) => /^(lambda|states|sqs):/.test(a))).toEqual([]);
+    }
+  });
+
+  it('keeps the alarms of before: no task DLQ alarm', () => {
+    const names = Object.values(synth().template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName as string,
+    );
+    expect(names.filter((n) => n.includes('vendor-tasks'))).toEqual([]);
+    expect(names.filter((n) => n.startsWith(alarmName('dlq-messages'))).sort()).toEqual(
+      [alarmName('dlq-messages', 'provision-delivery-dlq'), alarmName('dlq-messages', 'provision-dlq')].sort(),
+    );
+  });
+});
+
+describe('mode wiring and limits', () => {
+  it('rejects an unknown dispatchMode in context', () => {
+    expect(() => buildApp({ context: { dispatchMode: 'poll', 'aws:cdk:bundling-stacks': [] } })).toThrow(
+      /dispatchMode/,
+    );
+  });
+
+  it('uses the reserved concurrency as the event source maximum concurrency, within what Lambda accepts', () => {
+    const { min, max } = SQS_MAX_CONCURRENCY_RANGE;
+    expect(min).toBe(2);
+    expect(taskMaxConcurrency('huawei-live', 4)).toBe(4);
+    expect(taskMaxConcurrency('huawei-live', min)).toBe(min);
+    expect(taskMaxConcurrency('huawei-live', max)).toBe(max);
+    expect(() => taskMaxConcurrency('huawei-live', 1)).toThrow(/reservedConcurrency 1.*at least 2.*'invoke'/s);
+    expect(() => taskMaxConcurrency('huawei-live', max + 1)).toThrow(/above the SQS maximum/);
+    for (const config of configs) {
+      expect(config.budget.reservedConcurrency).toBeGreaterThanOrEqual(min);
+      expect(taskVisibilityTimeoutSeconds(config)).toBe(6 * config.functionTimeoutSeconds);
+    }
+  });
+
+  it('refuses to build a task queue for a vendor with reserved concurrency 1', () => {
+    const stack = new Stack(new App(), 'Limits');
+    const consumer = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    const base = VENDORS['huawei-live'];
+    const config: VendorConfig = { ...base, budget: { ...base.budget, reservedConcurrency: 1 } };
+    expect(() => new VendorTaskQueue(stack, 'Tasks', { config, consumer })).toThrow(/at least 2/);
+  });
+
+  it('refuses a queue-mode workflow without task queues, and task queues in invoke mode', () => {
+    const stack = new Stack(new App(), 'Wiring');
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    const deadLetterQueue = new sqs.Queue(stack, 'Dlq');
+    const vendorFunctions = { 'huawei-live': fn } as const;
+    expect(
+      () => new ProvisioningWorkflow(stack, 'Queue', { vendorFunctions, deadLetterQueue, dispatchMode: 'queue' }),
+    ).toThrow(/needs a task queue for huawei-live/);
+    expect(
+      () =>
+        new ProvisioningWorkflow(stack, 'Invoke', {
+          vendorFunctions,
+          deadLetterQueue,
+          dispatchMode: 'invoke',
+          taskQueues: { 'huawei-live': { queue: new sqs.Queue(stack, 'Tasks') } },
+        }),
+    ).toThrow(/invoke mode/);
+  });
+});
