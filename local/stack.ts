@@ -17,7 +17,13 @@ import {
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
-import { PIPELINE, pacingIntervalMs, vendorConfig } from '../functions/shared/config.ts';
+import {
+  DISPATCH_MODE,
+  type DispatchMode,
+  PIPELINE,
+  pacingIntervalMs,
+  vendorConfig,
+} from '../functions/shared/config.ts';
 import type { VendorId } from '../functions/shared/contract.ts';
 import { Pacer } from '../functions/shared/pacing.ts';
 import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
@@ -29,8 +35,14 @@ import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
-import { ACCOUNT, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
-import { LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
+import {
+  ACCOUNT,
+  type AslDefinition,
+  LocalStepFunctions,
+  REGION,
+  type TaskResourceHandler,
+} from './step-functions.ts';
+import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
 import { loadWorkflow } from './workflow.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -46,6 +58,8 @@ export interface LocalStackOptions {
   readonly enforceRateLimit?: boolean;
   /** `false` builds the naive configuration: reserved concurrency without pacing (the benchmark's baseline). */
   readonly pacing?: boolean;
+  /** How workflow steps reach the vendor λ (default: `DISPATCH_MODE` of the config, as deployed). */
+  readonly dispatch?: DispatchMode;
   /** Test knobs: every Wait / Retry pause in ms instead of the ASL's seconds. */
   readonly waitOverrideMs?: number;
   readonly retryOverrideMs?: number;
@@ -67,6 +81,18 @@ export interface LocalStackOptions {
   readonly callTimeoutMs?: number;
   /** Timeout of the vendor λs, overriding the config's (crash runs: a dead sandbox holds its slot this long). */
   readonly vendorTimeoutSeconds?: number;
+  /**
+   * BENCHMARK ONLY: extra emulator settings (`local/vendor-registry.ts`): time compression of the vendor's world,
+   * ICE's assumed limit enforced, the AWS flow quota.
+   */
+  readonly emulatorOptions?: Pick<EmulatorStartOptions, 'timeScale' | 'enforceAssumedLimit' | 'flowQuota'>;
+  /**
+   * BENCHMARK ONLY: multiplies every Retry's `IntervalSeconds` and `MaxDelaySeconds` (time compression); unlike
+   * `retryOverrideMs`, backoff and full jitter are kept. @default 1
+   */
+  readonly retryScale?: number;
+  /** BENCHMARK ONLY: told when a vendor λ's paced call begins (after its pacing wait), to measure arrival jitter. */
+  readonly onVendorCall?: (vendor: VendorId, startedAt: number) => void;
 }
 
 export interface LocalStack {
@@ -85,6 +111,9 @@ export interface LocalStack {
   readonly scheduler: RunningLocalScheduler;
   /** Stand-in for the EventBridge rule that puts TIMED_OUT/ABORTED executions on the DLQ. */
   readonly failureCapture: LocalFailureCapture;
+  readonly dispatch: DispatchMode;
+  /** The vendors' task queues (queue mode only). */
+  readonly taskQueueUrls: Partial<Record<VendorId, string>>;
   /** The vendor tasks' idempotency table (dynalite). */
   readonly idempotencyStore: LocalIdempotencyStore;
   /** Vendor λ invocations that died after a vendor call (`lambdaCrash` at `after-vendor-call`). */
@@ -110,6 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return entry;
   });
   const closers: (() => Promise<void>)[] = [];
+  const taskSources: EventSource[] = [];
   const stopAll = async () => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
@@ -149,7 +179,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const crashes = { crashes: 0 };
 
     // --- vendor emulators and λs --------------------------------------------------------------------------------
+    const dispatch = options.dispatch ?? DISPATCH_MODE;
     const lambdas = new LocalLambdaRuntime();
+    // The vendor λs answer task tokens through the Step Functions API; its client exists once the service listens.
+    let sfnClient: SFNClient | undefined;
+    const taskQueueUrls: Partial<Record<VendorId, string>> = {};
     const emulators: Partial<Record<VendorId, RunningEmulator>> = {};
     for (const entry of vendors) {
       const endpoint = await vendorEndpoint(entry, env, options, emulators, closers, log);
@@ -168,8 +202,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           );
           // The Lambda entries' meter: the same log lines per vendor call (its EMF lines are written only in Lambda).
           const meter = new VendorCallMeter(entry.vendor);
+          const observe = options.onVendorCall;
+          const paced: typeof pacer.call = observe
+            ? (call) =>
+                pacer.call(() => {
+                  observe(entry.vendor, Date.now());
+                  return call();
+                })
+            : (call) => pacer.call(call);
           const pace = crashingPace(
-            meter.pace((call) => pacer.call(call)),
+            meter.pace((call) => paced(call)),
             options.lambdaCrash,
             crashes,
           );
@@ -182,9 +224,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           );
           // One persistence layer per instance (Powertools configures it per call), one table for all.
           const idempotency = { persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client) };
-          return buildVendorTaskHandler({ vendor: entry.vendor, client, pacer, idempotency }) as LocalHandler;
+          return buildVendorTaskHandler({
+            vendor: entry.vendor,
+            client,
+            pacer,
+            sfn: sfnClient!,
+            idempotency,
+          }) as LocalHandler;
         },
       });
+      if (dispatch === 'queue') {
+        const queue = await sqs.send(
+          new CreateQueueCommand({
+            QueueName: `vendor-tasks-${entry.vendor}`,
+            Attributes: { VisibilityTimeout: String(config.functionTimeoutSeconds * 2) },
+          }),
+        );
+        taskQueueUrls[entry.vendor] = queue.QueueUrl!;
+      }
     }
 
     // --- Step Functions ------------------------------------------------------------------------------------------
@@ -197,8 +254,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${vendorFunctionName(entry.vendor)}`;
       stateMachineArns[entry.vendor] = stepFunctions.registerStateMachine({
         name: `provision-flow-${entry.vendor}`,
-        definition: loadWorkflow({ VendorFunctionArn: functionArn, DeadLetterQueueUrl: deadLetterQueueUrl }),
-        resolveResource: (resource) => resolveResource(resource, lambdas, sqs),
+        definition: scaleRetries(
+          loadWorkflow(
+            dispatch === 'queue'
+              ? { VendorTaskQueueUrl: taskQueueUrls[entry.vendor]!, DeadLetterQueueUrl: deadLetterQueueUrl }
+              : { VendorFunctionArn: functionArn, DeadLetterQueueUrl: deadLetterQueueUrl },
+            dispatch,
+          ),
+          options.retryScale,
+        ),
+        resolveResource: (resource) => resolveResource(resource, lambdas, sqs, stepFunctions),
       });
     }
     const sfnServer = await stepFunctions.listen();
@@ -209,6 +274,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       credentials: LOCAL_CREDENTIALS,
       maxAttempts: 1,
     });
+    sfnClient = sfn;
+
+    // --- queue mode: each vendor λ consumes its task queue, one work item per invocation, at most C at once -------
+    for (const entry of vendors) {
+      const queueUrl = taskQueueUrls[entry.vendor];
+      if (!queueUrl) continue;
+      const source = startEventSource({
+        sqs,
+        queueUrl,
+        batchSize: 1,
+        maxConcurrency: vendorConfig(entry.vendor).budget.reservedConcurrency,
+        invoke: (event) => lambdas.invoke(vendorFunctionName(entry.vendor), event),
+      });
+      taskSources.push(source);
+      closers.push(() => source.stop());
+    }
 
     // --- EventBridge Scheduler and failed-execution capture -------------------------------------------------------
     const scheduler = await startLocalScheduling({
@@ -251,6 +332,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       vendors: vendors.map((v) => v.vendor),
       scheduler,
       failureCapture,
+      dispatch,
+      taskQueueUrls,
       idempotencyStore,
       crashes,
       send: async (bodies) => {
@@ -279,13 +362,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           const pending =
             Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
             Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-          const busy = pending > 0 || eventSource.busy() || lambdas.inFlight() > 0;
+          const busy = pending > 0 || eventSource.busy() || taskSources.some((t) => t.busy()) || lambdas.inFlight() > 0;
           quietRounds = busy ? 0 : quietRounds + 1;
           await new Promise((resolve) => setTimeout(resolve, busy ? 100 : 50));
         }
       },
       stop: async () => {
         await eventSource.stop();
+        for (const workers of taskSources) await workers.stop();
         await stepFunctions.waitForIdle();
         await stopAll();
       },
@@ -316,16 +400,51 @@ async function vendorEndpoint(
   const emulator = await entry.startEmulator({
     ...(options.faults ? { faults: options.faults } : {}),
     enforceRateLimit: options.enforceRateLimit ?? true,
+    ...options.emulatorOptions,
   });
   emulators[entry.vendor] = emulator;
   closers.push(() => emulator.close());
   return emulator.url;
 }
 
+/** Every Retry's pauses multiplied by `scale` (backoff rate, attempts and jitter unchanged); `undefined` keeps them. */
+export function scaleRetries(definition: AslDefinition, scale: number | undefined): AslDefinition {
+  if (scale === undefined || scale === 1) return definition;
+  const states: AslDefinition['States'] = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    const retry = state.Retry as { IntervalSeconds?: number; MaxDelaySeconds?: number }[] | undefined;
+    states[name] = Array.isArray(retry)
+      ? {
+          ...state,
+          Retry: retry.map((r) => ({
+            ...r,
+            IntervalSeconds: (r.IntervalSeconds ?? 1) * scale,
+            ...(r.MaxDelaySeconds !== undefined ? { MaxDelaySeconds: r.MaxDelaySeconds * scale } : {}),
+          })),
+        }
+      : state;
+  }
+  return { ...definition, States: states };
+}
+
 /** The local meaning of each Task `Resource` the ASL uses. */
-function resolveResource(resource: string, lambdas: LocalLambdaRuntime, sqs: SQSClient): TaskResourceHandler {
+function resolveResource(
+  resource: string,
+  lambdas: LocalLambdaRuntime,
+  sqs: SQSClient,
+  stepFunctions: LocalStepFunctions,
+): TaskResourceHandler {
   const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([^:]+)$/.exec(resource);
   if (lambda) return (input) => lambdas.invoke(lambda[1]!, input);
+  if (resource === 'arn:aws:states:::sqs:sendMessage.waitForTaskToken') {
+    return async (input) => {
+      const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: { taskToken: string } };
+      // Await first, then send: a fast worker must not answer a token nobody waits for yet.
+      const answer = stepFunctions.awaitTaskToken(MessageBody.taskToken);
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }));
+      return answer;
+    };
+  }
   if (resource === 'arn:aws:states:::sqs:sendMessage') {
     return async (input) => {
       const params = input as ConstructorParameters<typeof SendMessageCommand>[0];

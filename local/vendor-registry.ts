@@ -3,6 +3,7 @@
  * λ builds from the environment. One entry per vendor; `flowctl local` starts an emulator only for vendors whose
  * `VENDOR_ENDPOINT_<VENDOR>` is not set.
  */
+import { VENDORS } from '../functions/shared/config.ts';
 import type { VendorId } from '../functions/shared/contract.ts';
 import { AlibabaCamsClient } from '../functions/vendors/alibaba-cams/client.ts';
 import { AlibabaIceClient } from '../functions/vendors/alibaba-ice/client.ts';
@@ -13,14 +14,32 @@ import { VolcengineLiveClient } from '../functions/vendors/volcengine-live/clien
 import { startAlibabaEmulator } from './emulators/alibaba.ts';
 import { startAwsMediaConnectEmulator } from './emulators/aws-mediaconnect.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
-import { startHuaweiLiveEmulator } from './emulators/huawei-live.ts';
-import { startVolcengineLiveEmulator } from './emulators/volcengine-live.ts';
+import { HUAWEI_RATE_LIMIT, startHuaweiLiveEmulator } from './emulators/huawei-live.ts';
+import { startVolcengineLiveEmulator, VOLCENGINE_RATE_LIMITS } from './emulators/volcengine-live.ts';
 
 export interface EmulatorStartOptions {
   /** Faults and latency to inject from the start. */
   readonly faults?: FaultSettings;
   /** Enforce the documented rate limit with the vendor's throttle error (default true; the bench turns it off). */
   readonly enforceRateLimit?: boolean;
+  /**
+   * BENCHMARK ONLY: time compression. Every duration of the vendor's world the emulator owns — its rate-limit windows
+   * and its state delays (AWS STARTING → ACTIVE) — is multiplied by this; the calls allowed per window stay the
+   * documented ones. Latency is scaled by the caller through `faults.latencyMs`. @default 1
+   */
+  readonly timeScale?: number;
+  /**
+   * BENCHMARK ONLY: ICE publishes no limit, so its emulator enforces none by default; `true` enforces the limit
+   * `functions/shared/config.ts` assumes (5 calls/s) as if it were documented. Other vendors ignore it. @default false
+   */
+  readonly enforceAssumedLimit?: boolean;
+  /** AWS only: flows per region before CreateFlow answers 420 (the real quota, 20, is below a 300-request burst). */
+  readonly flowQuota?: number;
+}
+
+/** A documented limit of `windowSeconds`, its window compressed by `timeScale`. */
+function scaledLimit(limit: number, windowSeconds: number, timeScale = 1): { limit: number; windowMs: number } {
+  return { limit, windowMs: windowSeconds * 1000 * timeScale };
 }
 
 export interface LocalVendor {
@@ -58,15 +77,20 @@ const alibabaCredentials = {
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'local/AlibabaLocalSecretExample0001',
 };
 
-const startAlibaba = (options: EmulatorStartOptions) =>
-  startAlibabaEmulator({
+const startAlibaba = (vendor: 'alibaba-ice' | 'alibaba-cams') => (options: EmulatorStartOptions) => {
+  const { documentedLimit, windowSeconds } = VENDORS[vendor].budget;
+  const scaled = scaledLimit(documentedLimit, windowSeconds, options.timeScale);
+  return startAlibabaEmulator({
     credentials: {
       accessKeyId: alibabaCredentials.ALIBABA_CLOUD_ACCESS_KEY_ID,
       accessKeySecret: alibabaCredentials.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
     },
     ...(options.faults ? { faults: options.faults } : {}),
     enforceRateLimit: options.enforceRateLimit ?? true,
+    ...(vendor === 'alibaba-cams' && options.timeScale !== undefined ? { camsRateLimit: scaled } : {}),
+    ...(vendor === 'alibaba-ice' && options.enforceAssumedLimit ? { iceRateLimit: scaled } : {}),
   });
+};
 
 const huaweiCredentials = {
   HUAWEICLOUD_SDK_AK: 'HWLOCALEXAMPLEAK0001',
@@ -92,6 +116,18 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         },
         ...(options.faults ? { faults: options.faults } : {}),
         enforceRateLimit: options.enforceRateLimit ?? true,
+        ...(options.timeScale !== undefined
+          ? {
+              rateLimit: scaledLimit(
+                VENDORS['aws-mediaconnect'].budget.documentedLimit,
+                VENDORS['aws-mediaconnect'].budget.windowSeconds,
+                options.timeScale,
+              ),
+              // The emulator's default STARTING time (300 ms), compressed with everything else.
+              startDelayMs: 300 * options.timeScale,
+            }
+          : {}),
+        ...(options.flowQuota !== undefined ? { flowQuota: options.flowQuota } : {}),
       }),
     createClient: (env, pace, options) => AwsMediaConnectClient.fromEnv(env, { pace, ...options }),
   },
@@ -99,14 +135,14 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
     vendor: 'alibaba-ice',
     endpointEnv: endpointEnvFor('alibaba-ice'),
     credentialsEnv: alibabaCredentials,
-    startEmulator: startAlibaba,
+    startEmulator: startAlibaba('alibaba-ice'),
     createClient: (env, pace, options) => AlibabaIceClient.fromEnv(env, { pace, ...options }),
   },
   {
     vendor: 'alibaba-cams',
     endpointEnv: endpointEnvFor('alibaba-cams'),
     credentialsEnv: alibabaCredentials,
-    startEmulator: startAlibaba,
+    startEmulator: startAlibaba('alibaba-cams'),
     createClient: (env, pace, options) => AlibabaCamsClient.fromEnv(env, { pace, ...options }),
   },
   {
@@ -122,6 +158,9 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         },
         ...(options.faults ? { faults: options.faults } : {}),
         enforceRateLimit: options.enforceRateLimit ?? true,
+        ...(options.timeScale !== undefined
+          ? { rateLimit: { ...HUAWEI_RATE_LIMIT, windowMs: HUAWEI_RATE_LIMIT.windowMs * options.timeScale } }
+          : {}),
       }),
     createClient: (env, pace, options) => HuaweiLiveClient.fromEnv(env, { pace, ...options }),
   },
@@ -137,6 +176,14 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         },
         ...(options.faults ? { faults: options.faults } : {}),
         enforceRateLimit: options.enforceRateLimit ?? true,
+        ...(options.timeScale !== undefined
+          ? {
+              rateLimits: {
+                ...VOLCENGINE_RATE_LIMITS,
+                windowMs: VOLCENGINE_RATE_LIMITS.windowMs * options.timeScale,
+              },
+            }
+          : {}),
       }),
     createClient: (env, pace, options) => VolcengineLiveClient.fromEnv(env, { pace, ...options }),
   },

@@ -246,6 +246,16 @@ export const IDEMPOTENCY = {
   expiryAttribute: 'expiration',
 } as const;
 
+/**
+ * How a workflow step reaches the vendor λ (docs/adr/0004):
+ * - `queue`: the step puts a work item with a task token on the vendor's task queue and waits; the λ consumes the
+ *   queue at its reserved concurrency and answers with SendTaskSuccess/SendTaskFailure. Bursts wait in line.
+ * - `invoke`: Step Functions invokes the λ directly; past its reserved concurrency the invoke fails with
+ *   `Lambda.TooManyRequestsException` and the ASL retries it with backoff.
+ */
+export type DispatchMode = 'queue' | 'invoke';
+export const DISPATCH_MODE: DispatchMode = 'queue';
+
 /** Ingress and workflow settings shared by CDK and the local stack. */
 export const PIPELINE = {
   /** How often a message may be received before SQS moves it to the DLQ (DESIGN §4: ≥ 5). */
