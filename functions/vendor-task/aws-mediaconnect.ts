@@ -5,6 +5,7 @@ import { AwsMediaConnectClient } from '../vendors/aws-mediaconnect/client.ts';
 import { VendorCallMeter } from './call-metrics.ts';
 import { buildVendorTaskHandler } from './handler-factory.ts';
 import { idempotencyFromEnv } from './idempotency.ts';
+import { stepFunctionsClient } from './queue-worker.ts';
 
 const vendor = 'aws-mediaconnect';
 const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
@@ -16,4 +17,5 @@ const client = meter.client(
 
 const idempotency = idempotencyFromEnv(process.env);
 
-export const handler = buildVendorTaskHandler({ vendor, client, pacer, idempotency });
+// Queue mode: work items from the vendor's task queue are answered with SendTaskSuccess / SendTaskFailure.
+export const handler = buildVendorTaskHandler({ vendor, client, pacer, idempotency, sfn: stepFunctionsClient() });

@@ -13,19 +13,24 @@ import {
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
-  type SFNClient,
+  SFNClient,
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { VendorId } from '../shared/contract.ts';
-import { logger } from '../shared/observability.ts';
+import { logger, tracer } from '../shared/observability.ts';
 import type { VendorClient } from '../vendors/types.ts';
 import { runVendorTask, type VendorTaskResult } from './core.ts';
 
 /** Step Functions limits: `error` 256 characters, `cause` 32 768. */
 const MAX_ERROR = 256;
 const MAX_CAUSE = 32_768;
+
+/** The Step Functions client a vendor λ answers task tokens with (traced, the SDK's standard retries). */
+export function stepFunctionsClient(): SFNClient {
+  return tracer.captureAWSv3Client(new SFNClient({}));
+}
 
 export function isSqsEvent(event: unknown): event is SQSEvent {
   return (

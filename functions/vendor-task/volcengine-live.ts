@@ -6,6 +6,7 @@ import { VendorCallMeter } from './call-metrics.ts';
 import { vendorClientFromEnv } from './credentials.ts';
 import { buildVendorTaskHandler } from './handler-factory.ts';
 import { idempotencyFromEnv } from './idempotency.ts';
+import { stepFunctionsClient } from './queue-worker.ts';
 
 const vendor = 'volcengine-live';
 const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
@@ -18,4 +19,5 @@ const client = meter.client(
 
 const idempotency = idempotencyFromEnv(process.env);
 
-export const handler = buildVendorTaskHandler({ vendor, client, pacer, idempotency });
+// Queue mode: work items from the vendor's task queue are answered with SendTaskSuccess / SendTaskFailure.
+export const handler = buildVendorTaskHandler({ vendor, client, pacer, idempotency, sfn: stepFunctionsClient() });
