@@ -20,7 +20,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(options: Partial<HuaweiLiveEmulatorOptions> = {}, secretKey = credentials.secretKey) {
+async function setup(
+  options: Partial<HuaweiLiveEmulatorOptions> = {},
+  secretKey = credentials.secretKey,
+  waitOverrideMs = 1,
+) {
   const emulator: RunningHuaweiLiveEmulator = await startHuaweiLiveEmulator({
     credentials: { ...credentials, projectId },
     ...options,
@@ -32,7 +36,7 @@ async function setup(options: Partial<HuaweiLiveEmulatorOptions> = {}, secretKey
     endpoint: new URL(emulator.url),
     callTimeoutMs: 2000,
   });
-  return { emulator, harness: workflowHarness('huawei-live', client) };
+  return { emulator, harness: workflowHarness('huawei-live', client, { waitOverrideMs }) };
 }
 
 const calls = (emulator: RunningHuaweiLiveEmulator) =>
@@ -66,6 +70,22 @@ describe('provision-flow × huawei-live', () => {
       'ModifyFlowStart 200',
       'CreateFlowOutput 200',
     ]);
+    expect(harness.dlq).toEqual([]);
+  });
+
+  it('keeps polling while a started flow still reads STANDBY, and shares it once it is ACTIVE', async () => {
+    // The flow runs 150 ms after its start; the workflow reads it every 20 ms (20 reads allowed).
+    const { emulator, harness } = await setup({ startDelayMs: 150 }, credentials.secretKey, 20);
+    const execution = await harness.run(aHuaweiRequest({ requestId: 'wf-hw-standby' }));
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(emulator.flows()).toEqual([expect.objectContaining({ status: 'ACTIVE', outputs: [expect.anything()] })]);
+    const journal = calls(emulator);
+    expect(journal.slice(0, 3)).toEqual(['CreateFlows 201', 'ShowFlowDetail 200', 'ModifyFlowStart 200']);
+    expect(journal.at(-1)).toBe('CreateFlowOutput 200');
+    // Reads after the start found the flow STANDBY, and the workflow read again instead of failing.
+    expect(journal.slice(3, -1).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(journal.slice(3, -1))).toEqual(new Set(['ShowFlowDetail 200']));
     expect(harness.dlq).toEqual([]);
   });
 
