@@ -27,13 +27,17 @@ export const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::sqs:sendMessage.waitForTask
  */
 export const QUEUED_TASK_TIMEOUT_SECONDS = 1800;
 
-/** Retry rules that only make sense when Step Functions invokes the λ itself. */
+/**
+ * Retry rules that only make sense when Step Functions invokes the λ itself: the concurrency gate and service faults
+ * (`Lambda.*`) and a λ killed by its timeout (`Sandbox.Timedout`). In queue mode the λ answers a step cut short by
+ * its deadline with `VendorUnavailable` itself, and a λ that dies without answering gets its work item back from SQS.
+ */
 const isLambdaRule = (rule: Json) =>
   typeof rule === 'object' &&
   rule !== null &&
   !Array.isArray(rule) &&
   Array.isArray(rule.ErrorEquals) &&
-  rule.ErrorEquals.every((name) => typeof name === 'string' && name.startsWith('Lambda.'));
+  rule.ErrorEquals.every((name) => typeof name === 'string' && /^(Lambda|Sandbox)\./.test(name));
 
 /** Sending the work item can fail like any SDK integration call; those faults are retried briefly. */
 const SQS_SEND_RETRY: Json = {

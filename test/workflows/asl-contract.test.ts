@@ -75,7 +75,7 @@ describe.each(files)('%s', (file) => {
       }[];
       const queued = state.Resource === WAIT_FOR_TASK_TOKEN;
       for (const [errorName, policy] of Object.entries(RETRY_POLICY)) {
-        if (queued && errorName.startsWith('Lambda.')) continue;
+        if (queued && /^(Lambda|Sandbox)\./.test(errorName)) continue;
         const rule = retry.find((r) => r.ErrorEquals.includes(errorName));
         expect(rule, `${name} retries ${errorName}`).toBeDefined();
         expect({ state: name, ...rule }).toMatchObject({
@@ -102,7 +102,7 @@ describe.each(files)('%s', (file) => {
         expect(retried).toEqual(expect.arrayContaining([...errors.LAMBDA_SERVICE_ERRORS]));
       } else {
         // Queue mode: Step Functions never invokes the λ, so a Lambda.* rule would be dead; the send is retried.
-        expect(retried.filter((n) => n.startsWith('Lambda.'))).toEqual([]);
+        expect(retried.filter((n) => /^(Lambda|Sandbox)\./.test(n))).toEqual([]);
         expect(retried).toEqual(expect.arrayContaining(['SQS.SdkClientException']));
         expect(state.Parameters).toMatchObject({ MessageBody: { 'taskToken.$': '$$.Task.Token' } });
         expect(state.TimeoutSeconds).toBeGreaterThan(0);
