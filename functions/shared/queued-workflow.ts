@@ -29,8 +29,9 @@ export const QUEUED_TASK_TIMEOUT_SECONDS = 1800;
 
 /**
  * Retry rules that only make sense when Step Functions invokes the λ itself: the concurrency gate and service faults
- * (`Lambda.*`) and a λ killed by its timeout (`Sandbox.Timedout`). In queue mode the λ answers a step cut short by
- * its deadline with `VendorUnavailable` itself, and a λ that dies without answering gets its work item back from SQS.
+ * (`Lambda.*`) and a λ killed by its timeout (`Sandbox.Timedout`). In queue mode no such error reaches the
+ * workflow: a λ that runs out of time or dies before answering leaves its work item on the queue, SQS delivers it
+ * again after the visibility timeout, and the idempotent step answers the same token then.
  */
 const isLambdaRule = (rule: Json) =>
   typeof rule === 'object' &&
