@@ -11,6 +11,7 @@ import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunction
 import { Construct } from 'constructs';
 import { PIPELINE } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { HouseFunction } from './house-function.ts';
 
 /** Physical queue names: operators and `flowctl` know them. */
@@ -57,23 +58,9 @@ export class Intake extends Construct {
       );
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', {
       queueName: DEAD_LETTER_QUEUE_NAME,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(PIPELINE.dlqRetentionDays),
-      // Only the ingress queue may use this queue as its DLQ. Its ARN is built from the name, not referenced, because
-      // the ingress queue itself references this one.
-      redriveAllowPolicy: {
-        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
-        sourceQueues: [
-          sqs.Queue.fromQueueArn(
-            this,
-            'IngressQueueByName',
-            Stack.of(this).formatArn({ service: 'sqs', resource: INGRESS_QUEUE_NAME }),
-          ),
-        ],
-      },
+      sourceQueueName: INGRESS_QUEUE_NAME,
       removalPolicy: queueRemovalPolicy,
     });
 

@@ -7,7 +7,7 @@
  * Work items the λ could not answer for (not JSON, no token, Step Functions unreachable `maxReceiveCount` times) move
  * to the queue's own dead-letter queue, which an alarm watches (`cdk/constructs/observability.ts`).
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,6 +15,7 @@ import { Construct } from 'constructs';
 import { PIPELINE, type VendorConfig } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /**
  * AWS recommends a source queue visibility timeout of at least six times the function timeout, so that Lambda can
@@ -97,23 +98,9 @@ export class VendorTaskQueue extends Construct {
       );
     }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', {
       queueName: taskDeadLetterQueueName(config.vendor),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(PIPELINE.dlqRetentionDays),
-      // Only the task queue may use this queue as its DLQ; the ARN is built from the name because the task queue
-      // itself references this one.
-      redriveAllowPolicy: {
-        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
-        sourceQueues: [
-          sqs.Queue.fromQueueArn(
-            this,
-            'TaskQueueByName',
-            Stack.of(this).formatArn({ service: 'sqs', resource: taskQueueName(config.vendor) }),
-          ),
-        ],
-      },
+      sourceQueueName: taskQueueName(config.vendor),
       removalPolicy,
     });
     Validations.of(this.deadLetterQueue).acknowledge({

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicyViolation } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { buildApp } from '../../cdk/build-app.ts';
 import { REPO_ROOT } from '../../cdk/constructs/house-function.ts';
@@ -144,4 +144,22 @@ export function roleOf(template: Template, logicalId: string): string {
 /** Every action granted to a role. */
 export function actionsOfRole(template: Template, roleLogicalId: string): string[] {
   return statementsOfRole(template, roleLogicalId).flatMap((s) => asArray(s.Action));
+}
+
+/** The queue has a queue policy denying every request that is not over TLS (`enforceSSL`). */
+export function expectTlsOnly(template: Template, queueLogicalId: string): void {
+  template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    Queues: [{ Ref: queueLogicalId }],
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({
+          Effect: 'Deny',
+          Action: 'sqs:*',
+          Principal: { AWS: '*' },
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Resource: { 'Fn::GetAtt': [queueLogicalId, 'Arn'] },
+        }),
+      ]),
+    },
+  });
 }

@@ -11,7 +11,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +41,7 @@ import {
 import type { VendorId } from '../../functions/shared/contract.ts';
 import {
   asArray,
+  expectTlsOnly,
   identityStatements,
   logicalIdOf,
   roleOf,
@@ -280,20 +280,7 @@ describe('queue mode', () => {
   it('denies every request to a task queue or its DLQ that is not over TLS', () => {
     for (const vendor of vendors) {
       for (const queue of [ids().taskQueue(vendor), ids().taskDlq(vendor)]) {
-        synth().template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-          Queues: [{ Ref: queue }],
-          PolicyDocument: {
-            Statement: Match.arrayWith([
-              Match.objectLike({
-                Effect: 'Deny',
-                Action: 'sqs:*',
-                Principal: { AWS: '*' },
-                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-                Resource: getAtt(queue),
-              }),
-            ]),
-          },
-        });
+        expectTlsOnly(synth().template, queue);
       }
     }
   });

@@ -21,6 +21,7 @@ import {
   asArray,
   bundleOf,
   bundlePathOf,
+  expectTlsOnly,
   identityStatements,
   logicalIdOf,
   roleOf,
@@ -143,20 +144,7 @@ describe('queues', () => {
     for (const queue of [ids.ingress, ids.dlq]) {
       const props = synth.template.toJSON().Resources[queue].Properties;
       expect(props.SqsManagedSseEnabled === true || props.KmsMasterKeyId !== undefined).toBe(true);
-      synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [{ Ref: queue }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Action: 'sqs:*',
-              Principal: { AWS: '*' },
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-              Resource: getAtt(queue),
-            }),
-          ]),
-        },
-      });
+      expectTlsOnly(synth.template, queue);
     }
   });
 
