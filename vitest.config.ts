@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two files at once: the e2e files mostly wait on the vendors' documented limits (real time), so a second fork
+    // halves the wall time on a 2-core machine; the pacing margins absorb the extra scheduling jitter.
+    maxWorkers: 2,
     // Handlers log through Powertools; tests read outcomes, not log lines (the log-scan test sets its own level).
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

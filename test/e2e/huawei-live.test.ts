@@ -5,11 +5,12 @@
  * Huawei allows 80 calls a minute, so this is the slowest test of the suite by design: each request is `start: false`
  * without outputs (one call, CreateFlows), and 100 calls at the paced 76/min take about 80 s.
  *
- * A burst this large overflows the vendor λ's reserved concurrency for over a minute, and the ASL's retry budget for
+ * A burst this large overflows the vendor λ's reserved concurrency for over a minute. In queue mode (the default,
+ * ADR 0004) the steps wait in the task queue and nothing fails. In invoke mode the ASL's retry budget for
  * `Lambda.TooManyRequestsException` (20 attempts, ≤ 10 s apart) can run out first: those executions fail into the DLQ
  * with that error, and the documented remedy — moving them back to the ingress queue — provisions them on a new attempt.
- * The test does exactly that, so it checks the whole promise: nothing lost, nothing made twice, the vendor never pushed
- * past its limit.
+ * The test allows exactly that and nothing else, so it checks the whole promise in either mode: nothing lost, nothing
+ * made twice, the vendor never pushed past its limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VENDORS } from '../../functions/shared/config.ts';
@@ -51,6 +52,8 @@ describe(`local run: ${COUNT} huawei-live requests at once`, () => {
   afterAll(async () => stack?.stop());
 
   it('fails nothing for any reason but waiting in line for the λ, and loses nothing', () => {
+    // Queue mode: the burst waits in the task queue, so not even the concurrency gate fails anything.
+    if (stack.dispatch === 'queue') expect(redriven).toEqual([]);
     const failedFirst = first.results.filter((r) => r.status !== 'PROVISIONED');
     expect(failedFirst.map((r) => r.requestId).sort()).toEqual([...redriven].sort());
     for (const result of failedFirst) expect(result.error).toMatch(/^Lambda\.TooManyRequestsException/);
