@@ -1,0 +1,143 @@
+/**
+ * Local end-to-end throughput with the vendor limits off: how many flows per second the embedded stack provisions
+ * when nothing but its own machinery is in the way (no rate limit, no pacing, no vendor latency, Wait states and
+ * retry pauses at zero), against the bare interpreter running the same ASL with its vendor tasks answered in-process
+ * by the same task core over an in-memory client. The ratio is what SQS, the dispatcher, the Lambda runtime, the
+ * idempotency store, the signed HTTP calls and the emulator cost on top of the interpreter.
+ */
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { VendorId } from '../functions/shared/contract.ts';
+import { runVendorTask } from '../functions/vendor-task/core.ts';
+import type { FlowState, VendorClient } from '../functions/vendors/types.ts';
+import { requestsFor } from '../local/demo-batch.ts';
+import { buildReport, readDeadLetterQueue } from '../local/run-batch.ts';
+import { startLocalStack } from '../local/stack.ts';
+// A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
+import { ACCOUNT, type AslDefinition, REGION } from '../local/step-functions.ts';
+import { loadWorkflow } from '../local/workflow.ts';
+import { countTransitions } from './metrics.ts';
+
+export interface ThroughputReport {
+  readonly vendor: VendorId;
+  readonly requests: number;
+  readonly stack: { readonly provisioned: number; readonly ms: number; readonly flowsPerSecond: number };
+  readonly bare: { readonly provisioned: number; readonly ms: number; readonly flowsPerSecond: number };
+  /** Stack flows/s ÷ bare flows/s. */
+  readonly ratio: number;
+  readonly stackTransitionsPerFlow: number;
+  readonly dispatch: 'queue' | 'invoke';
+}
+
+export async function measureThroughput(
+  vendor: VendorId,
+  requests: number,
+  dispatch: 'queue' | 'invoke' = 'queue',
+): Promise<ThroughputReport> {
+  const bodies = requestsFor(vendor, requests, 'bench-throughput').map((r) => JSON.stringify(r));
+
+  // --- the full local stack -------------------------------------------------------------------------------------
+  const stack = await startLocalStack({
+    vendors: [vendor],
+    dispatch,
+    pacing: false,
+    enforceRateLimit: false,
+    waitOverrideMs: 0,
+    retryScale: 0.01,
+    emulatorOptions: { timeScale: 0, flowQuota: 1_000_000 },
+  });
+  let stackResult: ThroughputReport['stack'];
+  let stackTransitionsPerFlow: number;
+  try {
+    const started = Date.now();
+    await stack.send(bodies);
+    await stack.waitForDrain({ timeoutMs: 20 * 60_000 });
+    const executions = stack.stepFunctions.allExecutions();
+    const ended = Math.max(started, ...executions.map((e) => e.stopDate ?? 0));
+    const report = buildReport(stack, bodies, await readDeadLetterQueue(stack), ended - started);
+    const provisioned = report.results.filter((r) => r.status === 'PROVISIONED').length;
+    const ms = ended - started;
+    stackResult = { provisioned, ms, flowsPerSecond: (provisioned / ms) * 1000 };
+    const t = countTransitions(executions.map((e) => e.history));
+    stackTransitionsPerFlow = (t.stateEntries + t.retries) / Math.max(1, provisioned);
+  } finally {
+    await stack.stop();
+  }
+
+  // --- the bare interpreter -------------------------------------------------------------------------------------
+  const arn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:bench-${vendor}`;
+  const definition: AslDefinition = loadWorkflow({
+    VendorFunctionArn: arn,
+    DeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/provision-dlq',
+  });
+  const client = inMemoryClient(vendor);
+  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task' && state.Resource === arn)
+      handlers[name] = (input) => runVendorTask(vendor, client, input);
+  }
+  const waits = Object.fromEntries(
+    Object.entries(definition.States)
+      .filter(([, s]) => s.Type === 'Wait')
+      .map(([name]) => [name, 0]),
+  );
+  const started = Date.now();
+  const outcomes = await Promise.allSettled(
+    bodies.map((body, i) => {
+      const input = JSON.parse(body) as unknown;
+      return machine.run(input as never, {
+        overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
+        context: { Execution: { Id: `bare-${i}`, Name: `bare-${i}` } },
+      }).result;
+    }),
+  );
+  const ms = Date.now() - started;
+  const provisioned = outcomes.filter(
+    (o) => o.status === 'fulfilled' && (o.value as { flowId?: unknown })?.flowId !== undefined,
+  ).length;
+  const bare = { provisioned, ms, flowsPerSecond: (provisioned / ms) * 1000 };
+  return {
+    vendor,
+    requests,
+    stack: stackResult,
+    bare,
+    ratio: stackResult.flowsPerSecond / bare.flowsPerSecond,
+    stackTransitionsPerFlow,
+    dispatch,
+  };
+}
+
+/** A vendor that answers at once: created idle, starting after a start, active at the next read. */
+function inMemoryClient(vendor: VendorId): VendorClient {
+  const flows = new Map<string, FlowState>();
+  let next = 0;
+  const status = (flowId: string) => {
+    const state = flows.get(flowId) ?? 'STANDBY';
+    return { flowId, state, vendorStatus: state };
+  };
+  return {
+    vendor,
+    createFlow: async (request) => {
+      const flowId = `flow-${++next}`;
+      flows.set(flowId, 'STANDBY');
+      return { ...status(flowId), name: request.flow.name, adopted: false };
+    },
+    startFlow: async (_request, flowId) => {
+      flows.set(flowId, 'STARTING');
+      return status(flowId);
+    },
+    describeFlow: async (_request, flowId) => {
+      if (flows.get(flowId) === 'STARTING') flows.set(flowId, 'ACTIVE');
+      return status(flowId);
+    },
+    grantEntitlements: async (request) =>
+      ((request.entitlements ?? []) as { name: string }[]).map((e, i) => ({ name: e.name, id: `${e.name}-${i}` })),
+    stopFlow: async (_request, flowId) => {
+      flows.set(flowId, 'STANDBY');
+      return status(flowId);
+    },
+    deleteFlow: async (_request, flowId) => {
+      flows.delete(flowId);
+    },
+  };
+}
