@@ -45,6 +45,7 @@ execution histories. Then λ bundle sizes and init times, and local throughput w
   --no-extras          skip bundles and throughput
   --docs FILE          write the markdown report there (default: docs/benchmarks.md on a full run of every vendor)
   --no-docs            do not write the markdown report
+  --render FILE        write the markdown report from a saved --json document instead of measuring
   --help               this text
 
 Time compression: every duration of a vendor's world (rate window, pacing interval, latency, Wait, Retry) is
@@ -64,6 +65,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (args.render) {
+    // Re-renders the report from a saved `--json` document (no measuring): wording or layout changes of the tables.
+    const saved = JSON.parse(readFileSync(args.render, 'utf8')) as ReturnType<typeof jsonSummary>;
+    const result: BenchResult = { ...saved, quick: false, scenarios: saved.results };
+    const docs = args.docs ?? DOCS;
+    writeDocs(docs, result);
+    log(`wrote ${docs instanceof URL ? docs.pathname : docs} from ${args.render}`);
+    return 0;
+  }
   const started = Date.now();
   const loadAverageStart = loadavg();
   const requests = args.requests;
@@ -181,13 +191,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   const docs = args.docs;
   if (docs) {
-    const previous = existsSync(docs) ? readFileSync(docs, 'utf8') : undefined;
-    writeFileSync(docs, markdown(result, keptNotes(previous)));
-    log(`wrote ${docs instanceof URL ? docs.pathname : docs}`);
+    writeDocs(docs, result);
+    log(`wrote ${docs instanceof URL ? docs.pathname : docs} and its JSON beside it`);
   }
   const lost = scenarios.filter((s) => s.config !== 'naive' && s.provisioned < s.requests);
   for (const s of lost) log(`! ${s.vendor} ${s.config} ${s.load}: ${s.requests - s.provisioned} not provisioned`);
   return 0;
+}
+
+/** Writes the markdown report (keeping its analysis notes) and the `--json` document beside it (`.json`). */
+function writeDocs(docs: string | URL, result: BenchResult): void {
+  const previous = existsSync(docs) ? readFileSync(docs, 'utf8') : undefined;
+  writeFileSync(docs, markdown(result, keptNotes(previous)));
+  const json = docs instanceof URL ? new URL(docs.href.replace(/\.md$/, '.json')) : docs.replace(/\.md$/, '.json');
+  if (String(json) !== String(docs)) writeFileSync(json, `${JSON.stringify(jsonSummary(result), null, 2)}\n`);
 }
 
 /** The `--json` document: one object per vendor × configuration × load, plus the setup and the extras. */
@@ -219,6 +236,7 @@ function parse(argv: string[]) {
       docs: { type: 'string' },
       'no-docs': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
+      render: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -262,5 +280,6 @@ function parse(argv: string[]) {
     timeScale: positive(values['time-scale'], 'time-scale'),
     extras: !(values['no-extras'] ?? false),
     docs,
+    render: values.render,
   };
 }

@@ -63,7 +63,7 @@ export function sideBySide(rows: readonly ScenarioSummary[]): string {
     'vendorThrottles',
     'λ throttle retries',
     'drainOverFloor',
-    'p50 / p99 real s',
+    'p50–p99 real s',
     'transitions/flow',
   ];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
@@ -85,7 +85,7 @@ export function sideBySide(rows: readonly ScenarioSummary[]): string {
           each((s) => int(s.vendorThrottles)),
           each((s) => int(s.lambdaThrottleRetries)),
           each((s) => fmt(s.drainOverFloor)),
-          each((s) => `${seconds(s.p50RealMs)} / ${seconds(s.p99RealMs)}`),
+          each((s) => `${int(s.p50RealMs / 1000)}–${int(s.p99RealMs / 1000)}`),
           each((s) => fmt(s.transitionsPerFlow, 1)),
         ].join(' | ')} |`,
       );
@@ -273,7 +273,8 @@ when the bench rewrites the file. Issue 5; the design question is DESIGN §4 and
 
 Reproduce: \`npm run bench\` (this file), \`npm run bench -- --json\` (one JSON object per vendor × configuration ×
 load), \`npm run bench -- --quick\` (30 requests, a smoke run; does not write this file), \`--vendors a,b\`,
-\`--time-scale S\` or \`--interval-ms N\` (the scaled pacing interval, default 250), \`--help\`.
+\`--time-scale S\` or \`--interval-ms N\` (the scaled pacing interval, default 250), \`--help\`. The run's JSON is
+[\`benchmarks.json\`](benchmarks.json); \`npm run bench -- --render docs/benchmarks.json\` rewrites this file from it.
 
 ## How it measures
 
