@@ -112,6 +112,12 @@ export interface Statement {
 
 export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
+/** `{ "Fn::GetAtt": [id, "Arn"] }`: how a template refers to a resource's ARN. */
+export const getAtt = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+/** Order-insensitive form of a resource list (the minimizePolicies flag merges and sorts statements). */
+export const asSet = (resources: unknown[]) => resources.map((r) => JSON.stringify(r)).sort();
+
 /** Every identity-policy statement in the template (managed, inline and role-embedded), with the role(s) it is on. */
 export function identityStatements(template: Template): { roles: string[]; statement: Statement }[] {
   const found: { roles: string[]; statement: Statement }[] = [];
@@ -157,7 +163,7 @@ export function expectTlsOnly(template: Template, queueLogicalId: string): void 
           Action: 'sqs:*',
           Principal: { AWS: '*' },
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          Resource: { 'Fn::GetAtt': [queueLogicalId, 'Arn'] },
+          Resource: getAtt(queueLogicalId),
         }),
       ]),
     },

@@ -41,7 +41,9 @@ import {
 import type { VendorId } from '../../functions/shared/contract.ts';
 import {
   asArray,
+  asSet,
   expectTlsOnly,
+  getAtt,
   identityStatements,
   logicalIdOf,
   roleOf,
@@ -54,8 +56,6 @@ import {
 const DAY = 24 * 60 * 60;
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
 const vendors = configs.map((c) => c.vendor);
-const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
-const asSet = (resources: unknown[]) => resources.map((r) => JSON.stringify(r)).sort();
 
 /** What CDK adds to a state machine role for logging and tracing (Resource "*", acknowledged in the construct). */
 const MACHINE_LOGGING_ACTIONS = new Set([

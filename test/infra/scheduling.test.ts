@@ -16,6 +16,7 @@ import { CAPTURE_TIMEOUT_SECONDS } from '../../functions/failure-capture/core.ts
 import { VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import {
   asArray,
+  getAtt,
   logicalIdOf,
   roleOf,
   type SynthResult,
@@ -24,7 +25,6 @@ import {
 } from '../helpers/synth.ts';
 
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
-const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 const HOUSE_ACTIONS = new Set([
   'logs:CreateLogStream',
   'logs:PutLogEvents',

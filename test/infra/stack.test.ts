@@ -19,9 +19,11 @@ import { DISPATCH_MODE, PIPELINE, VENDORS, type VendorConfig } from '../../funct
 import {
   actionsOfRole,
   asArray,
+  asSet,
   bundleOf,
   bundlePathOf,
   expectTlsOnly,
+  getAtt,
   identityStatements,
   logicalIdOf,
   roleOf,
@@ -32,9 +34,6 @@ import {
 
 const DAY = 24 * 60 * 60;
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
-const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
-/** Order-insensitive form of a resource list (the minimizePolicies flag merges and sorts statements). */
-const asSet = (resources: unknown[]) => resources.map((r) => JSON.stringify(r)).sort();
 
 /** Actions that IAM only accepts with Resource "*", each documented where it is granted. */
 const RESOURCE_STAR_ALLOWED = new Set([
