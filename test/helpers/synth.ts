@@ -115,6 +115,22 @@ export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value
 /** `{ "Fn::GetAtt": [id, "Arn"] }`: how a template refers to a resource's ARN. */
 export const getAtt = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
+/** `arn:<partition>:<service>:<region>:<account>:<resource>` as CDK's `formatArn` renders it in the template. */
+export const stackArn = (service: string, resource: string) => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      `:${service}:`,
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:${resource}`,
+    ],
+  ],
+});
+
 /** Order-insensitive form of a resource list (the minimizePolicies flag merges and sorts statements). */
 export const asSet = (resources: unknown[]) => resources.map((r) => JSON.stringify(r)).sort();
 

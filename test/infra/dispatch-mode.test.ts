@@ -49,6 +49,7 @@ import {
   roleOf,
   type Statement,
   type SynthResult,
+  stackArn,
   statementsOfRole,
   synthFlowProvisioner,
 } from '../helpers/synth.ts';
@@ -83,20 +84,7 @@ const CONSUMER_ACTIONS = [
 ];
 
 /** arn:<partition>:states:<region>:<account>:stateMachine:<name>, as the stack builds it from the literal name. */
-const machineArnByName = (vendor: VendorId) => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      ':states:',
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:stateMachine:${stateMachineName(vendor)}`,
-    ],
-  ],
-});
+const machineArnByName = (vendor: VendorId) => stackArn('states', `stateMachine:${stateMachineName(vendor)}`);
 
 type Resources = Record<string, { Properties?: unknown; DependsOn?: string | string[] }>;
 
@@ -255,22 +243,7 @@ describe('queue mode', () => {
         MessageRetentionPeriod: PIPELINE.dlqRetentionDays * DAY,
         RedriveAllowPolicy: {
           redrivePermission: 'byQueue',
-          sourceQueueArns: [
-            {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':sqs:',
-                  { Ref: 'AWS::Region' },
-                  ':',
-                  { Ref: 'AWS::AccountId' },
-                  `:${taskQueueName(vendor)}`,
-                ],
-              ],
-            },
-          ],
+          sourceQueueArns: [stackArn('sqs', taskQueueName(vendor))],
         },
       });
       expect(resources()[ids().taskDlq(vendor)]!.Properties.RedrivePolicy).toBeUndefined();

@@ -20,6 +20,7 @@ import {
   logicalIdOf,
   roleOf,
   type SynthResult,
+  stackArn,
   statementsOfRole,
   synthFlowProvisioner,
 } from '../helpers/synth.ts';
@@ -80,20 +81,7 @@ describe('scheduling', () => {
         Condition: {
           StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
           ArnLike: {
-            'aws:SourceArn': {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':scheduler:',
-                  { Ref: 'AWS::Region' },
-                  ':',
-                  { Ref: 'AWS::AccountId' },
-                  `:schedule/${SCHEDULE_GROUP_NAME}/*`,
-                ],
-              ],
-            },
+            'aws:SourceArn': stackArn('scheduler', `schedule/${SCHEDULE_GROUP_NAME}/*`),
           },
         },
       },

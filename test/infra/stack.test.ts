@@ -28,6 +28,7 @@ import {
   logicalIdOf,
   roleOf,
   type SynthResult,
+  stackArn,
   statementsOfRole,
   synthFlowProvisioner,
 } from '../helpers/synth.ts';
@@ -212,20 +213,7 @@ describe('dispatcher', () => {
     expect(asSet(resourcesOf('states:StartExecution'))).toEqual(
       asSet(configs.map((c) => ({ Ref: ids.stateMachine(c.vendor) }))),
     );
-    const executionArns = configs.map((c) => ({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':states:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          `:execution:${stateMachineName(c.vendor)}:*`,
-        ],
-      ],
-    }));
+    const executionArns = configs.map((c) => stackArn('states', `execution:${stateMachineName(c.vendor)}:*`));
     expect(asSet(resourcesOf('states:DescribeExecution'))).toEqual(asSet(executionArns));
     expect(asSet(resourcesOf('states:RedriveExecution'))).toEqual(asSet(executionArns));
     expect(resourcesOf('sqs:SendMessage')).toEqual([getAtt(ids.dlq)]);
@@ -248,20 +236,7 @@ describe('vendor functions', () => {
     const statements = statementsOfRole(synth.template, roleOf(synth.template, ids.vendorFunction('aws-mediaconnect')));
     const scoped = statements.find((s) => asArray(s.Action).includes('mediaconnect:DescribeFlow'));
     expect(asArray(scoped?.Action).sort()).toEqual([...MEDIACONNECT_FLOW_ACTIONS].sort());
-    expect(scoped?.Resource).toEqual({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':mediaconnect:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          ':flow:*',
-        ],
-      ],
-    });
+    expect(scoped?.Resource).toEqual(stackArn('mediaconnect', 'flow:*'));
     const unscoped = statements.find((s) => asArray(s.Action).includes('mediaconnect:CreateFlow'));
     expect(asArray(unscoped?.Action).sort()).toEqual([...MEDIACONNECT_UNSCOPED_ACTIONS].sort());
     expect(unscoped?.Resource).toBe('*');
