@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
+import { stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import {
   DISPATCH_MODE,
@@ -26,6 +27,7 @@ import {
 } from '../functions/shared/config.ts';
 import type { VendorId } from '../functions/shared/contract.ts';
 import { Pacer } from '../functions/shared/pacing.ts';
+import { WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
 import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
@@ -204,11 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
                   return call();
                 })
             : (call) => pacer.call(call);
-          const pace = crashingPace(
-            meter.pace((call) => paced(call)),
-            options.lambdaCrash,
-            crashes,
-          );
+          const pace = crashingPace(meter.pace(paced), options.lambdaCrash, crashes);
           const client = meter.client(
             entry.createClient(
               clientEnv,
@@ -230,7 +228,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (dispatch === 'queue') {
         const queue = await sqs.send(
           new CreateQueueCommand({
-            QueueName: `vendor-tasks-${entry.vendor}`,
+            QueueName: taskQueueName(entry.vendor),
             Attributes: { VisibilityTimeout: String(config.functionTimeoutSeconds * 2) },
           }),
         );
@@ -247,7 +245,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const entry of vendors) {
       const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${vendorFunctionName(entry.vendor)}`;
       stateMachineArns[entry.vendor] = stepFunctions.registerStateMachine({
-        name: `provision-flow-${entry.vendor}`,
+        name: stateMachineName(entry.vendor),
         definition: scaleRetries(
           loadWorkflow(
             dispatch === 'queue'
@@ -430,7 +428,7 @@ function resolveResource(
 ): TaskResourceHandler {
   const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([^:]+)$/.exec(resource);
   if (lambda) return (input) => lambdas.invoke(lambda[1]!, input);
-  if (resource === 'arn:aws:states:::sqs:sendMessage.waitForTaskToken') {
+  if (resource === WAIT_FOR_TASK_TOKEN) {
     return async (input) => {
       const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: { taskToken: string } };
       // Await first, then send: a fast worker must not answer a token nobody waits for yet.

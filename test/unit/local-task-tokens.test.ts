@@ -16,16 +16,15 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WAIT_FOR_TASK_TOKEN } from '../../functions/shared/queued-workflow.ts';
 import { type AslDefinition, LocalStepFunctions } from '../../local/step-functions.ts';
-
-const WAIT_FOR_TOKEN = 'arn:aws:states:::sqs:sendMessage.waitForTaskToken';
 
 const definition: AslDefinition = {
   StartAt: 'Work',
   States: {
     Work: {
       Type: 'Task',
-      Resource: WAIT_FOR_TOKEN,
+      Resource: WAIT_FOR_TASK_TOKEN,
       Parameters: { QueueUrl: 'local://work', MessageBody: { 'job.$': '$.job', 'taskToken.$': '$$.Task.Token' } },
       ResultPath: '$.result',
       Retry: [{ ErrorEquals: ['VendorThrottled'], IntervalSeconds: 1, MaxAttempts: 2 }],
@@ -44,7 +43,7 @@ const machineArn = service.registerStateMachine({
   name: 'tokens',
   definition,
   resolveResource: (resource) => {
-    if (resource !== WAIT_FOR_TOKEN) throw new Error(`unexpected resource ${resource}`);
+    if (resource !== WAIT_FOR_TASK_TOKEN) throw new Error(`unexpected resource ${resource}`);
     return async (input) => {
       const { MessageBody } = input as { MessageBody: { job: string; taskToken: string } };
       const answer = service.awaitTaskToken(MessageBody.taskToken);
