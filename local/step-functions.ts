@@ -119,7 +119,7 @@ export class LocalStepFunctions {
   private readonly listeners = new Set<(execution: ExecutionRecord) => void>();
   /** Task tokens minted for `.waitForTaskToken` states, by token. */
   private readonly tokens = new Map<string, PendingToken>();
-  /** Tokens of closed executions (most recent first out), answered with TaskTimedOut like AWS; bounded. */
+  /** Tokens of closed executions, answered with TaskTimedOut like AWS; bounded, the oldest dropped first. */
   private readonly closedTokens = new Set<string>();
   private tokenCounter = 0;
   private readonly now: () => number;
