@@ -3,7 +3,6 @@
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
-import type { AddressInfo } from 'node:net';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   CreateQueueCommand,
@@ -15,7 +14,6 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { buildApp } from 'fauxqs';
 import { stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import {
@@ -37,6 +35,7 @@ import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
+import { startLocalSqs } from './sqs.ts';
 import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
 import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
 import { loadWorkflow } from './workflow.ts';
@@ -142,10 +141,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // --- SQS ---------------------------------------------------------------------------------------------------
-    const sqsApp = buildApp({ logger: false, defaultRegion: REGION });
-    await sqsApp.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(() => sqsApp.close());
-    const sqsEndpoint = `http://127.0.0.1:${(sqsApp.server.address() as AddressInfo).port}`;
+    const localSqs = await startLocalSqs({ region: REGION });
+    closers.push(() => localSqs.close());
+    const sqsEndpoint = localSqs.endpoint;
     const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
     const dlq = await sqs.send(
       new CreateQueueCommand({

@@ -6,7 +6,7 @@
  * The role may do one thing: `sqs:SendMessage`, on the ingress queue (the schedules' target) and on the delivery
  * dead-letter queue (Scheduler writes dead-letter events with the schedule's execution role, as its documentation
  * says), plus the key's data-key actions if the ingress queue is encrypted with a customer managed key. Its trust is
- * limited to schedules of this group in this account (confused-deputy conditions).
+ * limited to this schedule group in this account (confused-deputy conditions, as the Scheduler guide gives them).
  *
  * The delivery dead-letter queue also takes what the failure capture could not deliver (`failure-capture.ts`): both
  * are events that never reached the pipeline's own queues, and one queue with one alarm is what on-call watches.
@@ -66,18 +66,19 @@ export class Scheduling extends Construct {
         'consumes it automatically, an alarm fires on any visible message, and docs/runbook.md says how to act on one.',
     });
 
-    const schedulesOfGroup = stack.formatArn({
+    // Scheduler presents the schedule *group* ARN as aws:SourceArn when it assumes an execution role, not the
+    // schedule's: https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    const scheduleGroupArn = stack.formatArn({
       service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `${SCHEDULE_GROUP_NAME}/*`,
+      resource: 'schedule-group',
+      resourceName: SCHEDULE_GROUP_NAME,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
       description: `Execution role of the schedules in ${SCHEDULE_GROUP_NAME}: send to the ingress queue only`,
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': schedulesOfGroup },
+          StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': scheduleGroupArn },
         },
       }),
     });

@@ -79,9 +79,11 @@ describe('scheduling', () => {
         Action: 'sts:AssumeRole',
         Principal: { Service: 'scheduler.amazonaws.com' },
         Condition: {
-          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: {
-            'aws:SourceArn': stackArn('scheduler', `schedule/${SCHEDULE_GROUP_NAME}/*`),
+          // What Scheduler presents: the account and the schedule *group's* ARN (the Scheduler user guide's
+          // confused-deputy prevention), never a schedule's ARN.
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': stackArn('scheduler', `schedule-group/${SCHEDULE_GROUP_NAME}`),
           },
         },
       },
