@@ -105,12 +105,14 @@ export async function startLocalSqs(options: { region: string }): Promise<LocalS
     if (action === 'AmazonSQS.SendMessage') {
       const refusal = refusalOf(body);
       if (refusal) {
-        return reply
-          .status(400)
-          .header('content-type', 'application/x-amz-json-1.0')
-          // SQS's query-compatible code for these errors carries no `AWS.SimpleQueueService.` prefix.
-          .header('x-amzn-query-error', `${refusal.code};Sender`)
-          .send({ __type: `com.amazonaws.sqs#${refusal.code}`, message: refusal.message });
+        return (
+          reply
+            .status(400)
+            .header('content-type', 'application/x-amz-json-1.0')
+            // SQS's query-compatible code for these errors carries no `AWS.SimpleQueueService.` prefix.
+            .header('x-amzn-query-error', `${refusal.code};Sender`)
+            .send({ __type: `com.amazonaws.sqs#${refusal.code}`, message: refusal.message })
+        );
       }
     }
     if (action === 'AmazonSQS.SendMessageBatch' && Array.isArray(body.Entries)) {
