@@ -144,3 +144,22 @@ export async function startLocalSqs(options: { region: string }): Promise<LocalS
     close: () => app.close(),
   };
 }
+
+/**
+ * An SQS call of a Step Functions `sqs:sendMessage` integration that failed, named as Step Functions names it: a
+ * service answer is `SQS.AmazonSQSException` with SQS's code in the cause, anything else `SQS.SdkClientException`
+ * (the error names the ASL's Retry lists; https://docs.aws.amazon.com/step-functions/latest/dg/connect-sqs.html).
+ */
+export function asIntegrationError(error: unknown): Error {
+  const failure = error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } };
+  const status = failure.$metadata?.httpStatusCode;
+  const named =
+    status !== undefined
+      ? new Error(
+          `${failure.message} (Service: AmazonSQS; Status Code: ${status}; Error Code: ${failure.name}; ` +
+            `Request ID: ${failure.$metadata?.requestId ?? 'local'})`,
+        )
+      : new Error(failure.message);
+  named.name = status !== undefined ? 'SQS.AmazonSQSException' : 'SQS.SdkClientException';
+  return named;
+}

@@ -35,7 +35,7 @@ import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
-import { startLocalSqs } from './sqs.ts';
+import { asIntegrationError, startLocalSqs } from './sqs.ts';
 import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
 import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
 import { loadWorkflow } from './workflow.ts';
@@ -418,7 +418,7 @@ export function scaleRetries(definition: AslDefinition, scale: number | undefine
 }
 
 /** The local meaning of each Task `Resource` the ASL uses. */
-function resolveResource(
+export function resolveResource(
   resource: string,
   lambdas: LocalLambdaRuntime,
   sqs: SQSClient,
@@ -431,14 +431,21 @@ function resolveResource(
       const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: { taskToken: string } };
       // Await first, then send: a fast worker must not answer a token nobody waits for yet.
       const answer = stepFunctions.awaitTaskToken(MessageBody.taskToken);
-      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }));
+      await sqs
+        .send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }))
+        .catch((error: unknown) => {
+          answer.catch(() => undefined);
+          throw asIntegrationError(error);
+        });
       return answer;
     };
   }
   if (resource === 'arn:aws:states:::sqs:sendMessage') {
     return async (input) => {
       const params = input as ConstructorParameters<typeof SendMessageCommand>[0];
-      const result = await sqs.send(new SendMessageCommand(params));
+      const result = await sqs.send(new SendMessageCommand(params)).catch((error: unknown) => {
+        throw asIntegrationError(error);
+      });
       return { MessageId: result.MessageId, MD5OfMessageBody: result.MD5OfMessageBody };
     };
   }
