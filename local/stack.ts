@@ -25,7 +25,7 @@ import {
 } from '../functions/shared/config.ts';
 import type { VendorId } from '../functions/shared/contract.ts';
 import { Pacer } from '../functions/shared/pacing.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
 import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
@@ -227,7 +227,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const queue = await sqs.send(
           new CreateQueueCommand({
             QueueName: taskQueueName(entry.vendor),
-            Attributes: { VisibilityTimeout: String(config.functionTimeoutSeconds * 2) },
+            // Kept as long as its task token can be answered, as the deployed queue (cdk/constructs/vendor-task-queue.ts).
+            Attributes: {
+              VisibilityTimeout: String(config.functionTimeoutSeconds * 2),
+              MessageRetentionPeriod: String(QUEUED_TASK_TIMEOUT_SECONDS),
+            },
           }),
         );
         taskQueueUrls[entry.vendor] = queue.QueueUrl!;
