@@ -9,10 +9,11 @@ import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts'
 import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
-import { Observability } from './constructs/observability.ts';
+import { ALARM_PREFIX, Observability } from './constructs/observability.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
+import { STAGE_CONTEXT_KEY, stagedName } from './physical-names.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -56,10 +57,14 @@ export class FlowProvisionerStack extends Stack {
   public readonly scheduling: Scheduling;
   public readonly failureCapture: FailureCapture;
   public readonly dispatchMode: DispatchMode;
+  public readonly stage: Stage;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
     super(scope, id, props);
     const stage = props.stage ?? 'dev';
+    // Before any child: every construct names its resources after the stage (cdk/physical-names.ts).
+    this.node.setContext(STAGE_CONTEXT_KEY, stage);
+    this.stage = stage;
     const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = stage === 'prod' ? RetentionDays.ONE_YEAR : RetentionDays.TWO_WEEKS;
     this.dispatchMode = props.dispatchMode ?? DISPATCH_MODE;
@@ -111,6 +116,7 @@ export class FlowProvisionerStack extends Stack {
       alarmEmails: props.alarmEmails,
       alarmTopicArn: props.alarmTopicArn,
       keyRemovalPolicy: removalPolicy,
+      namePrefix: stagedName(this, ALARM_PREFIX),
     });
 
     const stateMachineArns = Object.fromEntries(

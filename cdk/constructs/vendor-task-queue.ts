@@ -16,6 +16,7 @@ import { PIPELINE, type VendorConfig } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
 import { QUEUED_TASK_TIMEOUT_SECONDS } from '../../functions/shared/queued-workflow.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
+import { retainableName } from '../physical-names.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /**
@@ -104,8 +105,8 @@ export class VendorTaskQueue extends Construct {
     }
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', {
-      queueName: taskDeadLetterQueueName(config.vendor),
-      sourceQueueName: taskQueueName(config.vendor),
+      queueName: retainableName(this, taskDeadLetterQueueName(config.vendor)),
+      sourceQueueName: retainableName(this, taskQueueName(config.vendor)),
       removalPolicy,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
@@ -117,7 +118,7 @@ export class VendorTaskQueue extends Construct {
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
-      queueName: taskQueueName(config.vendor),
+      queueName: retainableName(this, taskQueueName(config.vendor)),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds),
