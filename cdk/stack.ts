@@ -10,6 +10,7 @@ import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
 import { ALARM_PREFIX, Observability } from './constructs/observability.ts';
+import { OnCallAccess } from './constructs/on-call.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
@@ -56,6 +57,7 @@ export class FlowProvisionerStack extends Stack {
   public readonly observability: Observability;
   public readonly scheduling: Scheduling;
   public readonly failureCapture: FailureCapture;
+  public readonly onCall: OnCallAccess;
   public readonly dispatchMode: DispatchMode;
   public readonly stage: Stage;
 
@@ -119,6 +121,14 @@ export class FlowProvisionerStack extends Stack {
       namePrefix: stagedName(this, ALARM_PREFIX),
     });
 
+    this.onCall = new OnCallAccess(this, 'OnCall', {
+      ingressQueue: this.intake.ingressQueue,
+      deadLetterQueues: [this.intake.deadLetterQueue, this.scheduling.deliveryDeadLetterQueue],
+      stateMachines: Object.values(this.workflow.stateMachines),
+      scheduleGroup: this.scheduling.scheduleGroup,
+      scheduleRole: this.scheduling.scheduleRole,
+    });
+
     const stateMachineArns = Object.fromEntries(
       Object.entries(this.workflow.stateMachines).map(([vendor, machine]) => [vendor, machine.stateMachineArn]),
     );
@@ -172,6 +182,11 @@ export class FlowProvisionerStack extends Stack {
     new CfnOutput(this, 'ScheduleDlqArn', {
       value: this.scheduling.deliveryDeadLetterQueue.queueArn,
       description: 'Dead-letter queue of schedule deliveries (and of failure-capture events)',
+    });
+    new CfnOutput(this, 'OnCallPolicyArn', {
+      value: this.onCall.policy.managedPolicyArn,
+      description:
+        'Managed policy with what flowctl needs on this stage (dlq, executions, schedule, submit): attach it',
     });
     new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', {
       value: this.scheduling.deliveryDeadLetterQueue.queueUrl,

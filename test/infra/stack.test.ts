@@ -125,6 +125,8 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
       [
         'AwsSolutions-L1',
         'AwsSolutions-IAM5[Resource::*]',
+        // The on-call policy: this stage's schedules (cdk/constructs/on-call.ts).
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${synth.stack.resolve(synth.stack.getLogicalId(synth.stack.scheduling.scheduleGroup))}>/*]`,
         // Vendor access keys are issued by the vendor; Secrets Manager cannot rotate them (vendor-functions.ts).
         'AwsSolutions-SMG4',
         // Serverless pack: Node 22 by design, no asynchronous invocations, SQS sources have no on-failure destination,
