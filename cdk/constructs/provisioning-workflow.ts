@@ -40,12 +40,11 @@ export const WORKFLOW_PLACEHOLDERS: Readonly<Record<DispatchMode, readonly strin
   queue: ['VendorTaskQueueUrl', 'DeadLetterQueueUrl'],
 };
 
-/** What the vendor λ may answer for its own machine in queue mode. */
-export const TASK_RESPONSE_ACTIONS = [
-  'states:SendTaskSuccess',
-  'states:SendTaskFailure',
-  'states:SendTaskHeartbeat',
-] as const;
+/**
+ * What the vendor λ may answer for its own machine in queue mode: success or failure. No heartbeat: the queued steps
+ * set no `HeartbeatSeconds`, and the worker sends none (test/infra/iam.test.ts reads the code's commands).
+ */
+export const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'] as const;
 
 export interface ProvisioningWorkflowProps {
   /** The vendor λ per vendor; one state machine is built for each. */

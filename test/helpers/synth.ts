@@ -223,3 +223,15 @@ export function rendered(value: unknown): string {
   if (JSON.stringify(v) === JSON.stringify(CREATION_ID)) return '<creation-id>';
   throw new Error(`cannot render ${JSON.stringify(value)}`);
 }
+
+/** A state machine's ASL as deployed, placeholders unfilled: its definition asset, read back from the assembly. */
+export function definitionTemplateOf(
+  synth: SynthResult,
+  machineLogicalId: string,
+): { States: Record<string, { Type: string; Resource?: string; Parameters?: Record<string, unknown> }> } {
+  const key = String(synth.template.toJSON().Resources[machineLogicalId].Properties.DefinitionS3Location.Key);
+  const manifest = JSON.parse(readFileSync(join(synth.outdir, `${synth.stack.stackName}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
+  return JSON.parse(readFileSync(join(synth.outdir, manifest.files[key.replace(/\.json$/, '')]!.source.path), 'utf8'));
+}
