@@ -127,6 +127,8 @@ export class FlowProvisionerStack extends Stack {
       stateMachines: Object.values(this.workflow.stateMachines),
       scheduleGroup: this.scheduling.scheduleGroup,
       scheduleRole: this.scheduling.scheduleRole,
+      otherQueues: Object.values(this.vendorFunctions.taskQueues).flatMap((t) => [t.queue, t.deadLetterQueue]),
+      vendorSecrets: Object.values(this.vendorFunctions.secrets),
     });
 
     const stateMachineArns = Object.fromEntries(

@@ -1,12 +1,13 @@
 /**
  * On-call access in one attach: a customer managed policy with exactly what `flowctl` needs for `dlq`, `executions`,
- * `schedule`, `submit` and finding its target, on this stage's resources only. Attach it to the on-call role or group;
+ * `schedule`, `submit`, `doctor` and finding its target, on this stage's resources only. Attach it to the on-call role or group;
  * its ARN is the stack output `OnCallPolicyArn`. `test/infra/iam.test.ts` checks it against the SDK commands the
  * `cli/` code sends, so a command added there without its grant here fails a test.
  */
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -22,6 +23,10 @@ export interface OnCallAccessProps {
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   /** The execution role `flowctl schedule create` gives each schedule. */
   readonly scheduleRole: iam.IRole;
+  /** Queues `flowctl doctor` only checks are there (the vendor task queues and their DLQs). */
+  readonly otherQueues: readonly sqs.IQueue[];
+  /** The vendor credential secrets: on-call fills them, and `flowctl doctor` checks they are filled. */
+  readonly vendorSecrets: readonly secretsmanager.ISecret[];
 }
 
 export class OnCallAccess extends Construct {
@@ -52,8 +57,8 @@ export class OnCallAccess extends Construct {
       statements: [
         // The target: flowctl --stack reads this stack's outputs.
         new iam.PolicyStatement({
-          sid: 'ReadStackOutputs',
-          actions: ['cloudformation:DescribeStacks'],
+          sid: 'ReadTheStack',
+          actions: ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'],
           resources: [stack.stackId],
         }),
         // submit and redrive send here (SendMessageBatch is authorized as sqs:SendMessage); the move task's
@@ -78,9 +83,19 @@ export class OnCallAccess extends Construct {
           ],
           resources: dlqArns,
         }),
+        // doctor: every queue is there.
+        ...(props.otherQueues.length > 0
+          ? [
+              new iam.PolicyStatement({
+                sid: 'SeeTheTaskQueues',
+                actions: ['sqs:GetQueueAttributes'],
+                resources: props.otherQueues.map((q) => q.queueArn),
+              }),
+            ]
+          : []),
         new iam.PolicyStatement({
           sid: 'ListExecutions',
-          actions: ['states:ListExecutions'],
+          actions: ['states:ListExecutions', 'states:DescribeStateMachine'],
           resources: props.stateMachines.map((m) => m.stateMachineArn),
         }),
         new iam.PolicyStatement({
@@ -95,6 +110,19 @@ export class OnCallAccess extends Construct {
         }),
         // ListSchedules has no resource type: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridgescheduler.html
         new iam.PolicyStatement({ sid: 'ListSchedules', actions: ['scheduler:ListSchedules'], resources: ['*'] }),
+        // doctor: the vendor secrets are filled (values are read, never printed; on-call is who fills them).
+        new iam.PolicyStatement({
+          sid: 'CheckAndFillVendorSecrets',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: props.vendorSecrets.map((s) => s.secretArn),
+        }),
+        // doctor: the account's Lambda concurrency and the MediaConnect flows in use; neither action takes a
+        // resource (Service Authorization Reference).
+        new iam.PolicyStatement({
+          sid: 'AccountLimits',
+          actions: ['lambda:GetAccountSettings', 'mediaconnect:ListFlows'],
+          resources: ['*'],
+        }),
         new iam.PolicyStatement({
           sid: 'PassTheScheduleRoleToScheduler',
           actions: ['iam:PassRole'],
@@ -116,7 +144,9 @@ export class OnCallAccess extends Construct {
       },
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'scheduler:ListSchedules supports no resource-level permission (Service Authorization Reference).',
+        reason:
+          'scheduler:ListSchedules, lambda:GetAccountSettings and mediaconnect:ListFlows support no resource-level ' +
+          'permission (Service Authorization Reference).',
       },
     );
   }

@@ -63,7 +63,12 @@ const EVENT_SOURCE_EXTRA = ['sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl'];
  * Actions whose resource-level scope IAM does not support (Resource "*" only) or that an action depends on, from the
  * Service Authorization Reference.
  */
-const UNSCOPED = new Set(['mediaconnect:CreateFlow', 'mediaconnect:ListFlows', 'scheduler:ListSchedules']);
+const UNSCOPED = new Set([
+  'mediaconnect:CreateFlow',
+  'mediaconnect:ListFlows',
+  'scheduler:ListSchedules',
+  'lambda:GetAccountSettings',
+]);
 const ARN = 'arn:<AWS::Partition>';
 const executionsOf = (name: string) => `${ARN}:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*`;
 const machineByName = (name: string) => `${ARN}:states:<AWS::Region>:<AWS::AccountId>:stateMachine:${name}`;
@@ -230,13 +235,17 @@ function principalsOf(synth: SynthResult): Principal[] {
     const [service, name] = action.split(':') as [string, string];
     if (UNSCOPED.has(action)) addTo(required, action, '*');
     else if (action === 'sqs:SendMessage') addTo(required, action, ingress);
-    else if (action === 'sqs:GetQueueAttributes') addTo(required, action, ingress, ...dlqs);
+    else if (action === 'sqs:GetQueueAttributes')
+      addTo(required, action, ...ofType('AWS::SQS::Queue').map((q) => `<${q}.Arn>`));
     else if (service === 'sqs') addTo(required, action, ...dlqs);
-    else if (name === 'ListExecutions') addTo(required, action, ...machines.map((m) => `<${m}>`));
+    else if (name === 'ListExecutions' || name === 'DescribeStateMachine')
+      addTo(required, action, ...machines.map((m) => `<${m}>`));
+    else if (service === 'secretsmanager')
+      addTo(required, action, ...ofType('AWS::SecretsManager::Secret').map((x) => `<${x}>`));
     else if (service === 'states') addTo(required, action, ...machines.map((m) => executionsOf(nameOf(m))));
     else if (service === 'scheduler')
       addTo(required, action, `${ARN}:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${group}>/*`);
-    else if (action === 'cloudformation:DescribeStacks') addTo(required, action, '<AWS::StackId>');
+    else if (service === 'cloudformation') addTo(required, action, '<AWS::StackId>');
     else throw new Error(`cli: no target known for ${action}`);
   }
   // CreateSchedule passes the schedule role to Scheduler (Service Authorization Reference: dependent iam:PassRole).
