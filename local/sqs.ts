@@ -98,21 +98,25 @@ export async function startLocalSqs(options: { region: string }): Promise<LocalS
   const app = buildApp({ logger: false, defaultRegion: options.region });
   /** Batch entries refused here, by request: merged into fauxqs's answer for the rest. */
   const refusedEntries = new WeakMap<object, { Id: string; Code: string; Message: string; SenderFault: true }[]>();
-  app.addHook('preHandler', async (request, reply) => {
+  // A callback hook, not an async one: every other request passes straight through, in the same tick, so the
+  // local stack's timing stays what fauxqs alone gives.
+  app.addHook('preHandler', (request, reply, done) => {
     const action = String(request.headers['x-amz-target'] ?? '');
     const body = request.body as (OutgoingMessage & { Entries?: (OutgoingMessage & { Id: string })[] }) | undefined;
-    if (!body || typeof body !== 'object') return;
+    if (!body || typeof body !== 'object' || !action.startsWith('AmazonSQS.SendMessage')) {
+      done();
+      return;
+    }
     if (action === 'AmazonSQS.SendMessage') {
       const refusal = refusalOf(body);
       if (refusal) {
-        return (
-          reply
-            .status(400)
-            .header('content-type', 'application/x-amz-json-1.0')
-            // SQS's query-compatible code for these errors carries no `AWS.SimpleQueueService.` prefix.
-            .header('x-amzn-query-error', `${refusal.code};Sender`)
-            .send({ __type: `com.amazonaws.sqs#${refusal.code}`, message: refusal.message })
-        );
+        reply
+          .status(400)
+          .header('content-type', 'application/x-amz-json-1.0')
+          // SQS's query-compatible code for these errors carries no `AWS.SimpleQueueService.` prefix.
+          .header('x-amzn-query-error', `${refusal.code};Sender`)
+          .send({ __type: `com.amazonaws.sqs#${refusal.code}`, message: refusal.message });
+        return;
       }
     }
     if (action === 'AmazonSQS.SendMessageBatch' && Array.isArray(body.Entries)) {
@@ -122,21 +126,28 @@ export async function startLocalSqs(options: { region: string }): Promise<LocalS
           ? [{ Id: entry.Id, Code: refusal.code, Message: refusal.message, SenderFault: true as const }]
           : [];
       });
-      if (failed.length === 0) return;
+      if (failed.length === 0) {
+        done();
+        return;
+      }
       const refusedIds = new Set(failed.map((f) => f.Id));
       body.Entries = body.Entries.filter((entry) => !refusedIds.has(entry.Id));
       if (body.Entries.length === 0) {
-        return reply.header('content-type', 'application/x-amz-json-1.0').send({ Successful: [], Failed: failed });
+        reply.header('content-type', 'application/x-amz-json-1.0').send({ Successful: [], Failed: failed });
+        return;
       }
       refusedEntries.set(request, failed);
     }
-    return;
+    done();
   });
-  app.addHook('onSend', async (request, _reply, payload) => {
+  app.addHook('onSend', (request, _reply, payload, done) => {
     const failed = refusedEntries.get(request);
-    if (!failed || typeof payload !== 'string') return payload;
+    if (!failed || typeof payload !== 'string') {
+      done(null, payload);
+      return;
+    }
     const answer = JSON.parse(payload) as { Successful?: unknown[]; Failed?: unknown[] };
-    return JSON.stringify({ ...answer, Failed: [...(answer.Failed ?? []), ...failed] });
+    done(null, JSON.stringify({ ...answer, Failed: [...(answer.Failed ?? []), ...failed] }));
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
