@@ -139,5 +139,9 @@ function inMemoryClient(vendor: VendorId): VendorClient {
     deleteFlow: async (_request, flowId) => {
       flows.delete(flowId);
     },
+    teardownFlow: async (_request, flowId) => {
+      const outcome = flows.delete(flowId) ? 'DELETED' : 'ALREADY_GONE';
+      return { flowId, outcome, vendorStatus: outcome };
+    },
   };
 }

@@ -125,6 +125,7 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
               ),
               // The emulator's default STARTING time (300 ms), compressed with everything else.
               startDelayMs: 300 * options.timeScale,
+              stopDelayMs: 300 * options.timeScale,
             }
           : {}),
         ...(options.flowQuota !== undefined ? { flowQuota: options.flowQuota } : {}),

@@ -234,6 +234,20 @@ export const RETRY_POLICY = {
 } as const;
 
 /**
+ * How long a teardown step waits for a vendor to settle (`TeardownPending`: AWS STOPPING, a Huawei flow stopping, a
+ * Volcengine group whose task is still listed): no jitter, since it waits on the vendor, not on a shared limit.
+ * 5 + 7.5 + 11.25 + 16.9 + 25.3 + 10 × 30 s ≈ 6 minutes, well past the minute or two a MediaConnect flow takes to
+ * leave STOPPING (docs/vendors/aws-mediaconnect.md); each attempt reads the flow first and does only what is left.
+ */
+export const TEARDOWN_RETRY = {
+  errorName: 'TeardownPending',
+  intervalSeconds: 5,
+  backoffRate: 1.5,
+  maxAttempts: 15,
+  maxDelaySeconds: 30,
+} as const;
+
+/**
  * Idempotency of the vendor task's effect steps (DESIGN §5.3, `functions/vendor-task/idempotency.ts`): how long a
  * completed step's result is kept. It must outlast any retry of the step within its execution (an execution lasts at
  * most `PIPELINE.executionTimeoutSeconds`); a redrive of a timed-out or aborted execution later than this re-runs the

@@ -79,6 +79,16 @@ export class InvalidRequestError extends ProvisioningError {
 }
 
 /**
+ * A teardown step found the flow on its way down (AWS STOPPING, a Huawei flow still stopping, an ICE flow still
+ * online): nothing is wrong, the vendor has not settled yet. The workflow retries the step, bounded by the vendor's
+ * documented stop time (`TEARDOWN` in `config.ts`); each retry reads the flow first and does only what is left.
+ */
+export class TeardownPendingError extends ProvisioningError {
+  override readonly name = 'TeardownPending';
+  readonly retryable = true;
+}
+
+/**
  * The same step of the same execution is still running in another invocation (its idempotency record is in progress):
  * a retry overtook an invocation that crashed or timed out before its lock expired. Retried until the lock expires
  * (at most the λ timeout), when the step runs again and the vendor-side get-or-create takes over.

@@ -91,6 +91,7 @@ export class VendorCallMeter {
         this.step('grantEntitlements', request, () => inner.grantEntitlements(request, flowId)),
       stopFlow: (request, flowId) => this.step('stopFlow', request, () => inner.stopFlow(request, flowId)),
       deleteFlow: (request, flowId) => this.step('deleteFlow', request, () => inner.deleteFlow(request, flowId)),
+      teardownFlow: (request, flowId) => this.step('teardownFlow', request, () => inner.teardownFlow(request, flowId)),
     };
   }
 

@@ -13,6 +13,7 @@ import {
   type FlowStatus,
   type GrantedEntitlement,
   OPERATIONS,
+  type TeardownResult,
   type VendorClient,
 } from '../vendors/types.ts';
 
@@ -34,7 +35,8 @@ export type VendorTaskResult =
   | CreatedFlow
   | StatusResult
   | { readonly flowId: string; readonly entitlements: GrantedEntitlement[] }
-  | { readonly flowId: string; readonly deleted: true };
+  | { readonly flowId: string; readonly deleted: true }
+  | (TeardownResult & { readonly alreadyGone: boolean });
 
 export async function runVendorTask(
   vendor: VendorId,
@@ -75,5 +77,9 @@ export async function runVendorTask(
     case 'deleteFlow':
       await client.deleteFlow(request, flowId);
       return { flowId, deleted: true };
+    case 'teardownFlow': {
+      const result = await client.teardownFlow(request, flowId);
+      return { ...result, alreadyGone: result.outcome === 'ALREADY_GONE' };
+    }
   }
 }

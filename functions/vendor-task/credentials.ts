@@ -95,6 +95,9 @@ class SecretBackedClient implements VendorClient {
   async deleteFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).deleteFlow(request, flowId);
   }
+  async teardownFlow(request: ProvisionRequest, flowId: string) {
+    return (await this.current()).teardownFlow(request, flowId);
+  }
 
   /** The client for the secret's current values, rebuilt only when they changed. */
   private async current(): Promise<VendorClient> {

@@ -41,6 +41,7 @@ export const IDEMPOTENT_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>(
   'grantEntitlements',
   'stopFlow',
   'deleteFlow',
+  'teardownFlow',
 ]);
 
 /** The environment variable naming the idempotency table (set by the CDK stack on every vendor λ). */

@@ -32,6 +32,21 @@ export interface GrantedEntitlement {
   readonly id: string;
 }
 
+/**
+ * What a teardown left: `DELETED` (this call deleted it, or the vendor is deleting it), `ALREADY_GONE` (nothing was
+ * there: a repeat, or a target never created) or `DEPRECATED` (CAMS: a published flow cannot be deleted, only
+ * deprecated, so it stays listed but serves nothing).
+ */
+export const TEARDOWN_OUTCOMES = ['DELETED', 'ALREADY_GONE', 'DEPRECATED'] as const;
+export type TeardownOutcome = (typeof TEARDOWN_OUTCOMES)[number];
+
+export interface TeardownResult {
+  readonly flowId: string;
+  readonly outcome: TeardownOutcome;
+  /** The vendor's own last status string (`DELETING`, `DEPRECATED`, `gone`...). */
+  readonly vendorStatus: string;
+}
+
 /** Runs one vendor call under the λ instance's pacer (identity when unpaced, e.g. in contract tests). */
 export type PaceFn = <T>(call: () => Promise<T>) => Promise<T>;
 export const unpaced: PaceFn = (call) => call();
@@ -47,6 +62,12 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
   grantEntitlements(request: R, flowId: string): Promise<GrantedEntitlement[]>;
   stopFlow(request: R, flowId: string): Promise<FlowStatus>;
   deleteFlow(request: R, flowId: string): Promise<void>;
+  /**
+   * The one teardown path (deprovision and rollback): reads the flow and does what is left of stop → settle → remove
+   * dependants → delete. Desired-state, so a repeat or a retry is harmless; a flow still settling raises
+   * `TeardownPending`, which the workflow retries within the vendor's budget.
+   */
+  teardownFlow(request: R, flowId: string): Promise<TeardownResult>;
 }
 
 /** The operations a vendor task can be asked for by the workflow, one vendor call each. */
@@ -57,6 +78,7 @@ export const OPERATIONS = [
   'grantEntitlements',
   'stopFlow',
   'deleteFlow',
+  'teardownFlow',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

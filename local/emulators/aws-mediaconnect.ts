@@ -360,7 +360,10 @@ export interface AwsMediaConnectEmulatorOptions {
   readonly flowQuota?: number;
   /** Time a started flow stays STARTING before it is ACTIVE. @default 300 */
   readonly startDelayMs?: number;
-  /** Time a stopped flow stays STOPPING before it is STANDBY. @default 0 */
+  /**
+   * Time a stopped flow stays STOPPING before it is STANDBY; DeleteFlow is refused until then (MediaConnect deletes
+   * only a STANDBY flow: docs/vendors/aws-mediaconnect.md). @default 300
+   */
   readonly stopDelayMs?: number;
   /** Allowed distance between `x-amz-date` and the emulator's clock. @default 300000 (AWS: 5 minutes) */
   readonly maxClockSkewMs?: number;
@@ -571,7 +574,7 @@ export async function startAwsMediaConnectEmulator(
   const rate = options.rateLimit ?? { limit: 5, windowMs: 1000 };
   const flowQuota = options.flowQuota ?? FLOW_QUOTA;
   const startDelayMs = options.startDelayMs ?? 300;
-  const stopDelayMs = options.stopDelayMs ?? 0;
+  const stopDelayMs = options.stopDelayMs ?? 300;
   const maxClockSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   const accountId = options.accountId ?? '111122223333';
   const limiters = new Map<string, SlidingWindowLimiter>();

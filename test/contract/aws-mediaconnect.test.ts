@@ -146,6 +146,9 @@ describe('AWS MediaConnect client ↔ emulator', () => {
     ]);
 
     expect(await client.stopFlow(request, created.flowId)).toMatchObject({ vendorStatus: 'STOPPING' });
+    // STOPPING takes time and DeleteFlow is refused until STANDBY: a delete right after the stop is retried.
+    expect(await failureOf(client.deleteFlow(request, created.flowId))).toBeInstanceOf(VendorUnavailableError);
+    await new Promise((resolve) => setTimeout(resolve, 320));
     expect(await client.describeFlow(request, created.flowId)).toMatchObject({ state: 'STANDBY' });
     await client.deleteFlow(request, created.flowId);
     expect(running.flows()).toEqual([]);
@@ -163,14 +166,17 @@ describe('AWS MediaConnect client ↔ emulator', () => {
       'ListFlows',
       'CreateFlow',
       'StartFlow',
-      ...Array.from({ length: journal.length - 9 }, () => 'DescribeFlow'),
+      ...Array.from({ length: journal.length - 11 }, () => 'DescribeFlow'),
       'GrantFlowEntitlements',
       'StopFlow',
+      'DeleteFlow',
+      'DescribeFlow',
       'DescribeFlow',
       'DeleteFlow',
       'DeleteFlow',
       'DescribeFlow',
     ]);
+    expect(journal.filter((e) => e.operation === 'DeleteFlow').map((e) => e.status)).toEqual([400, 202, 404]);
     expect(running.journal.maxInWindow(1000, 'eu-west-1')).toBeLessThanOrEqual(5);
   });
 

@@ -6,6 +6,8 @@ import type {
   FlowState,
   FlowStatus,
   GrantedEntitlement,
+  Operation,
+  TeardownResult,
   VendorClient,
 } from '../../functions/vendors/types.ts';
 import { exampleRequest } from '../../local/demo-batch.ts';
@@ -41,7 +43,7 @@ export function anSqsEvent(...bodies: string[]): SQSEvent {
   return { Records: bodies.map((body, i) => anSqsRecord(body, `msg-${i}`)) };
 }
 
-type Step = 'createFlow' | 'startFlow' | 'describeFlow' | 'grantEntitlements' | 'stopFlow' | 'deleteFlow';
+type Step = Operation;
 
 /**
  * A vendor client whose answers are scripted per operation: each call takes the next scripted answer (an Error is
@@ -83,6 +85,9 @@ export class ScriptedClient implements VendorClient {
   }
   deleteFlow(request: ProvisionRequest, flowId: string): Promise<void> {
     return this.next('deleteFlow', request, flowId);
+  }
+  teardownFlow(request: ProvisionRequest, flowId: string): Promise<TeardownResult> {
+    return this.next('teardownFlow', request, flowId);
   }
 }
 

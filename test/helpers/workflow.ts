@@ -30,7 +30,12 @@ export const DLQ_URL = 'http://127.0.0.1:1/000000000000/provision-dlq';
 export function workflowHarness(
   vendor: VendorId,
   client: VendorClient,
-  options: { reservedConcurrency?: number; functionTimeoutSeconds?: number; waitOverrideMs?: number } = {},
+  options: {
+    reservedConcurrency?: number;
+    functionTimeoutSeconds?: number;
+    waitOverrideMs?: number;
+    retryOverrideMs?: number;
+  } = {},
 ): WorkflowHarness {
   const lambdas = new LocalLambdaRuntime();
   const functionName = `flow-provisioner-${vendor}`;
@@ -42,7 +47,10 @@ export function workflowHarness(
     createInstance: () => buildVendorTaskHandler({ vendor, client, pacer: new Pacer(0) }) as LocalHandler,
   });
   const dlq: CapturedMessage[] = [];
-  const stepFunctions = new LocalStepFunctions({ waitOverrideMs: options.waitOverrideMs ?? 1, retryOverrideMs: 1 });
+  const stepFunctions = new LocalStepFunctions({
+    waitOverrideMs: options.waitOverrideMs ?? 1,
+    retryOverrideMs: options.retryOverrideMs ?? 1,
+  });
   const stateMachineArn = stepFunctions.registerStateMachine({
     name: `provision-flow-${vendor}`,
     definition: loadWorkflow({

@@ -3,7 +3,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RETRY_POLICY } from '../../functions/shared/config.ts';
+import { RETRY_POLICY, TEARDOWN_RETRY } from '../../functions/shared/config.ts';
 import * as errors from '../../functions/shared/errors.ts';
 import {
   deriveQueuedWorkflow,
@@ -59,6 +59,29 @@ describe.each(files)('%s', (file) => {
     const unknown = [...used].filter((n) => !known.has(n) && !/^(States|Lambda|Sandbox|SQS)\./.test(n));
     expect(unknown).toEqual([]);
     expect(used).toContain('VendorThrottled');
+  });
+
+  it('runs every teardown through teardownFlow, retrying TeardownPending as the config says', () => {
+    const teardowns = Object.entries(states).filter(
+      ([, s]) => isVendorTask(s) && JSON.stringify(s.Parameters).includes('"teardownFlow"'),
+    );
+    expect(teardowns.map(([name]) => name)).toContain('TeardownFlowForRollback');
+    for (const [name, state] of Object.entries(states)) {
+      const operation = JSON.stringify(state.Parameters ?? {});
+      expect(operation, `${name} stops or deletes outside the teardown path`).not.toMatch(/"(stopFlow|deleteFlow)"/);
+    }
+    for (const [name, state] of teardowns) {
+      const rule = (state.Retry as { ErrorEquals: string[] }[]).find((r) =>
+        r.ErrorEquals.includes(TEARDOWN_RETRY.errorName),
+      );
+      expect({ state: name, ...rule }).toMatchObject({
+        state: name,
+        IntervalSeconds: TEARDOWN_RETRY.intervalSeconds,
+        BackoffRate: TEARDOWN_RETRY.backoffRate,
+        MaxAttempts: TEARDOWN_RETRY.maxAttempts,
+        MaxDelaySeconds: TEARDOWN_RETRY.maxDelaySeconds,
+      });
+    }
   });
 
   it('retries each error class of every vendor task as the config says, with full jitter', () => {

@@ -1,11 +1,12 @@
 /**
- * `onFailure: rollback` in the provision-flow ASL: when a later step fails for good, the workflow stops and deletes
- * the flow it created, then still ends in the Fail state with the failure record in the DLQ, which says whether it
+ * `onFailure: rollback` in the provision-flow ASL: when a later step fails for good, the workflow tears the flow it
+ * created down through the one teardown path (`teardownFlow`, the step a deprovision runs too), then still ends in the Fail state with the failure record in the DLQ, which says whether it
  * rolled back. `keep` (the default) leaves the flow for a redrive to adopt.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { awsMediaConnectRequest } from '../../functions/shared/contract.ts';
 import {
+  TeardownPendingError,
   VendorConflictError,
   VendorQuotaExceededError,
   VendorRejectedError,
@@ -23,14 +24,15 @@ function failingGrant(error: Error) {
     .script('describeFlow', aStatus('STANDBY'), aStatus('ACTIVE'))
     .script('startFlow', aStatus('STARTING'))
     .script('grantEntitlements', error)
-    .script('stopFlow', aStatus('STANDBY'))
-    .script('deleteFlow', undefined);
+    .script('teardownFlow', deleted);
 }
+
+const deleted = { flowId: 'flow-1', outcome: 'DELETED', vendorStatus: 'DELETING' };
 
 const operations = (client: ScriptedClient) => client.calls.map((c) => c.operation);
 
 describe('onFailure: rollback', () => {
-  it('stops and deletes the flow when a later step fails for good, then fails with the record in the DLQ', async () => {
+  it('tears the flow down when a later step fails for good, then fails with the record in the DLQ', async () => {
     const client = failingGrant(new VendorQuotaExceededError('50 entitlements per flow'));
     const harness = workflowHarness('aws-mediaconnect', client);
     const request = aRequest('aws-mediaconnect', { onFailure: 'rollback' });
@@ -44,10 +46,9 @@ describe('onFailure: rollback', () => {
       'startFlow',
       'describeFlow',
       'grantEntitlements',
-      'stopFlow',
-      'deleteFlow',
+      'teardownFlow',
     ]);
-    expect(client.calls.slice(-2).map((c) => c.flowId)).toEqual(['flow-1', 'flow-1']);
+    expect(client.calls.at(-1)?.flowId).toBe('flow-1');
     expect(harness.dlq).toHaveLength(1);
     expect(JSON.parse(harness.dlq[0]!.body)).toEqual(request);
     expect(harness.dlq[0]!.attributes).toEqual({
@@ -59,24 +60,30 @@ describe('onFailure: rollback', () => {
       requestId: request.requestId,
       vendor: 'aws-mediaconnect',
       rolledBack: 'true',
-      rollbackDetail: 'deleted flow flow-1',
+      rollbackDetail: 'DELETED flow flow-1',
     });
   });
 
-  it('rolls back after FlowNotRunning too, and retries the rollback steps like any vendor step', async () => {
+  it('rolls back after FlowNotRunning too, retrying the teardown while the vendor settles and on faults', async () => {
     const client = new ScriptedClient()
       .script('createFlow', aCreatedFlow())
       .script('describeFlow', aStatus('STANDBY'), aStatus('ERROR'))
       .script('startFlow', aStatus('STARTING'))
-      .script('stopFlow', new VendorUnavailableError('503'), aStatus('STANDBY'))
-      .script('deleteFlow', new VendorUnavailableError('503'), new VendorUnavailableError('503'), undefined);
+      .script(
+        'teardownFlow',
+        new VendorUnavailableError('503'),
+        new TeardownPendingError('STOPPING'),
+        new TeardownPendingError('STOPPING'),
+        deleted,
+      );
     const harness = workflowHarness('aws-mediaconnect', client);
     const execution = await harness.run(aRequest('aws-mediaconnect', { onFailure: 'rollback' }));
 
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('FlowNotRunning');
-    expect(operations(client).filter((o) => o === 'stopFlow')).toHaveLength(2);
-    expect(operations(client).filter((o) => o === 'deleteFlow')).toHaveLength(3);
+    expect(operations(client).filter((o) => o === 'teardownFlow')).toHaveLength(4);
+    expect(operations(client)).not.toContain('stopFlow');
+    expect(operations(client)).not.toContain('deleteFlow');
     expect(harness.dlq[0]!.attributes).toMatchObject({
       failedState: 'IsFlowRunning',
       error: 'FlowNotRunning',
@@ -86,7 +93,7 @@ describe('onFailure: rollback', () => {
 
   it('records a rollback that fails as well, and still fails with the original error', async () => {
     const client = failingGrant(new VendorRejectedError('bad subscriber')).script(
-      'deleteFlow',
+      'teardownFlow',
       new VendorRejectedError('flow is in use'),
     );
     const harness = workflowHarness('aws-mediaconnect', client);
@@ -101,7 +108,7 @@ describe('onFailure: rollback', () => {
       error: 'VendorRejected',
       rolledBack: 'false',
     });
-    expect(attributes.rollbackDetail).toMatch(/^rollback failed in DeleteFlowForRollback: VendorRejected: /);
+    expect(attributes.rollbackDetail).toMatch(/^rollback failed in TeardownFlowForRollback: VendorRejected: /);
     expect(attributes.rollbackDetail).toContain('flow is in use');
   });
 
@@ -130,8 +137,7 @@ describe('onFailure: rollback', () => {
     const execution = await harness.run(request);
 
     expect(execution.status).toBe('FAILED');
-    expect(operations(client)).not.toContain('stopFlow');
-    expect(operations(client)).not.toContain('deleteFlow');
+    expect(operations(client)).not.toContain('teardownFlow');
     expect(harness.dlq[0]!.attributes).toMatchObject({
       failedState: 'GrantEntitlements',
       rolledBack: 'false',
@@ -146,9 +152,14 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
     for (const close of closers.splice(0).reverse()) await close();
   });
 
-  it('deletes the started flow at the vendor, even when the answers of its stop and delete are lost', async () => {
+  it('deletes the started flow once it is STANDBY, even when the answers of its stop and delete are lost', async () => {
     const credentials = { accessKeyId: 'AKIDROLLBACK0001', secretAccessKey: 'rollback/secret' };
-    const emulator = await startAwsMediaConnectEmulator({ credentials, enforceRateLimit: false, startDelayMs: 0 });
+    const emulator = await startAwsMediaConnectEmulator({
+      credentials,
+      enforceRateLimit: false,
+      startDelayMs: 0,
+      stopDelayMs: 150,
+    });
     closers.push(() => emulator.close());
     const real = new AwsMediaConnectClient({
       region: 'us-east-1',
@@ -158,10 +169,6 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
     });
     closers.push(() => real.destroy());
     // The real client, except that the grant fails for good and the first answer of stop and of delete is lost.
-    const loseNextAnswer = () => {
-      let draws = 0;
-      emulator.setFaults({ timeoutRate: 1, random: () => (draws++ === 0 ? 0 : 1) });
-    };
     const client: VendorClient = {
       vendor: 'aws-mediaconnect',
       createFlow: (r) => real.createFlow(r as never),
@@ -170,16 +177,24 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
       grantEntitlements: async (): Promise<GrantedEntitlement[]> => {
         throw new VendorQuotaExceededError('GrantFlowEntitlements420Exception');
       },
-      stopFlow: (r, id) => {
-        if (!emulator.journal.entries.some((e) => e.operation === 'StopFlow')) loseNextAnswer();
-        return real.stopFlow(r as never, id);
-      },
-      deleteFlow: (r, id) => {
-        if (!emulator.journal.entries.some((e) => e.operation === 'DeleteFlow')) loseNextAnswer();
-        return real.deleteFlow(r as never, id);
+      stopFlow: (r, id) => real.stopFlow(r as never, id),
+      deleteFlow: (r, id) => real.deleteFlow(r as never, id),
+      teardownFlow: (r, id) => {
+        // The teardown's next call is its StopFlow or its DeleteFlow (after one DescribeFlow): the first of each loses
+        // its answer.
+        const journal = emulator.journal.entries;
+        const flow = emulator.flows()[0];
+        const stopNext = flow?.status === 'ACTIVE' && !journal.some((e) => e.operation === 'StopFlow');
+        const deleteNext = flow?.status === 'STANDBY' && !journal.some((e) => e.operation === 'DeleteFlow');
+        if (stopNext || deleteNext) {
+          let draws = 0;
+          emulator.setFaults({ timeoutRate: 1, random: () => (draws++ === 1 ? 0 : 1) });
+        }
+        return real.teardownFlow(r as never, id);
       },
     };
-    const harness = workflowHarness('aws-mediaconnect', client);
+    // Retries 40 ms apart: STOPPING (150 ms) outlasts the first few, as a real stop outlasts a quick retry.
+    const harness = workflowHarness('aws-mediaconnect', client, { retryOverrideMs: 40 });
     const request = awsMediaConnectRequest.parse(aRequest('aws-mediaconnect', { onFailure: 'rollback' }));
     const execution = await harness.run(request as unknown as Record<string, unknown>);
 
@@ -188,8 +203,8 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
     expect(harness.dlq[0]!.attributes).toMatchObject({ rolledBack: 'true', failedState: 'GrantEntitlements' });
     const calls = emulator.journal.entries.map((e) => [e.operation, e.status, e.injected]);
     expect(calls).toContainEqual(['StopFlow', 202, true]);
-    expect(calls).toContainEqual(['StopFlow', 400, false]);
     expect(calls).toContainEqual(['DeleteFlow', 202, true]);
-    expect(calls).toContainEqual(['DeleteFlow', 404, false]);
+    // Never a DeleteFlow refused because the flow was still stopping.
+    expect(calls.filter(([operation, status]) => operation === 'DeleteFlow' && status === 400)).toEqual([]);
   });
 });

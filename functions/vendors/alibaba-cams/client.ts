@@ -36,7 +36,15 @@ import {
   safeVendorMessage,
 } from '../alibaba/rpc.ts';
 import type { AcsCredentials } from '../alibaba/signer.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import type {
+  CreatedFlow,
+  FlowState,
+  FlowStatus,
+  GrantedEntitlement,
+  PaceFn,
+  TeardownResult,
+  VendorClient,
+} from '../types.ts';
 
 export const CAMS_API_VERSION = '2020-06-06';
 export const CAMS_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_CAMS';
@@ -227,6 +235,29 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
       CustSpaceId: req.flow.custSpaceId,
     });
     if (!deleted.ok && deleted.details.vendorCode !== 'InvalidFlowId.NotFound') throw deleted.error;
+  }
+
+  /**
+   * CAMS deletes a DRAFT flow only; a PUBLISHED one can only be deprecated (DeprecateFlow), after which it serves
+   * nothing but stays listed: the result says `DEPRECATED`, never `DELETED`, so nobody believes it is gone.
+   */
+  async teardownFlow(request: AlibabaCamsRequest, flowId: string): Promise<TeardownResult> {
+    const req = this.own(request);
+    const endpoint = this.endpointFor(req.region);
+    const read = await this.invoke(endpoint, 'GetFlow', { FlowId: flowId, CustSpaceId: req.flow.custSpaceId });
+    if (!read.ok) {
+      if (read.details.vendorCode === 'InvalidFlowId.NotFound') {
+        return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'InvalidFlowId.NotFound' };
+      }
+      throw read.error;
+    }
+    const status = this.parse(flowData, read.data, 'GetFlow').Status;
+    if (status === 'DRAFT') {
+      await this.deleteFlow(request, flowId);
+      return { flowId, outcome: 'DELETED', vendorStatus: 'DRAFT' };
+    }
+    if (status === 'PUBLISHED') await this.stopFlow(request, flowId);
+    return { flowId, outcome: 'DEPRECATED', vendorStatus: 'DEPRECATED' };
   }
 
   // --- internals ------------------------------------------------------------------------------------------------

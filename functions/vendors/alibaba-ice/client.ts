@@ -20,6 +20,7 @@ import { vendorConfig } from '../../shared/config.ts';
 import type { AlibabaIceRequest, ProvisionRequest } from '../../shared/contract.ts';
 import {
   InvalidRequestError,
+  TeardownPendingError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
@@ -36,7 +37,15 @@ import {
   safeVendorMessage,
 } from '../alibaba/rpc.ts';
 import type { AcsCredentials } from '../alibaba/signer.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import type {
+  CreatedFlow,
+  FlowState,
+  FlowStatus,
+  GrantedEntitlement,
+  PaceFn,
+  TeardownResult,
+  VendorClient,
+} from '../types.ts';
 
 export const ICE_API_VERSION = '2020-11-09';
 export const ICE_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_ICE';
@@ -210,6 +219,36 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
     const endpoint = this.endpointFor(this.own(request).region);
     const answer = await this.invoke(endpoint, 'DeleteMediaConnectFlow', { FlowId: flowId });
     if (!answer.ok && !isNotFound(answer)) throw this.rejected(answer, 'DeleteMediaConnectFlow');
+  }
+
+  /**
+   * offline → DeleteMediaConnectFlow, one step of it per call. ICE refuses to delete an online flow, and nothing says
+   * `offline` takes effect within the call, so the flow is read again after it: still online raises `TeardownPending`.
+   */
+  async teardownFlow(request: AlibabaIceRequest, flowId: string): Promise<TeardownResult> {
+    const endpoint = this.endpointFor(this.own(request).region);
+    const read = async () => {
+      const answer = await this.invoke(endpoint, 'GetMediaConnectFlow', { FlowId: flowId });
+      if (!answer.ok && isNotFound(answer)) return undefined;
+      if (!answer.ok) throw this.rejected(answer, 'GetMediaConnectFlow');
+      return this.parse(flowContent, answer.content, 'GetMediaConnectFlow');
+    };
+    const gone: TeardownResult = { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not found' };
+    let flow = await read();
+    if (!flow) return gone;
+    if (flow.FlowStatus.toLowerCase() === 'online') {
+      await this.stopFlow(request, flowId);
+      flow = await read();
+      if (!flow) return gone;
+      if (flow.FlowStatus.toLowerCase() === 'online') {
+        throw new TeardownPendingError(`alibaba-ice: flow ${flowId} is still online after going offline`, {
+          vendor: this.vendor,
+          operation: 'GetMediaConnectFlow',
+        });
+      }
+    }
+    await this.deleteFlow(request, flowId);
+    return { flowId, outcome: 'DELETED', vendorStatus: 'deleted' };
   }
 
   // --- internals ------------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import {
   errorForHttpStatus,
   isTaxonomyError,
   type TaxonomyError,
+  TeardownPendingError,
   VendorAuthFailedError,
   VendorConflictError,
   type VendorErrorDetails,
@@ -54,6 +55,7 @@ import {
   type GrantedEntitlement,
   type PaceFn,
   REQUEST_ID_TAG,
+  type TeardownResult,
   unpaced,
   type VendorClient,
 } from '../types.ts';
@@ -264,7 +266,8 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
         throw readError;
       }
       if (flow.Status === 'DELETING') return;
-      if (flow.Status === 'STOPPING' || flow.Status === 'UPDATING') {
+      // STANDBY here means the stop settled between the refusal and the read: a retry deletes it.
+      if (flow.Status === 'STOPPING' || flow.Status === 'UPDATING' || flow.Status === 'STANDBY') {
         throw new VendorUnavailableError(
           `MediaConnect DeleteFlow: flow ${flowId} is ${flow.Status}; it can be deleted once STANDBY`,
           (error as VendorRejectedError).details,
@@ -272,6 +275,39 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
         );
       }
       throw error;
+    }
+  }
+
+  /**
+   * StopFlow → STANDBY → DeleteFlow, one step of it per call. MediaConnect deletes only a STANDBY flow and STOPPING
+   * takes time (docs/vendors/aws-mediaconnect.md: DeleteFlow needs a stopped flow), so a flow still starting, stopping or updating raises `TeardownPending` and the workflow comes back.
+   */
+  async teardownFlow(request: AwsMediaConnectRequest, flowId: string): Promise<TeardownResult> {
+    let flow: z.output<typeof flowShape>;
+    try {
+      flow = await this.readFlow(request.region, flowId);
+    } catch (error) {
+      if (isNotFound(error)) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'NotFoundException' };
+      throw error;
+    }
+    const pending = (status: string) =>
+      new TeardownPendingError(`MediaConnect: flow ${flowId} is ${status}; it is deleted once STANDBY`, {
+        vendor: this.vendor,
+        operation: 'DescribeFlow',
+      });
+    switch (flow.Status) {
+      case 'DELETING':
+        return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
+      case 'STARTING':
+      case 'ACTIVE':
+        await this.stopFlow(request, flowId);
+        throw pending('STOPPING');
+      case 'STOPPING':
+      case 'UPDATING':
+        throw pending(flow.Status);
+      default:
+        await this.deleteFlow(request, flowId);
+        return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
     }
   }
 

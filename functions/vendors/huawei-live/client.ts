@@ -23,6 +23,7 @@ import {
   errorForHttpStatus,
   InvalidRequestError,
   type TaxonomyError,
+  TeardownPendingError,
   VendorAuthFailedError,
   VendorConflictError,
   type VendorErrorDetails,
@@ -40,6 +41,7 @@ import {
   type GrantedEntitlement,
   type PaceFn,
   REQUEST_ID_TAG,
+  type TeardownResult,
   unpaced,
   type VendorClient,
 } from '../types.ts';
@@ -442,6 +444,42 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
     );
   }
 
+  /**
+   * ModifyFlowStop → DeleteFlow, one step of it per call. "Not found" is a 404 carrying a Live code; a gateway 404
+   * (`APIG.0101`: the API does not exist) is a real failure, never "gone". Huawei refuses to delete a started flow with
+   * `LIVE.103011022` (docs/vendors/huawei-live.md), and a started flow can read STANDBY until it runs, so that answer
+   * stops the flow and raises `TeardownPending`: the next call finds it stopped and deletes it.
+   */
+  async teardownFlow(request: HuaweiLiveRequest, flowId: string): Promise<TeardownResult> {
+    const req = own(request);
+    const gone: TeardownResult = { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not found' };
+    const pending = (why: string) =>
+      new TeardownPendingError(`huawei-live: flow ${flowId} ${why}`, { vendor: this.vendor, operation: 'DeleteFlow' });
+    let status: FlowStatus;
+    try {
+      status = statusOf(await this.detail(req, flowId));
+    } catch (error) {
+      if (isFlowNotFound(error)) return gone;
+      throw error;
+    }
+    if (status.state === 'ACTIVE' || status.state === 'STARTING') {
+      await this.stopFlow(request, flowId);
+      throw pending(`was ${status.vendorStatus}; stopped, deleted once it has settled`);
+    }
+    try {
+      await this.call(
+        { operation: 'DeleteFlow', region: req.region, method: 'DELETE', path: '/flows', query: { flow_id: flowId } },
+        z.unknown(),
+      );
+      return { flowId, outcome: 'DELETED', vendorStatus: status.vendorStatus };
+    } catch (error) {
+      if (isFlowNotFound(error)) return gone;
+      if (!isStateConflict(error)) throw error;
+      await this.stopFlow(request, flowId);
+      throw pending('is started (LIVE.103011022); stopped, deleted once it has settled');
+    }
+  }
+
   private detail(req: HuaweiLiveRequest, flowId: string): Promise<FlowDetail> {
     return this.call(
       {
@@ -504,6 +542,12 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
 /** True when Huawei refused an operation because of the flow's current state. */
 function isStateConflict(error: unknown): boolean {
   return error instanceof VendorRejectedError && error.details.vendorCode === HUAWEI_STATE_CONFLICT;
+}
+
+/** A Live-service 404 (no such flow). A gateway 404 (`APIG.*`/`APIGW.*`) means the API itself is missing. */
+function isFlowNotFound(error: unknown): boolean {
+  if (!(error instanceof VendorRejectedError) || error.details.httpStatus !== 404) return false;
+  return !/^APIGW?\./.test(error.details.vendorCode ?? '');
 }
 
 function statusOf(detail: FlowDetail): FlowStatus {

@@ -23,6 +23,7 @@ import {
   errorForHttpStatus,
   InvalidRequestError,
   type TaxonomyError,
+  TeardownPendingError,
   VendorAuthFailedError,
   VendorConflictError,
   type VendorErrorDetails,
@@ -39,6 +40,7 @@ import {
   type GrantedEntitlement,
   type PaceFn,
   REQUEST_ID_TAG,
+  type TeardownResult,
   unpaced,
   type VendorClient,
 } from '../types.ts';
@@ -376,6 +378,55 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
     );
   }
 
+  /**
+   * StopPullToPushTask → DeletePullToPushTask → DeletePullToPushGroup. Volcengine refuses to delete a group that still
+   * holds tasks, so the group goes only once none is listed; a task or group already gone is skipped.
+   */
+  async teardownFlow(request: VolcengineLiveRequest, flowId: string): Promise<TeardownResult> {
+    const req = own(request);
+    const { groupName, taskId } = parseVolcengineFlowId(flowId);
+    let tasks: TaskItem[];
+    try {
+      tasks = await this.listTasks(req.region, groupName);
+    } catch (error) {
+      if (isResourceNotFound(error)) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'ResourceNotFound' };
+      throw error;
+    }
+    const task = tasks.find((t) => t.TaskId === taskId);
+    if (task) {
+      if (task.Status === TASK_STATUS.notStarted || task.Status === TASK_STATUS.active) {
+        await this.stopFlow(request, flowId);
+      }
+      await this.ignoreNotFound(
+        this.call({
+          action: 'DeletePullToPushTask',
+          region: req.region,
+          method: 'POST',
+          body: { TaskId: taskId, GroupName: groupName },
+        }),
+      );
+    }
+    const left = task ? await this.listTasks(req.region, groupName) : tasks;
+    if (left.length > 0) {
+      throw new TeardownPendingError(`volcengine-live: group ${groupName} still lists ${left.length} task(s)`, {
+        vendor: VENDOR,
+        operation: 'ListPullToPushTask',
+      });
+    }
+    try {
+      await this.call({
+        action: 'DeletePullToPushGroup',
+        region: req.region,
+        method: 'POST',
+        body: { Name: groupName },
+      });
+    } catch (error) {
+      if (!isResourceNotFound(error)) throw error;
+      if (!task) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'ResourceNotFound' };
+    }
+    return { flowId, outcome: 'DELETED', vendorStatus: task?.Status ?? 'group deleted' };
+  }
+
   /** The group exists: it is ours only if it carries our request-identity tag. */
   private async assertOurGroup(req: VolcengineLiveRequest, conflict: VendorConflictError): Promise<void> {
     const details = { ...conflict.details, operation: 'CreatePullToPushGroup' };
@@ -435,7 +486,7 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
     try {
       await call;
     } catch (error) {
-      if (!(error instanceof VendorRejectedError && error.details.vendorCode === 'ResourceNotFound')) throw error;
+      if (!isResourceNotFound(error)) throw error;
     }
   }
 
@@ -528,4 +579,8 @@ function own(request: ProvisionRequest): VolcengineLiveRequest {
   if (request.vendor !== VENDOR)
     throw new InvalidRequestError([`vendor: the ${VENDOR} client got a ${request.vendor} request`]);
   return request;
+}
+
+function isResourceNotFound(error: unknown): boolean {
+  return error instanceof VendorRejectedError && error.details.vendorCode === 'ResourceNotFound';
 }
