@@ -16,7 +16,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ProvisionRequest, VendorId } from '../shared/contract.ts';
+import type { VendorId } from '../shared/contract.ts';
 import { ERROR_NAMES } from '../shared/errors.ts';
 import { DIMENSION, METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../shared/metric-names.ts';
 import { logger, metricsEnabled, publishMetrics, taskLogKeys } from '../shared/observability.ts';
@@ -91,7 +91,7 @@ export class VendorCallMeter {
         this.step('grantEntitlements', request, () => inner.grantEntitlements(request, flowId)),
       stopFlow: (request, flowId) => this.step('stopFlow', request, () => inner.stopFlow(request, flowId)),
       deleteFlow: (request, flowId) => this.step('deleteFlow', request, () => inner.deleteFlow(request, flowId)),
-      teardownFlow: (request, flowId) => this.step('teardownFlow', request, () => inner.teardownFlow(request, flowId)),
+      teardownFlow: (target, flowId) => this.step('teardownFlow', target, () => inner.teardownFlow(target, flowId)),
     };
   }
 
@@ -103,7 +103,11 @@ export class VendorCallMeter {
     return (call) => inner(() => this.measure(call));
   }
 
-  private async step<T>(operation: Operation, request: ProvisionRequest, fn: () => Promise<T>): Promise<T> {
+  private async step<T>(
+    operation: Operation,
+    request: { readonly requestId?: string },
+    fn: () => Promise<T>,
+  ): Promise<T> {
     const step: Step = { operation, requestId: request?.requestId, settled: [] };
     return this.steps.run(step, async () => {
       try {

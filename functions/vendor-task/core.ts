@@ -14,6 +14,7 @@ import {
   type GrantedEntitlement,
   OPERATIONS,
   type TeardownResult,
+  teardownTargetOf,
   type VendorClient,
 } from '../vendors/types.ts';
 
@@ -78,7 +79,7 @@ export async function runVendorTask(
       await client.deleteFlow(request, flowId);
       return { flowId, deleted: true };
     case 'teardownFlow': {
-      const result = await client.teardownFlow(request, flowId);
+      const result = await client.teardownFlow(teardownTargetOf(request), flowId);
       return { ...result, alreadyGone: result.outcome === 'ALREADY_GONE' };
     }
   }

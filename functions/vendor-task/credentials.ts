@@ -19,7 +19,7 @@ import {
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
 } from '../shared/vendor-credentials.ts';
-import type { VendorClient } from '../vendors/types.ts';
+import type { TeardownTarget, VendorClient } from '../vendors/types.ts';
 
 /** Reads one secret's string; `SecretsProvider` (cached) in the Lambda entries, a fake in tests. */
 export interface SecretSource {
@@ -95,8 +95,8 @@ class SecretBackedClient implements VendorClient {
   async deleteFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).deleteFlow(request, flowId);
   }
-  async teardownFlow(request: ProvisionRequest, flowId: string) {
-    return (await this.current()).teardownFlow(request, flowId);
+  async teardownFlow(target: TeardownTarget, flowId: string) {
+    return (await this.current()).teardownFlow(target, flowId);
   }
 
   /** The client for the secret's current values, rebuilt only when they changed. */

@@ -47,6 +47,29 @@ export interface TeardownResult {
   readonly vendorStatus: string;
 }
 
+/**
+ * What a teardown needs to know besides the flow id: a deprovision request may name only a flow id, so teardown never
+ * reads the provision request's vendor options. `custSpaceId` is the CAMS space the flow lives in (absent: default).
+ */
+export interface TeardownTarget {
+  readonly vendor: VendorId;
+  /** The request the flow belongs to, when known (logs and metrics). */
+  readonly requestId?: string;
+  readonly region: string;
+  readonly custSpaceId?: string;
+}
+
+/** The teardown target of a provision request (rollback tears down what the request created). */
+export function teardownTargetOf(request: ProvisionRequest): TeardownTarget {
+  const space = request.vendor === 'alibaba-cams' ? request.flow.custSpaceId : undefined;
+  return {
+    vendor: request.vendor,
+    requestId: request.requestId,
+    region: request.region,
+    ...(space ? { custSpaceId: space } : {}),
+  };
+}
+
 /** Runs one vendor call under the λ instance's pacer (identity when unpaced, e.g. in contract tests). */
 export type PaceFn = <T>(call: () => Promise<T>) => Promise<T>;
 export const unpaced: PaceFn = (call) => call();
@@ -67,7 +90,7 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
    * dependants → delete. Desired-state, so a repeat or a retry is harmless; a flow still settling raises
    * `TeardownPending`, which the workflow retries within the vendor's budget.
    */
-  teardownFlow(request: R, flowId: string): Promise<TeardownResult>;
+  teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult>;
 }
 
 /** The operations a vendor task can be asked for by the workflow, one vendor call each. */

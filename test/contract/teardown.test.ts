@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/shared/contract.ts';
 import { TeardownPendingError } from '../../functions/shared/errors.ts';
-import { type TeardownResult, unpaced, type VendorClient } from '../../functions/vendors/types.ts';
+import { type TeardownResult, teardownTargetOf, unpaced, type VendorClient } from '../../functions/vendors/types.ts';
 import { requestsFor } from '../../local/demo-batch.ts';
 import type { RunningAlibabaEmulator } from '../../local/emulators/alibaba.ts';
 import type { RunningEmulator } from '../../local/emulators/common.ts';
@@ -57,7 +57,7 @@ async function tearDown(
 ): Promise<{ result: TeardownResult; pending: number }> {
   for (let pending = 0; pending < 200; pending++) {
     try {
-      return { result: await client.teardownFlow(request, flowId), pending };
+      return { result: await client.teardownFlow(teardownTargetOf(request), flowId), pending };
     } catch (error) {
       if (!(error instanceof TeardownPendingError)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 25));

@@ -8,6 +8,7 @@ import type {
   GrantedEntitlement,
   Operation,
   TeardownResult,
+  TeardownTarget,
   VendorClient,
 } from '../../functions/vendors/types.ts';
 import { exampleRequest } from '../../local/demo-batch.ts';
@@ -60,7 +61,7 @@ export class ScriptedClient implements VendorClient {
     return this;
   }
 
-  private next<T>(operation: Step, request: ProvisionRequest, flowId?: string): Promise<T> {
+  private next<T>(operation: Step, request: { readonly requestId: string }, flowId?: string): Promise<T> {
     this.calls.push({ operation, requestId: request.requestId, ...(flowId ? { flowId } : {}) });
     const answers = this.scripts.get(operation);
     if (!answers || answers.length === 0) throw new Error(`no scripted answer for ${operation}`);
@@ -86,8 +87,8 @@ export class ScriptedClient implements VendorClient {
   deleteFlow(request: ProvisionRequest, flowId: string): Promise<void> {
     return this.next('deleteFlow', request, flowId);
   }
-  teardownFlow(request: ProvisionRequest, flowId: string): Promise<TeardownResult> {
-    return this.next('teardownFlow', request, flowId);
+  teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
+    return this.next('teardownFlow', { requestId: target.requestId ?? '' }, flowId);
   }
 }
 

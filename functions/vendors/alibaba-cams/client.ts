@@ -43,6 +43,7 @@ import type {
   GrantedEntitlement,
   PaceFn,
   TeardownResult,
+  TeardownTarget,
   VendorClient,
 } from '../types.ts';
 
@@ -241,10 +242,10 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
    * CAMS deletes a DRAFT flow only; a PUBLISHED one can only be deprecated (DeprecateFlow), after which it serves
    * nothing but stays listed: the result says `DEPRECATED`, never `DELETED`, so nobody believes it is gone.
    */
-  async teardownFlow(request: AlibabaCamsRequest, flowId: string): Promise<TeardownResult> {
-    const req = this.own(request);
-    const endpoint = this.endpointFor(req.region);
-    const read = await this.invoke(endpoint, 'GetFlow', { FlowId: flowId, CustSpaceId: req.flow.custSpaceId });
+  async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
+    const endpoint = this.endpointFor(target.region);
+    const space = target.custSpaceId;
+    const read = await this.invoke(endpoint, 'GetFlow', { FlowId: flowId, CustSpaceId: space });
     if (!read.ok) {
       if (read.details.vendorCode === 'InvalidFlowId.NotFound') {
         return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'InvalidFlowId.NotFound' };
@@ -253,10 +254,15 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
     }
     const status = this.parse(flowData, read.data, 'GetFlow').Status;
     if (status === 'DRAFT') {
-      await this.deleteFlow(request, flowId);
+      const deleted = await this.invoke(endpoint, 'DeleteFlow', { FlowId: flowId, CustSpaceId: space });
+      if (!deleted.ok && deleted.details.vendorCode !== 'InvalidFlowId.NotFound') throw deleted.error;
       return { flowId, outcome: 'DELETED', vendorStatus: 'DRAFT' };
     }
-    if (status === 'PUBLISHED') await this.stopFlow(request, flowId);
+    if (status === 'PUBLISHED') {
+      const deprecated = await this.invoke(endpoint, 'DeprecateFlow', { FlowId: flowId, CustSpaceId: space });
+      // A refusal after a lost answer finds the flow DEPRECATED already: the next teardown call says so.
+      if (!deprecated.ok) throw deprecated.error;
+    }
     return { flowId, outcome: 'DEPRECATED', vendorStatus: 'DEPRECATED' };
   }
 

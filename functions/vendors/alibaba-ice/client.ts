@@ -44,6 +44,7 @@ import type {
   GrantedEntitlement,
   PaceFn,
   TeardownResult,
+  TeardownTarget,
   VendorClient,
 } from '../types.ts';
 
@@ -225,8 +226,8 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
    * offline → DeleteMediaConnectFlow, one step of it per call. ICE refuses to delete an online flow, and nothing says
    * `offline` takes effect within the call, so the flow is read again after it: still online raises `TeardownPending`.
    */
-  async teardownFlow(request: AlibabaIceRequest, flowId: string): Promise<TeardownResult> {
-    const endpoint = this.endpointFor(this.own(request).region);
+  async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
+    const endpoint = this.endpointFor(target.region);
     const read = async () => {
       const answer = await this.invoke(endpoint, 'GetMediaConnectFlow', { FlowId: flowId });
       if (!answer.ok && isNotFound(answer)) return undefined;
@@ -237,7 +238,7 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
     let flow = await read();
     if (!flow) return gone;
     if (flow.FlowStatus.toLowerCase() === 'online') {
-      await this.stopFlow(request, flowId);
+      await this.expectOk(endpoint, 'UpdateMediaConnectFlowStatus', { FlowId: flowId, Status: 'offline' });
       flow = await read();
       if (!flow) return gone;
       if (flow.FlowStatus.toLowerCase() === 'online') {
@@ -247,7 +248,9 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
         });
       }
     }
-    await this.deleteFlow(request, flowId);
+    const deleted = await this.invoke(endpoint, 'DeleteMediaConnectFlow', { FlowId: flowId });
+    if (!deleted.ok && isNotFound(deleted)) return gone;
+    if (!deleted.ok) throw this.rejected(deleted, 'DeleteMediaConnectFlow');
     return { flowId, outcome: 'DELETED', vendorStatus: 'deleted' };
   }
 

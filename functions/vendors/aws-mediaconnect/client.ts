@@ -56,6 +56,7 @@ import {
   type PaceFn,
   REQUEST_ID_TAG,
   type TeardownResult,
+  type TeardownTarget,
   unpaced,
   type VendorClient,
 } from '../types.ts';
@@ -232,14 +233,18 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
 
   /** Desired state like start: a flow MediaConnect will not stop because it is STANDBY or STOPPING is answered. */
   async stopFlow(request: AwsMediaConnectRequest, flowId: string): Promise<FlowStatus> {
+    return this.stopIn(request.region, flowId);
+  }
+
+  private async stopIn(region: string, flowId: string): Promise<FlowStatus> {
     try {
-      const output = await this.send(request.region, 'StopFlow', (sdk, options) =>
+      const output = await this.send(region, 'StopFlow', (sdk, options) =>
         sdk.send(new StopFlowCommand({ FlowArn: flowId }), options),
       );
       return toFlowStatus(parseOutput(statusOutput, output, 'StopFlow'));
     } catch (error) {
       if (!isBadRequest(error)) throw error;
-      const flow = await this.readFlow(request.region, flowId);
+      const flow = await this.readFlow(region, flowId);
       if (flow.Status === 'STANDBY' || flow.Status === 'STOPPING') return toFlowStatus(flow);
       throw error;
     }
@@ -251,8 +256,12 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
    * `VendorUnavailable`, so the workflow retries until the stop has settled.
    */
   async deleteFlow(request: AwsMediaConnectRequest, flowId: string): Promise<void> {
+    return this.deleteIn(request.region, flowId);
+  }
+
+  private async deleteIn(region: string, flowId: string): Promise<void> {
     try {
-      await this.send(request.region, 'DeleteFlow', (sdk, options) =>
+      await this.send(region, 'DeleteFlow', (sdk, options) =>
         sdk.send(new DeleteFlowCommand({ FlowArn: flowId }), options),
       );
     } catch (error) {
@@ -260,7 +269,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
       if (!isBadRequest(error)) throw error;
       let flow: z.output<typeof flowShape>;
       try {
-        flow = await this.readFlow(request.region, flowId);
+        flow = await this.readFlow(region, flowId);
       } catch (readError) {
         if (isNotFound(readError)) return;
         throw readError;
@@ -282,10 +291,10 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
    * StopFlow → STANDBY → DeleteFlow, one step of it per call. MediaConnect deletes only a STANDBY flow and STOPPING
    * takes time (docs/vendors/aws-mediaconnect.md: DeleteFlow needs a stopped flow), so a flow still starting, stopping or updating raises `TeardownPending` and the workflow comes back.
    */
-  async teardownFlow(request: AwsMediaConnectRequest, flowId: string): Promise<TeardownResult> {
+  async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
     let flow: z.output<typeof flowShape>;
     try {
-      flow = await this.readFlow(request.region, flowId);
+      flow = await this.readFlow(target.region, flowId);
     } catch (error) {
       if (isNotFound(error)) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'NotFoundException' };
       throw error;
@@ -300,13 +309,13 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
         return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
       case 'STARTING':
       case 'ACTIVE':
-        await this.stopFlow(request, flowId);
+        await this.stopIn(target.region, flowId);
         throw pending('STOPPING');
       case 'STOPPING':
       case 'UPDATING':
         throw pending(flow.Status);
       default:
-        await this.deleteFlow(request, flowId);
+        await this.deleteIn(target.region, flowId);
         return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
     }
   }

@@ -42,6 +42,7 @@ import {
   type PaceFn,
   REQUEST_ID_TAG,
   type TeardownResult,
+  type TeardownTarget,
   unpaced,
   type VendorClient,
 } from '../types.ts';
@@ -367,7 +368,11 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
 
   /** Desired-state like start: a flow Huawei will not stop because it is not running is answered as it is. */
   async stopFlow(request: HuaweiLiveRequest, flowId: string): Promise<FlowStatus> {
-    const req = own(request);
+    return this.stopIn(own(request).region, flowId);
+  }
+
+  private async stopIn(region: string, flowId: string): Promise<FlowStatus> {
+    const req = { region };
     try {
       const answer = await this.call(
         {
@@ -450,8 +455,8 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
    * `LIVE.103011022` (docs/vendors/huawei-live.md), and a started flow can read STANDBY until it runs, so that answer
    * stops the flow and raises `TeardownPending`: the next call finds it stopped and deletes it.
    */
-  async teardownFlow(request: HuaweiLiveRequest, flowId: string): Promise<TeardownResult> {
-    const req = own(request);
+  async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
+    const req = { region: target.region };
     const gone: TeardownResult = { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not found' };
     const pending = (why: string) =>
       new TeardownPendingError(`huawei-live: flow ${flowId} ${why}`, { vendor: this.vendor, operation: 'DeleteFlow' });
@@ -463,7 +468,7 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
       throw error;
     }
     if (status.state === 'ACTIVE' || status.state === 'STARTING') {
-      await this.stopFlow(request, flowId);
+      await this.stopIn(req.region, flowId);
       throw pending(`was ${status.vendorStatus}; stopped, deleted once it has settled`);
     }
     try {
@@ -475,12 +480,12 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
     } catch (error) {
       if (isFlowNotFound(error)) return gone;
       if (!isStateConflict(error)) throw error;
-      await this.stopFlow(request, flowId);
+      await this.stopIn(req.region, flowId);
       throw pending('is started (LIVE.103011022); stopped, deleted once it has settled');
     }
   }
 
-  private detail(req: HuaweiLiveRequest, flowId: string): Promise<FlowDetail> {
+  private detail(req: { readonly region: string }, flowId: string): Promise<FlowDetail> {
     return this.call(
       {
         operation: 'ShowFlowDetail',

@@ -41,6 +41,7 @@ import {
   type PaceFn,
   REQUEST_ID_TAG,
   type TeardownResult,
+  type TeardownTarget,
   unpaced,
   type VendorClient,
 } from '../types.ts';
@@ -382,8 +383,8 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
    * StopPullToPushTask → DeletePullToPushTask → DeletePullToPushGroup. Volcengine refuses to delete a group that still
    * holds tasks, so the group goes only once none is listed; a task or group already gone is skipped.
    */
-  async teardownFlow(request: VolcengineLiveRequest, flowId: string): Promise<TeardownResult> {
-    const req = own(request);
+  async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
+    const req = { region: target.region };
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
     let tasks: TaskItem[];
     try {
@@ -395,7 +396,17 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
     const task = tasks.find((t) => t.TaskId === taskId);
     if (task) {
       if (task.Status === TASK_STATUS.notStarted || task.Status === TASK_STATUS.active) {
-        await this.stopFlow(request, flowId);
+        try {
+          await this.call({
+            action: 'StopPullToPushTask',
+            region: req.region,
+            method: 'POST',
+            body: { TaskId: taskId, GroupName: groupName },
+          });
+        } catch (error) {
+          // Refused because it stopped or ended since the list (a lost answer): the delete below is what counts.
+          if (!(error instanceof VendorRejectedError)) throw error;
+        }
       }
       await this.ignoreNotFound(
         this.call({
