@@ -65,6 +65,12 @@ const common = {
   start: z.boolean().default(true),
   /** `keep` leaves what was created for a redrive; `rollback` deletes it when a later step fails for good. */
   onFailure: z.enum(['keep', 'rollback']).default('keep'),
+  /** `provision` (the default); a deprovision request has its own schema (`lifecycle.ts`). */
+  action: z.literal('provision').optional(),
+  /** ISO-8601 UTC: create and share now, start at this time (absent or past: now). */
+  startAt: z.iso.datetime({ message: 'must be an ISO-8601 UTC time such as 2026-03-22T18:00:00Z' }).optional(),
+  /** ISO-8601 UTC, after `startAt`: tear the flow down at this time. */
+  deprovisionAt: z.iso.datetime({ message: 'must be an ISO-8601 UTC time such as 2026-03-22T21:00:00Z' }).optional(),
 };
 
 // --- aws-mediaconnect -------------------------------------------------------------------------------------------

@@ -6,23 +6,35 @@
  */
 import { z } from 'zod';
 import { vendorConfig } from '../shared/config.ts';
-import { parseRequest, type VendorId } from '../shared/contract.ts';
+import { formatIssues, parseRequest, VENDOR_IDS, type VendorId } from '../shared/contract.ts';
 import { InvalidRequestError } from '../shared/errors.ts';
+import { deprovisionRequest } from '../shared/lifecycle.ts';
 import {
   type CreatedFlow,
   type FlowStatus,
   type GrantedEntitlement,
   OPERATIONS,
   type TeardownResult,
+  type TeardownTarget,
   teardownTargetOf,
   type VendorClient,
 } from '../vendors/types.ts';
+
+/** Where a deprovision's flow lives, as the dispatcher resolved it (a deprovision request has no vendor options). */
+export const teardownTarget = z.strictObject({
+  vendor: z.enum(VENDOR_IDS),
+  requestId: z.string().min(1).optional(),
+  region: z.string().min(1),
+  custSpaceId: z.string().min(1).optional(),
+});
 
 export const vendorTaskEvent = z.object({
   operation: z.enum(OPERATIONS),
   request: z.unknown(),
   flowId: z.string().min(1).optional(),
   executionName: z.string().optional(),
+  /** Only with `teardownFlow` for a deprovision request. */
+  target: teardownTarget.optional(),
 });
 export type VendorTaskEvent = z.input<typeof vendorTaskEvent>;
 
@@ -47,6 +59,9 @@ export async function runVendorTask(
   const event = vendorTaskEvent.safeParse(rawEvent);
   if (!event.success) {
     throw new InvalidRequestError(event.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`));
+  }
+  if (event.data.operation === 'teardownFlow' && event.data.target) {
+    return deprovisionTeardown(vendor, client, event.data.request, event.data.target, event.data.flowId);
   }
   const parsed = parseRequest(event.data.request);
   if (!parsed.ok) throw new InvalidRequestError(parsed.issues);
@@ -83,4 +98,24 @@ export async function runVendorTask(
       return { ...result, alreadyGone: result.outcome === 'ALREADY_GONE' };
     }
   }
+}
+
+/** A deprovision request's teardown: the request is the deprovision message, the target what the dispatcher found. */
+async function deprovisionTeardown(
+  vendor: VendorId,
+  client: VendorClient,
+  rawRequest: unknown,
+  target: TeardownTarget,
+  flowId: string | undefined,
+): Promise<VendorTaskResult> {
+  const request = deprovisionRequest.safeParse(rawRequest);
+  if (!request.success) throw new InvalidRequestError(formatIssues(request.error));
+  if (request.data.vendor !== vendor || target.vendor !== vendor) {
+    throw new InvalidRequestError([
+      `vendor: this task serves ${vendor}, the deprovision is for ${request.data.vendor}`,
+    ]);
+  }
+  if (!flowId) throw new InvalidRequestError(['flowId: required for teardownFlow']);
+  const result = await client.teardownFlow(target, flowId);
+  return { ...result, alreadyGone: result.outcome === 'ALREADY_GONE' };
 }
