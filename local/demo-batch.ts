@@ -3,7 +3,7 @@
  * and invalid messages of several kinds, so one run shows provisioning, de-duplication and rejection side by side.
  */
 import { readFileSync } from 'node:fs';
-import type { VendorId } from '../functions/shared/contract.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 
 /** The example request of a vendor (`examples/<vendor>.json`), the template each demo request varies. */
 export function exampleRequest(vendor: VendorId): Record<string, unknown> {

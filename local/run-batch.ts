@@ -3,7 +3,7 @@
  * records: executions (Step Functions), failure and rejection records (DLQ), calls and throttles (emulator journals).
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { VendorId } from '../functions/shared/contract.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 import type { LocalStack } from './stack.ts';
 
 export type RequestStatus = 'PROVISIONED' | 'FAILED' | 'REJECTED';

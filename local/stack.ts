@@ -24,13 +24,13 @@ import {
   PIPELINE,
   pacingIntervalMs,
   vendorConfig,
-} from '../functions/shared/config.ts';
-import type { VendorId } from '../functions/shared/contract.ts';
-import { Pacer } from '../functions/shared/pacing.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
-import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
-import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
-import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
+} from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
+import { Pacer } from '../functions/domain/pacing.ts';
+import { WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
+import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
+import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
+import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
 import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
 import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
@@ -70,7 +70,7 @@ export interface LocalStackOptions {
   /**
    * RELIABILITY SUITE AND BENCHMARK ONLY, with `enforceRateLimit: false`: multiplies every vendor λ's pacing interval
    * (0.02 → 50× the documented rate), so thousands of requests run in minutes. Never below the documented limits
-   * against a real vendor: the pacing arithmetic of `functions/shared/config.ts` no longer holds. @default 1
+   * against a real vendor: the pacing arithmetic of `functions/domain/config.ts` no longer holds. @default 1
    */
   readonly pacingScale?: number;
   /** Deadline of one vendor call, overriding the config's (fault runs: a lost answer holds a slot this long). */

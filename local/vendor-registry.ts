@@ -3,8 +3,8 @@
  * λ builds from the environment. One entry per vendor; `flowctl local` starts an emulator only for vendors whose
  * `VENDOR_ENDPOINT_<VENDOR>` is not set.
  */
-import { VENDORS } from '../functions/shared/config.ts';
-import type { VendorId } from '../functions/shared/contract.ts';
+import { VENDORS } from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 import { AlibabaCamsClient } from '../functions/vendors/alibaba-cams/client.ts';
 import { AlibabaIceClient } from '../functions/vendors/alibaba-ice/client.ts';
 import { AwsMediaConnectClient } from '../functions/vendors/aws-mediaconnect/client.ts';
@@ -30,7 +30,7 @@ export interface EmulatorStartOptions {
   readonly timeScale?: number;
   /**
    * BENCHMARK ONLY: ICE publishes no limit, so its emulator enforces none by default; `true` enforces the limit
-   * `functions/shared/config.ts` assumes (5 calls/s) as if it were documented. Other vendors ignore it. @default false
+   * `functions/domain/config.ts` assumes (5 calls/s) as if it were documented. Other vendors ignore it. @default false
    */
   readonly enforceAssumedLimit?: boolean;
   /** AWS only: flows per region before CreateFlow answers 420 (the real quota, 20, is below a 300-request burst). */
@@ -57,7 +57,7 @@ export interface LocalVendor {
 }
 
 export interface ClientOptions {
-  /** @default the vendor's `callTimeoutMs` of `functions/shared/config.ts` */
+  /** @default the vendor's `callTimeoutMs` of `functions/domain/config.ts` */
   readonly callTimeoutMs?: number;
 }
 

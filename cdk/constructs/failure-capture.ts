@@ -23,8 +23,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { CAPTURE_TIMEOUT_SECONDS } from '../../functions/failure-capture/core.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
 import { HouseFunction } from './house-function.ts';
 
 /** The statuses whose executions no Catch has recorded. */

@@ -50,7 +50,7 @@ export interface HouseFunctionProps extends Omit<NodejsFunctionProps, EnforcedPr
    * @default 'handler'
    */
   readonly handler?: string;
-  /** The function timeout, in seconds; always read from `functions/shared/config.ts`. */
+  /** The function timeout, in seconds; always read from `functions/domain/config.ts`. */
   readonly timeoutSeconds: number;
   /**
    * `POWERTOOLS_SERVICE_NAME` of the function.

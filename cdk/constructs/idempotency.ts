@@ -8,7 +8,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { IDEMPOTENCY } from '../../functions/shared/config.ts';
+import { IDEMPOTENCY } from '../../functions/domain/config.ts';
 
 /** The item actions the Powertools DynamoDB persistence layer uses (conditional put, get, update, delete). */
 export const IDEMPOTENCY_TABLE_ACTIONS = [

@@ -1,6 +1,6 @@
 /**
  * Intake (DESIGN §1): the ingress queue, the dead-letter queue and the dispatcher that validates each request and
- * starts one workflow execution for it. Every number comes from `PIPELINE` in `functions/shared/config.ts`.
+ * starts one workflow execution for it. Every number comes from `PIPELINE` in `functions/domain/config.ts`.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,8 +9,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { PIPELINE } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import { PIPELINE } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { HouseFunction } from './house-function.ts';
 

@@ -16,7 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PIPELINE } from '../../functions/shared/config.ts';
+import { PIPELINE } from '../../functions/domain/config.ts';
 
 /** Physical names: `flowctl` and the runbook use them. */
 export const SCHEDULE_GROUP_NAME = 'flow-provisioner';

@@ -16,7 +16,7 @@ import {
   StartMessageMoveTaskCommand,
 } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import {
   causeText,
   clip,
@@ -123,7 +123,7 @@ function redriveRateHelp(): string {
   return (
     `messages per second (default: what the slowest vendor absorbs — ${slowest.vendor} sustains ` +
     `${slowest.requestsPerSecond.toFixed(2)} requests/s at ≥ ${MIN_VENDOR_CALLS_PER_REQUEST} paced calls each, from ` +
-    `functions/shared/config.ts; with --filter vendor=X, that vendor's rate; a move task rounds to a whole 1–500)`
+    `functions/domain/config.ts; with --filter vendor=X, that vendor's rate; a move task rounds to a whole 1–500)`
   );
 }
 

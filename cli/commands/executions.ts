@@ -18,7 +18,7 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
-import { executionName } from '../../functions/shared/execution-name.ts';
+import { executionName } from '../../functions/domain/execution-name.ts';
 import {
   causeText,
   clip,

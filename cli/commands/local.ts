@@ -3,7 +3,7 @@
  * names a file), prints progress and a per-vendor summary, or one JSON object per request with `--json`.
  */
 import type { Command } from 'commander';
-import { VENDOR_IDS, type VendorId } from '../../functions/shared/contract.ts';
+import { VENDOR_IDS, type VendorId } from '../../functions/domain/contract.ts';
 import { demoBatch } from '../../local/demo-batch.ts';
 import { deliverWithDuplicates } from '../../local/duplicates.ts';
 import { parseCrash, parseDuplicates, parseFaults } from '../../local/fault-switches.ts';

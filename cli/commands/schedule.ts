@@ -5,7 +5,7 @@
  * Each occurrence is its own request: the target input's requestId is `<requestId>-<aws.scheduler.scheduled-time>`.
  * Scheduler writes the *scheduled* time there (the same on its retries and within a flexible window, unlike a
  * delivery id), as `2026-03-22T18:00:00Z`; the dispatcher rewrites that to `20260322T180000Z` before validation
- * (functions/shared/scheduled-request-id.ts), so the id the pipeline keeps is `<requestId>-20260322T180000Z`.
+ * (functions/domain/scheduled-request-id.ts), so the id the pipeline keeps is `<requestId>-20260322T180000Z`.
  * `create` validates the request with a sample time substituted exactly that way before it creates anything.
  */
 import { createHash } from 'node:crypto';
@@ -19,14 +19,14 @@ import {
   type ScheduleSummary,
 } from '@aws-sdk/client-scheduler';
 import type { Command } from 'commander';
-import { parseRequestBody } from '../../functions/shared/contract.ts';
+import { parseRequestBody } from '../../functions/domain/contract.ts';
 import {
   canonicalRequestBody,
   SCHEDULED_TIME_PLACEHOLDER,
   scheduledRequestId,
   scheduledRequestIdTemplate,
   substituteSchedulerContext,
-} from '../../functions/shared/scheduled-request-id.ts';
+} from '../../functions/domain/scheduled-request-id.ts';
 import { EXIT, FlowctlError, runCommand, table } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
 import { atExpression, checkTimeZone, parseScheduleExpression, rateExpression } from '../schedule-expression.ts';

@@ -5,7 +5,7 @@
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { parseRequestBody } from '../../functions/shared/contract.ts';
+import { parseRequestBody } from '../../functions/domain/contract.ts';
 import { EXIT, FlowctlError, type Output, runCommand } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
 import { addTargetOptions, requireIngressQueue, type Target, type TargetOptions, withTarget } from '../target.ts';

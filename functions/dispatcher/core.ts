@@ -10,9 +10,9 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { parseRequestBody, type VendorId } from '../shared/contract.ts';
-import { executionName } from '../shared/execution-name.ts';
-import { canonicalRequestBody } from '../shared/scheduled-request-id.ts';
+import { parseRequestBody, type VendorId } from '../domain/contract.ts';
+import { executionName } from '../domain/execution-name.ts';
+import { canonicalRequestBody } from '../domain/scheduled-request-id.ts';
 
 export interface DispatcherDeps {
   readonly sfn: SFNClient;

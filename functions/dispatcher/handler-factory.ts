@@ -13,9 +13,9 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { VENDOR_IDS } from '../shared/contract.ts';
-import { DISPATCH_METRICS } from '../shared/metric-names.ts';
-import { logger, metrics, publishMetrics, tracer } from '../shared/observability.ts';
+import { VENDOR_IDS } from '../domain/contract.ts';
+import { DISPATCH_METRICS } from '../domain/metric-names.ts';
+import { logger, metrics, publishMetrics, tracer } from '../domain/observability.ts';
 import { type DispatcherDeps, type DispatchOutcome, dispatchRecord } from './core.ts';
 
 export function buildDispatcherHandler(deps: DispatcherDeps) {

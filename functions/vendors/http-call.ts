@@ -4,7 +4,7 @@
  * connection — surfaced as `VendorUnavailableError`, the taxonomy's retryable class. What the answer means is the
  * caller's business: the status code alone never decides (DESIGN §3).
  */
-import { type VendorErrorDetails, VendorUnavailableError } from '../shared/errors.ts';
+import { type VendorErrorDetails, VendorUnavailableError } from '../domain/errors.ts';
 
 export interface HttpAnswer {
   readonly status: number;

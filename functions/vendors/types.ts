@@ -1,9 +1,9 @@
 /**
  * The interface every vendor client implements. Clients know nothing of Lambda or Step Functions: they take their
  * transport, clock, credentials and pacing through the constructor, make signed HTTP calls, and map every vendor
- * answer either to a result below or to one error class of `../shared/errors.ts`.
+ * answer either to a result below or to one error class of `../domain/errors.ts`.
  */
-import type { ProvisionRequest, VendorId } from '../shared/contract.ts';
+import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
 
 /**
  * A flow's state in our words. Vendors have their own (STANDBY/STARTING/ACTIVE, online/offline, DRAFT/PUBLISHED,

@@ -10,13 +10,13 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_NAMES } from '../../functions/shared/errors.ts';
+import { ERROR_NAMES } from '../../functions/domain/errors.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
-} from '../../functions/shared/vendor-credentials.ts';
-import { vendorClientFromEnv } from '../../functions/vendor-task/credentials.ts';
+} from '../../functions/domain/vendor-credentials.ts';
+import { vendorClientFromEnv } from '../../functions/flow-steps/credentials.ts';
 import { ALIBABA_CREDENTIAL_ENV } from '../../functions/vendors/alibaba/rpc.ts';
 import { AlibabaCamsClient } from '../../functions/vendors/alibaba-cams/client.ts';
 import { AlibabaIceClient } from '../../functions/vendors/alibaba-ice/client.ts';

@@ -6,7 +6,7 @@
  * cause, and scanned for every test credential and for signatures and Authorization headers.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import type { LocalStack } from '../../local/stack.ts';
 
 /** What the scan reads: each captured chunk, and the pipeline's own records. */
@@ -47,7 +47,7 @@ beforeAll(async () => {
       return true;
     });
   }
-  const { logger } = await import('../../functions/shared/observability.ts');
+  const { logger } = await import('../../functions/domain/observability.ts');
   const { LOCAL_VENDORS } = await import('../../local/vendor-registry.ts');
   const { startLocalStack } = await import('../../local/stack.ts');
   const { runBatch, readDeadLetterQueue } = await import('../../local/run-batch.ts');

@@ -5,7 +5,7 @@
  * read) at the paced 9.1 calls/s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VENDORS } from '../../functions/shared/config.ts';
+import { VENDORS } from '../../functions/domain/config.ts';
 import { requestsFor } from '../../local/demo-batch.ts';
 import type { RunningVolcengineLiveEmulator } from '../../local/emulators/volcengine-live.ts';
 import { type BatchReport, runBatch } from '../../local/run-batch.ts';

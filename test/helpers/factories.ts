@@ -1,6 +1,6 @@
 /** Record factories for tests: valid requests per vendor, SQS records, scripted vendor clients. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ProvisionRequest, VendorId } from '../../functions/shared/contract.ts';
+import type { ProvisionRequest, VendorId } from '../../functions/domain/contract.ts';
 import type {
   CreatedFlow,
   FlowState,

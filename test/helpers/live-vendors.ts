@@ -7,7 +7,7 @@ import {
   huaweiLiveRequest,
   type VolcengineLiveRequest,
   volcengineLiveRequest,
-} from '../../functions/shared/contract.ts';
+} from '../../functions/domain/contract.ts';
 import { exampleRequest } from '../../local/demo-batch.ts';
 
 export function aHuaweiRequest(overrides: Record<string, unknown> = {}): HuaweiLiveRequest {

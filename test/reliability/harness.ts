@@ -22,7 +22,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { requestsFor } from '../../local/demo-batch.ts';
 import type { JournalEntry } from '../../local/emulators/common.ts';
 import type { DlqRecord } from '../../local/run-batch.ts';

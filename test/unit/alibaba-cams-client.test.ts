@@ -6,7 +6,7 @@ import {
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../functions/shared/errors.ts';
+} from '../../functions/domain/errors.ts';
 import { sha256Hex } from '../../functions/vendors/alibaba/signer.ts';
 import {
   AlibabaCamsClient,

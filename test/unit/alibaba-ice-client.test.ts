@@ -5,7 +5,7 @@ import {
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../functions/shared/errors.ts';
+} from '../../functions/domain/errors.ts';
 import { vendorFlowName } from '../../functions/vendors/alibaba/flow-name.ts';
 import { safeVendorMessage } from '../../functions/vendors/alibaba/rpc.ts';
 import { parseAuthorization } from '../../functions/vendors/alibaba/signer.ts';

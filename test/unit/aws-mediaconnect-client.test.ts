@@ -26,14 +26,14 @@ import {
 import { HttpResponse } from '@smithy/protocol-http';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AwsMediaConnectRequest, awsMediaConnectRequest } from '../../functions/shared/contract.ts';
+import { type AwsMediaConnectRequest, awsMediaConnectRequest } from '../../functions/domain/contract.ts';
 import {
   VendorAuthFailedError,
   VendorQuotaExceededError,
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../functions/shared/errors.ts';
+} from '../../functions/domain/errors.ts';
 import { AwsMediaConnectClient, flowStateOf, toVendorError } from '../../functions/vendors/aws-mediaconnect/client.ts';
 import { type PaceFn, REQUEST_ID_TAG } from '../../functions/vendors/types.ts';
 

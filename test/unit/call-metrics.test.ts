@@ -4,10 +4,10 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ERROR_NAMES, VendorRejectedError, VendorThrottledError } from '../../functions/shared/errors.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/shared/metric-names.ts';
-import { Pacer } from '../../functions/shared/pacing.ts';
-import { outcomeOf, VendorCallMeter } from '../../functions/vendor-task/call-metrics.ts';
+import { ERROR_NAMES, VendorRejectedError, VendorThrottledError } from '../../functions/domain/errors.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
+import { Pacer } from '../../functions/domain/pacing.ts';
+import { outcomeOf, VendorCallMeter } from '../../functions/flow-steps/call-metrics.ts';
 import type { PaceFn, VendorClient } from '../../functions/vendors/types.ts';
 import { aCreatedFlow, aRequest, aStatus } from '../helpers/factories.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
@@ -247,7 +247,7 @@ describe('vendor call metrics', () => {
   });
 
   it('logs each call with its own task keys, whatever the shared logger holds', async () => {
-    const { logger, withTaskLogKeys } = await import('../../functions/shared/observability.ts');
+    const { logger, withTaskLogKeys } = await import('../../functions/domain/observability.ts');
     logger.setLogLevel('DEBUG');
     logger.appendKeys({ requestId: 'someone-else', executionName: 'someone-else', step: 'deleteFlow' });
     try {

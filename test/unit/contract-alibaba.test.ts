@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseRequest, parseRequestBody, SUPPORTED_VENDORS } from '../../functions/shared/contract.ts';
+import { parseRequest, parseRequestBody, SUPPORTED_VENDORS } from '../../functions/domain/contract.ts';
 
 const example = (vendor: string) =>
   JSON.parse(readFileSync(new URL(`../../examples/${vendor}.json`, import.meta.url), 'utf8')) as Record<

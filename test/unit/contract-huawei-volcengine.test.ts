@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequest, SUPPORTED_VENDORS } from '../../functions/shared/contract.ts';
+import { parseRequest, SUPPORTED_VENDORS } from '../../functions/domain/contract.ts';
 import { exampleRequest } from '../../local/demo-batch.ts';
 
 function issuesOf(value: unknown): string[] {

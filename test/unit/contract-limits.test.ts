@@ -1,11 +1,11 @@
 /**
- * Input limits (`LIMITS` in `functions/shared/config.ts`), each at its edge: the limit itself is accepted, one more is
+ * Input limits (`LIMITS` in `functions/domain/config.ts`), each at its edge: the limit itself is accepted, one more is
  * rejected with a message that names the field and the limit, so an upstream team can fix the message from the DLQ
  * record alone. Every vendor that carries the field is checked.
  */
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../functions/shared/config.ts';
-import { parseRequestBody, type VendorId } from '../../functions/shared/contract.ts';
+import { LIMITS } from '../../functions/domain/config.ts';
+import { parseRequestBody, type VendorId } from '../../functions/domain/contract.ts';
 import { aRequest } from '../helpers/factories.ts';
 
 type Json = Record<string, unknown>;

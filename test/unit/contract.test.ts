@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../functions/shared/config.ts';
-import { parseRequestBody } from '../../functions/shared/contract.ts';
-import { executionName } from '../../functions/shared/execution-name.ts';
+import { LIMITS } from '../../functions/domain/config.ts';
+import { parseRequestBody } from '../../functions/domain/contract.ts';
+import { executionName } from '../../functions/domain/execution-name.ts';
 import { aRequest } from '../helpers/factories.ts';
 
 const body = (value: unknown) => JSON.stringify(value);

@@ -56,7 +56,7 @@ const jsonLines = () =>
 /** Builds the dispatcher with fresh singletons (the environment is read when the observability module loads). */
 async function dispatcher() {
   const { buildDispatcherHandler } = await import('../../functions/dispatcher/handler-factory.ts');
-  const { logger } = await import('../../functions/shared/observability.ts');
+  const { logger } = await import('../../functions/domain/observability.ts');
   logger.setLogLevel('INFO');
   return buildDispatcherHandler({
     sfn: new SFNClient({}),

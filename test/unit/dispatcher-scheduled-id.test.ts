@@ -1,4 +1,4 @@
-/** The dispatcher's half of scheduled request ids (functions/shared/scheduled-request-id.ts). */
+/** The dispatcher's half of scheduled request ids (functions/domain/scheduled-request-id.ts). */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';

@@ -21,7 +21,7 @@ import {
   redriveDeadLetters,
 } from '../../cli/commands/dlq.ts';
 import { EXIT, FlowctlError, recordingOutput } from '../../cli/output.ts';
-import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import { anAwsTarget, DLQ_ARN, DLQ_URL, INGRESS_ARN, INGRESS_URL } from '../helpers/flowctl.ts';
 
 const sqs = mockClient(SQSClient);

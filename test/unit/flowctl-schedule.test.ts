@@ -5,8 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCreateSchedule, createSchedule } from '../../cli/commands/schedule.ts';
 import { EXIT, FlowctlError } from '../../cli/output.ts';
 import { atExpression, parseScheduleExpression, rateExpression, wallTimeToUtc } from '../../cli/schedule-expression.ts';
-import { parseRequestBody } from '../../functions/shared/contract.ts';
-import { canonicalRequestBody, substituteSchedulerContext } from '../../functions/shared/scheduled-request-id.ts';
+import { parseRequestBody } from '../../functions/domain/contract.ts';
+import { canonicalRequestBody, substituteSchedulerContext } from '../../functions/domain/scheduled-request-id.ts';
 import { aRequest } from '../helpers/factories.ts';
 import { anAwsTarget, INGRESS_ARN, INGRESS_URL, SCHEDULE_DLQ_ARN, SCHEDULE_ROLE_ARN } from '../helpers/flowctl.ts';
 

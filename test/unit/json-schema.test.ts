@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { requestJsonSchema } from '../../functions/shared/json-schema.ts';
+import { requestJsonSchema } from '../../functions/domain/json-schema.ts';
 
 describe('published JSON Schema', () => {
   it('is the committed schemas/provision-request.v1.json (run `npm run schema` after changing the contract)', () => {

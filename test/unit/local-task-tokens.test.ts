@@ -16,7 +16,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WAIT_FOR_TASK_TOKEN } from '../../functions/shared/queued-workflow.ts';
+import { WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
 import { type AslDefinition, LocalStepFunctions } from '../../local/step-functions.ts';
 
 const definition: AslDefinition = {

@@ -5,7 +5,7 @@
  * pacing started — the create, `T` after that start, then arrived less than `T` after the lookup.
  */
 import { describe, expect, it } from 'vitest';
-import { Pacer } from '../../functions/shared/pacing.ts';
+import { Pacer } from '../../functions/domain/pacing.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 
 /** Runs `fn` to completion while driving the fake clock. */

@@ -10,8 +10,8 @@ import {
   sustainedShareOfLimit,
   VENDORS,
   validateBudget,
-} from '../../functions/shared/config.ts';
-import { Pacer } from '../../functions/shared/pacing.ts';
+} from '../../functions/domain/config.ts';
+import { Pacer } from '../../functions/domain/pacing.ts';
 import { FakeClock } from '../helpers/fake-clock.ts';
 
 const budget = (over: Partial<RateBudget> = {}): RateBudget => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequestBody } from '../../functions/shared/contract.ts';
-import { executionName } from '../../functions/shared/execution-name.ts';
+import { parseRequestBody } from '../../functions/domain/contract.ts';
+import { executionName } from '../../functions/domain/execution-name.ts';
 import {
   canonicalRequestBody,
   canonicalRequestId,
@@ -9,7 +9,7 @@ import {
   scheduledRequestId,
   scheduledRequestIdTemplate,
   substituteSchedulerContext,
-} from '../../functions/shared/scheduled-request-id.ts';
+} from '../../functions/domain/scheduled-request-id.ts';
 import { aRequest } from '../helpers/factories.ts';
 
 describe('scheduled request ids', () => {

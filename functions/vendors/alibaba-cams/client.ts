@@ -17,15 +17,15 @@
  * flow); only an exact name match is ours and adopted.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { AlibabaCamsRequest, ProvisionRequest } from '../../shared/contract.ts';
+import { vendorConfig } from '../../domain/config.ts';
+import type { AlibabaCamsRequest, ProvisionRequest } from '../../domain/contract.ts';
 import {
   InvalidRequestError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import {
   AlibabaRpcClient,

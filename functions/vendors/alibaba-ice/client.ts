@@ -16,15 +16,15 @@
  * id, the conflict cannot be resolved automatically and surfaces as `VendorConflict` with what to do.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { AlibabaIceRequest, ProvisionRequest } from '../../shared/contract.ts';
+import { vendorConfig } from '../../domain/config.ts';
+import type { AlibabaIceRequest, ProvisionRequest } from '../../domain/contract.ts';
 import {
   InvalidRequestError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import {
   AlibabaRpcClient,

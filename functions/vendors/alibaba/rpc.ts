@@ -5,7 +5,7 @@
  * (`RetCode` for ICE, `Code == "OK"` for CAMS) are judged by each client, which knows its own success rule.
  */
 import { randomBytes } from 'node:crypto';
-import type { VendorId } from '../../shared/contract.ts';
+import type { VendorId } from '../../domain/contract.ts';
 import {
   type TaxonomyError,
   VendorAuthFailedError,
@@ -13,7 +13,7 @@ import {
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { type PaceFn, unpaced } from '../types.ts';
 import { type AcsCredentials, percentEncode, signAcs3 } from './signer.ts';
 

@@ -1,5 +1,5 @@
 /**
- * AWS Elemental MediaConnect client (`../../../../shared/vendors/aws-mediaconnect.md`) on the official SDK v3.
+ * AWS Elemental MediaConnect client (`../../../../domain/vendors/aws-mediaconnect.md`) on the official SDK v3.
  *
  * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of DESIGN §4 holds
  *   only when one paced call is exactly one HTTP request.
@@ -33,8 +33,8 @@ import {
 } from '@aws-sdk/client-mediaconnect';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { AwsMediaConnectRequest } from '../../shared/contract.ts';
+import { vendorConfig } from '../../domain/config.ts';
+import type { AwsMediaConnectRequest } from '../../domain/contract.ts';
 import {
   errorForHttpStatus,
   isTaxonomyError,
@@ -46,7 +46,7 @@ import {
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import {
   type CreatedFlow,
   type FlowState,

@@ -17,8 +17,8 @@
  * The project id (`HUAWEICLOUD_PROJECT_ID`) belongs to one region: requests for another region are refused by Huawei.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { HuaweiLiveRequest, ProvisionRequest } from '../../shared/contract.ts';
+import { vendorConfig } from '../../domain/config.ts';
+import type { HuaweiLiveRequest, ProvisionRequest } from '../../domain/contract.ts';
 import {
   errorForHttpStatus,
   InvalidRequestError,
@@ -29,7 +29,7 @@ import {
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';

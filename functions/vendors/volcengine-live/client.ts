@@ -17,8 +17,8 @@
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { ProvisionRequest, VolcengineLiveRequest } from '../../shared/contract.ts';
+import { vendorConfig } from '../../domain/config.ts';
+import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
 import {
   errorForHttpStatus,
   InvalidRequestError,
@@ -29,7 +29,7 @@ import {
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
 import {

@@ -22,7 +22,7 @@ export interface RateBudget {
   readonly windowSeconds: number;
   /** What the limit applies to, as documented. */
   readonly scope: 'account' | 'account-region' | 'user' | 'project';
-  /** Where the figure comes from (`../shared/vendors/*.md`). */
+  /** Where the figure comes from (`../domain/vendors/*.md`). */
   readonly source: string;
   /**
    * How many of the documented calls per window we may spend: the account's budget is shared with anything else using
@@ -234,7 +234,7 @@ export const RETRY_POLICY = {
 } as const;
 
 /**
- * Idempotency of the vendor task's effect steps (DESIGN §5.3, `functions/vendor-task/idempotency.ts`): how long a
+ * Idempotency of the vendor task's effect steps (DESIGN §5.3, `functions/flow-steps/idempotency.ts`): how long a
  * completed step's result is kept. It must outlast any retry of the step within its execution (an execution lasts at
  * most `PIPELINE.executionTimeoutSeconds`); a redrive of a timed-out or aborted execution later than this re-runs the
  * step, which the vendor-side get-or-create makes safe. DynamoDB deletes expired items by TTL; the store ignores them
@@ -303,7 +303,7 @@ export const ALARMS = {
   vendorThrottlesPeriodMinutes: 5,
 } as const;
 
-/** Vendor credentials on AWS (one Secrets Manager secret per vendor λ; `functions/shared/vendor-credentials.ts`). */
+/** Vendor credentials on AWS (one Secrets Manager secret per vendor λ; `functions/domain/vendor-credentials.ts`). */
 export const SECRETS = {
   /**
    * How long a λ instance keeps a secret before reading it again: a rotated credential is picked up within this time,

@@ -1,20 +1,20 @@
-/** Lambda entry: the Huawei Cloud Live vendor task. Built once per instance (cold start); see `handler-factory.ts`. */
-import { pacingIntervalMs, vendorConfig } from '../shared/config.ts';
-import { Pacer } from '../shared/pacing.ts';
-import { HuaweiLiveClient } from '../vendors/huawei-live/client.ts';
+/** Lambda entry: the Alibaba Cloud ICE MediaConnect vendor task. Built once per instance; see `handler-factory.ts`. */
+import { pacingIntervalMs, vendorConfig } from '../domain/config.ts';
+import { Pacer } from '../domain/pacing.ts';
+import { AlibabaIceClient } from '../vendors/alibaba-ice/client.ts';
 import { VendorCallMeter } from './call-metrics.ts';
 import { vendorClientFromEnv } from './credentials.ts';
 import { buildVendorTaskHandler } from './handler-factory.ts';
 import { idempotencyFromEnv } from './idempotency.ts';
 import { stepFunctionsClient } from './queue-worker.ts';
 
-const vendor = 'huawei-live';
+const vendor = 'alibaba-ice';
 const pacer = new Pacer(pacingIntervalMs(vendorConfig(vendor).budget));
 const meter = new VendorCallMeter(vendor);
 const pace = meter.pace((call) => pacer.call(call));
 // Credentials from the vendor's secret (VENDOR_SECRET_ARN), cached; the environment when there is none.
 const client = meter.client(
-  vendorClientFromEnv({ vendor, env: process.env, build: (env) => HuaweiLiveClient.fromEnv(env, { pace }) }),
+  vendorClientFromEnv({ vendor, env: process.env, build: (env) => AlibabaIceClient.fromEnv(env, { pace }) }),
 );
 
 const idempotency = idempotencyFromEnv(process.env);

@@ -18,8 +18,8 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { VendorId } from '../shared/contract.ts';
-import { logger, tracer } from '../shared/observability.ts';
+import type { VendorId } from '../domain/contract.ts';
+import { logger, tracer } from '../domain/observability.ts';
 import type { VendorClient } from '../vendors/types.ts';
 import { runVendorTask, type VendorTaskResult } from './core.ts';
 

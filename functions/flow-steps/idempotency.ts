@@ -28,9 +28,9 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { IDEMPOTENCY } from '../shared/config.ts';
-import type { VendorId } from '../shared/contract.ts';
-import { StepInProgressError, StepStoreUnavailableError } from '../shared/errors.ts';
+import { IDEMPOTENCY } from '../domain/config.ts';
+import type { VendorId } from '../domain/contract.ts';
+import { StepInProgressError, StepStoreUnavailableError } from '../domain/errors.ts';
 import type { Operation, VendorClient } from '../vendors/types.ts';
 import { runVendorTask, type VendorTaskResult } from './core.ts';
 

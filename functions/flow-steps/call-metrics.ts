@@ -16,10 +16,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ProvisionRequest, VendorId } from '../shared/contract.ts';
-import { ERROR_NAMES } from '../shared/errors.ts';
-import { DIMENSION, METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../shared/metric-names.ts';
-import { logger, metricsEnabled, publishMetrics, taskLogKeys } from '../shared/observability.ts';
+import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
+import { ERROR_NAMES } from '../domain/errors.ts';
+import { DIMENSION, METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../domain/metric-names.ts';
+import { logger, metricsEnabled, publishMetrics, taskLogKeys } from '../domain/observability.ts';
 import type { Operation, PaceFn, VendorClient } from '../vendors/types.ts';
 
 /** How one vendor call ended. */

@@ -1,6 +1,6 @@
 /** Lambda entry: the AWS MediaConnect vendor task. Built once per instance (cold start); see `handler-factory.ts`. */
-import { pacingIntervalMs, vendorConfig } from '../shared/config.ts';
-import { Pacer } from '../shared/pacing.ts';
+import { pacingIntervalMs, vendorConfig } from '../domain/config.ts';
+import { Pacer } from '../domain/pacing.ts';
 import { AwsMediaConnectClient } from '../vendors/aws-mediaconnect/client.ts';
 import { VendorCallMeter } from './call-metrics.ts';
 import { buildVendorTaskHandler } from './handler-factory.ts';

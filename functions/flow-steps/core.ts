@@ -5,9 +5,9 @@
  * the ASL's `ErrorEquals`.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../shared/config.ts';
-import { parseRequest, type VendorId } from '../shared/contract.ts';
-import { InvalidRequestError } from '../shared/errors.ts';
+import { vendorConfig } from '../domain/config.ts';
+import { parseRequest, type VendorId } from '../domain/contract.ts';
+import { InvalidRequestError } from '../domain/errors.ts';
 import {
   type CreatedFlow,
   type FlowStatus,

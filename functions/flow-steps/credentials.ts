@@ -10,15 +10,15 @@
  */
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SECRETS } from '../shared/config.ts';
-import type { ProvisionRequest, VendorId } from '../shared/contract.ts';
-import { VendorAuthFailedError, VendorUnavailableError } from '../shared/errors.ts';
-import { tracer } from '../shared/observability.ts';
+import { SECRETS } from '../domain/config.ts';
+import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
+import { VendorAuthFailedError, VendorUnavailableError } from '../domain/errors.ts';
+import { tracer } from '../domain/observability.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
-} from '../shared/vendor-credentials.ts';
+} from '../domain/vendor-credentials.ts';
 import type { VendorClient } from '../vendors/types.ts';
 
 /** Reads one secret's string; `SecretsProvider` (cached) in the Lambda entries, a fake in tests. */
