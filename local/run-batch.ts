@@ -4,6 +4,7 @@
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { VendorId } from '../functions/domain/contract.ts';
+import { requestIdentity } from '../functions/domain/request-identity.ts';
 import type { LocalStack } from './stack.ts';
 
 export type RequestStatus = 'PROVISIONED' | 'FAILED' | 'REJECTED';
@@ -104,18 +105,6 @@ function progressLine(stack: LocalStack, sent: number, started: number): string 
   return `[${seconds}s] ${sent} messages sent · executions: ${count('RUNNING')} running, ${count('SUCCEEDED')} succeeded, ${count('FAILED')} failed`;
 }
 
-function identity(body: string): { requestId: string | null; vendor: string | null } {
-  try {
-    const value = JSON.parse(body) as Record<string, unknown>;
-    return {
-      requestId: typeof value?.requestId === 'string' ? value.requestId : null,
-      vendor: typeof value?.vendor === 'string' ? value.vendor : null,
-    };
-  } catch {
-    return { requestId: null, vendor: null };
-  }
-}
-
 export function buildReport(
   stack: LocalStack,
   bodies: readonly string[],
@@ -125,7 +114,7 @@ export function buildReport(
   // The newest execution of each request decides its outcome (a later attempt supersedes a failed one).
   const latest = new Map<string, ReturnType<LocalStack['stepFunctions']['allExecutions']>[number]>();
   for (const execution of stack.stepFunctions.allExecutions()) {
-    const { requestId } = identity(execution.input);
+    const { requestId } = requestIdentity(execution.input);
     if (!requestId) continue;
     const current = latest.get(requestId);
     if (!current || execution.startDate >= current.startDate) latest.set(requestId, execution);
@@ -134,7 +123,7 @@ export function buildReport(
   const anonymousRejections: DlqRecord[] = [];
   const workflowFailures = new Map<string, DlqRecord>();
   for (const record of dlq) {
-    const requestId = record.attributes.requestId ?? identity(record.body).requestId;
+    const requestId = record.attributes.requestId ?? requestIdentity(record.body).requestId;
     if (record.attributes.reason === 'WorkflowFailed' && requestId) workflowFailures.set(requestId, record);
     else if (requestId) rejectedByRequest.set(requestId, record);
     else anonymousRejections.push(record);
@@ -144,7 +133,7 @@ export function buildReport(
   const unresolved: string[] = [];
   const seen = new Set<string>();
   for (const body of bodies) {
-    const { requestId, vendor } = identity(body);
+    const { requestId, vendor } = requestIdentity(body);
     if (requestId === null) continue;
     if (seen.has(requestId)) continue;
     seen.add(requestId);
@@ -174,7 +163,7 @@ export function buildReport(
     }
   }
   for (const record of anonymousRejections) {
-    const { vendor } = identity(record.body);
+    const { vendor } = requestIdentity(record.body);
     results.push({
       requestId: null,
       vendor,

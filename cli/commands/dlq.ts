@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import { requestIdentity } from '../../functions/domain/request-identity.ts';
 import {
   causeText,
   clip,
@@ -141,17 +142,14 @@ export function toDlqRecord(message: Message, now = Date.now()): DlqRecordDetail
   } catch {
     request = null;
   }
-  const fromBody = (key: string) => {
-    const value = (request as Record<string, unknown> | null)?.[key];
-    return typeof value === 'string' ? value : null;
-  };
+  const identity = requestIdentity(body);
   const sent = Number(message.Attributes?.SentTimestamp);
   const receives = Number(message.Attributes?.ApproximateReceiveCount);
   const cause = attributes.cause ?? attributes.ERROR_MESSAGE ?? null;
   return {
     messageId: message.MessageId ?? '',
-    requestId: attributes.requestId ?? fromBody('requestId'),
-    vendor: attributes.vendor ?? fromBody('vendor'),
+    requestId: attributes.requestId ?? identity.requestId,
+    vendor: attributes.vendor ?? identity.vendor,
     reason: attributes.reason ?? (attributes.ERROR_CODE ? 'ScheduleDeliveryFailed' : NO_ATTRIBUTES_REASON),
     error: attributes.error ?? attributes.ERROR_CODE ?? null,
     cause,
