@@ -32,14 +32,13 @@ import {
 } from '../../functions/vendors/alibaba/signer.ts';
 import {
   type FaultSettings,
-  Faults,
-  Journal,
   type RawRequest,
-  type RawResponse,
   type RunningEmulator,
   SlidingWindowLimiter,
-  startHttpServer,
+  safeDecode,
+  splitOnce,
 } from './common.ts';
+import { type Exchange, startEmulator } from './pipeline.ts';
 
 export const ICE_VERSION = '2020-11-09';
 export const CAMS_VERSION = '2020-06-06';
@@ -93,7 +92,6 @@ interface Reply {
   readonly body: Record<string, unknown>;
   /** The error code journaled (gateway/CAMS `Code`, or `RetCode n` for ICE). */
   readonly code?: string;
-  readonly throttled?: boolean;
 }
 
 const HOST_ID = 'emulator.aliyuncs.com';
@@ -130,9 +128,6 @@ interface CamsFlowState {
 }
 
 export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Promise<RunningAlibabaEmulator> {
-  const journal = new Journal();
-  const faults = new Faults(options.faults);
-  const enforceRateLimit = options.enforceRateLimit ?? true;
   const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60_000;
   const revealsFlowId = options.iceDuplicateRevealsFlowId ?? true;
   const camsLimit = options.camsRateLimit ?? { limit: 5, windowMs: 1000 };
@@ -150,10 +145,9 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
 
   // --- envelopes --------------------------------------------------------------------------------------------------
 
-  const gatewayError = (status: number, code: string, message: string, throttled = false): Reply => ({
+  const gatewayError = (status: number, code: string, message: string): Reply => ({
     status,
     code,
-    throttled,
     body: {
       HostId: HOST_ID,
       Code: code,
@@ -174,16 +168,15 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
     status: 200,
     body: { Code: 'OK', Message: 'None', ...(data === undefined ? {} : { Data: data }) },
   });
-  const camsFail = (status: number, code: string, message: string, throttled = false): Reply => ({
+  const camsFail = (status: number, code: string, message: string): Reply => ({
     status,
     code,
-    throttled,
     body: { Code: code, Message: message },
   });
   const throttleFor = (product: Product): Reply =>
     product === 'cams'
-      ? camsFail(400, 'System.LimitControl', 'The system is under flow control.', true)
-      : gatewayError(400, 'Throttling.User', 'Request was denied due to user flow control.', true);
+      ? camsFail(400, 'System.LimitControl', 'The system is under flow control.')
+      : gatewayError(400, 'Throttling.User', 'Request was denied due to user flow control.');
 
   // --- signature ----------------------------------------------------------------------------------------------------
 
@@ -485,67 +478,58 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
 
   // --- the gateway --------------------------------------------------------------------------------------------------
 
-  const handle = async (req: RawRequest): Promise<RawResponse | 'hang'> => {
-    const at = Date.now();
+  const open = (req: RawRequest, at: number): Exchange<Reply> => {
     const requestId = randomUUID().toUpperCase();
     const version = header(req, 'x-acs-version');
     const product: Product | undefined =
       version === ICE_VERSION ? 'ice' : version === CAMS_VERSION ? 'cams' : undefined;
     const action = header(req, 'x-acs-action') ?? 'unknown';
-    const answer = (reply: Reply, injected = false): RawResponse => {
-      journal.record({
-        at,
-        operation: action,
-        status: reply.status,
-        ...(reply.code !== undefined ? { errorCode: reply.code } : {}),
-        throttled: reply.throttled ?? false,
-        injected,
-        budget: product ?? 'unknown',
-      });
-      return { status: reply.status, body: JSON.stringify({ RequestId: requestId, ...reply.body }) };
+    const admit = () => {
+      if (req.method !== 'POST' && req.method !== 'GET') {
+        return {
+          refused: gatewayError(400, 'UnsupportedHTTPMethod', `The HTTP method ${req.method} is not supported.`),
+        };
+      }
+      const authFailure = authenticate(req, at);
+      if (authFailure) return { refused: authFailure };
+      const operations = product === 'ice' ? ice : product === 'cams' ? cams : undefined;
+      const operation = operations && Object.hasOwn(operations, action) ? operations[action] : undefined;
+      if (!product || !operation) {
+        return {
+          refused: gatewayError(
+            404,
+            'InvalidApi.NotFound',
+            `Specified api is not found, please check your url and method.`,
+          ),
+        };
+      }
+      return {
+        call: {
+          limiter: limiters[product],
+          throttle: () => throttleFor(product),
+          serve: (now: number) => operation(requestParams(req), now),
+        },
+      };
     };
-
-    if (req.method !== 'POST' && req.method !== 'GET') {
-      return answer(gatewayError(400, 'UnsupportedHTTPMethod', `The HTTP method ${req.method} is not supported.`));
-    }
-    const authFailure = authenticate(req, at);
-    if (authFailure) return answer(authFailure);
-    const operations = product === 'ice' ? ice : product === 'cams' ? cams : undefined;
-    const operation = operations && Object.hasOwn(operations, action) ? operations[action] : undefined;
-    if (!product || !operation) {
-      return answer(
-        gatewayError(404, 'InvalidApi.NotFound', `Specified api is not found, please check your url and method.`),
-      );
-    }
-    const limiter = limiters[product];
-    if (enforceRateLimit && limiter && !limiter.tryAdmit(at)) return answer(throttleFor(product));
-
-    await faults.delay();
-    const fault = faults.decide();
-    if (fault === 'error') {
-      const random = faults.current.random ?? Math.random;
-      const reply =
-        random() < 0.5
-          ? gatewayError(500, 'InternalError', 'The request processing has failed due to some unknown error.')
-          : gatewayError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
-      return answer(reply, true);
-    }
-    if (fault === 'throttle') return answer(throttleFor(product), true);
-    const reply = operation(requestParams(req), Date.now());
-    if (fault === 'timeout') {
-      // The operation took effect; only its answer is lost.
-      answer(reply, true);
-      return 'hang';
-    }
-    return answer(reply);
+    return {
+      operation: action,
+      budget: product ?? 'unknown',
+      admit,
+      encode: (reply) => ({ status: reply.status, body: JSON.stringify({ RequestId: requestId, ...reply.body }) }),
+    };
   };
 
-  const server = await startHttpServer(handle);
+  const emulator = await startEmulator<Reply>({
+    ...options,
+    open,
+    describe: (reply) => ({ status: reply.status, errorCode: reply.code }),
+    unavailable: (random) =>
+      random() < 0.5
+        ? gatewayError(500, 'InternalError', 'The request processing has failed due to some unknown error.')
+        : gatewayError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),
+  });
   return {
-    url: server.url,
-    journal,
-    setFaults: (settings) => faults.set(settings),
-    close: () => server.close(),
+    ...emulator,
     iceFlows: () =>
       [...iceFlows.values()].map((f) => ({
         flowId: f.flowId,
@@ -600,19 +584,6 @@ function decodeQuery(query: string): Array<[string, string]> {
       const [key = '', value = ''] = splitOnce(part, '=');
       return [safeDecode(key), safeDecode(value)];
     });
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-function splitOnce(value: string, separator: string): [string, string] {
-  const index = value.indexOf(separator);
-  return index === -1 ? [value, ''] : [value.slice(0, index), value.slice(index + separator.length)];
 }
 
 function missingParam(params: Params, names: readonly string[]): string | undefined {

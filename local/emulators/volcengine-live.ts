@@ -25,16 +25,14 @@ import {
 } from '../../functions/vendors/volcengine-live/signer.ts';
 import {
   type FaultSettings,
-  Faults,
   flattenHeaders,
   hexSignaturesEqual,
-  Journal,
   type RawRequest,
   type RawResponse,
   type RunningEmulator,
   SlidingWindowLimiter,
-  startHttpServer,
 } from './common.ts';
+import { type Exchange, startEmulator } from './pipeline.ts';
 
 export const VOLCENGINE_VERSION = '2023-01-01';
 export const VOLCENGINE_REGION = 'cn-north-1';
@@ -247,10 +245,7 @@ function taskProblem(body: Record<string, unknown>): string | undefined {
 export async function startVolcengineLiveEmulator(
   options: VolcengineLiveEmulatorOptions,
 ): Promise<RunningVolcengineLiveEmulator> {
-  const journal = new Journal();
-  const faults = new Faults(options.faults);
   const commonErrShare = options.commonErrShare ?? 0.5;
-  const enforceRateLimit = options.enforceRateLimit ?? true;
   const rates = options.rateLimits ?? VOLCENGINE_RATE_LIMITS;
   const limiters: Record<Budget, SlidingWindowLimiter> = {
     writes: new SlidingWindowLimiter(rates.writes, rates.windowMs),
@@ -436,8 +431,7 @@ export async function startVolcengineLiveEmulator(
     };
   }
 
-  const handle = async (req: RawRequest): Promise<RawResponse | 'hang'> => {
-    const at = Date.now();
+  const open = (req: RawRequest, at: number): Exchange<Reply> => {
     const requestId = `${formatCompactUtc(at).replace(/\D/g, '')}${randomBytes(8).toString('hex').toUpperCase()}`;
     const queryAt = req.rawUrl.indexOf('?');
     const rawPath = queryAt < 0 ? req.rawUrl : req.rawUrl.slice(0, queryAt);
@@ -450,16 +444,7 @@ export async function startVolcengineLiveEmulator(
     const action = query.Action ?? 'unknown';
     const spec = ACTIONS[action];
     const budget: Budget = spec?.budget ?? 'writes';
-    const answer = (reply: Reply, flags: { throttled?: boolean; injected?: boolean } = {}): RawResponse => {
-      journal.record({
-        at,
-        operation: spec ? action : 'unknown',
-        status: reply.status,
-        ...(reply.error ? { errorCode: reply.error.code } : {}),
-        throttled: flags.throttled ?? false,
-        injected: flags.injected ?? false,
-        budget,
-      });
+    const encode = (reply: Reply): RawResponse => {
       const metadata = {
         RequestId: requestId,
         Action: action,
@@ -484,72 +469,55 @@ export async function startVolcengineLiveEmulator(
         }),
       };
     };
-
-    const headers = flattenHeaders(req.headers);
-    const bodyText = req.body.toString('utf8');
-    const auth = verifyVolcengineSignature(
-      { method: req.method, path: decodeURIComponent(rawPath) || '/', query, headers, body: bodyText },
-      options.credentials,
-      at,
-      maxClockSkewMs,
-    );
-    if (!auth.ok) return answer(auth.reply);
-    if (!spec || query.Version !== VOLCENGINE_VERSION || req.method !== spec.method || rawPath !== '/') {
-      return answer(
-        fail(
-          404,
-          'InvalidActionOrVersion',
-          `Could not find operation ${action} for version ${query.Version ?? ''}`,
-          100008,
-        ),
+    const admit = () => {
+      const headers = flattenHeaders(req.headers);
+      const bodyText = req.body.toString('utf8');
+      const auth = verifyVolcengineSignature(
+        { method: req.method, path: decodeURIComponent(rawPath) || '/', query, headers, body: bodyText },
+        options.credentials,
+        at,
+        maxClockSkewMs,
       );
-    }
-    if (enforceRateLimit && !limiters[budget].tryAdmit(at)) return answer(flowLimit(), { throttled: true });
-
-    await faults.delay();
-    const fault = faults.decide();
-    const random = faults.current.random ?? Math.random;
-    if (fault === 'error') {
-      const roll = random();
-      const reply =
-        roll < commonErrShare
-          ? fail(200, 'CommonErr', 'unclassified error, please retry')
-          : [
-              fail(500, 'InternalError', 'an internal error occurred, please contact the administrator.'),
-              fail(502, 'InternalServiceError', 'an internal error occurred, please contact the administrator.'),
-              fail(504, 'InternalServiceTimeout', 'Internal Service is timeout. please contact the administrator.'),
-            ][Math.floor(random() * 3)]!;
-      return answer(reply, { injected: true });
-    }
-    if (fault === 'throttle') return answer(flowLimit(), { throttled: true, injected: true });
-
-    let body: Record<string, unknown> = {};
-    if (spec.method === 'POST') {
-      let json: unknown;
-      try {
-        json = bodyText === '' ? {} : JSON.parse(bodyText);
-      } catch {
-        return answer(fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data'));
+      if (!auth.ok) return { refused: auth.reply };
+      if (!spec || query.Version !== VOLCENGINE_VERSION || req.method !== spec.method || rawPath !== '/') {
+        const message = `Could not find operation ${action} for version ${query.Version ?? ''}`;
+        return { refused: fail(404, 'InvalidActionOrVersion', message, 100008) };
       }
-      if (!isRecord(json))
-        return answer(fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data'));
-      body = json;
-    }
-    const reply = operations[action]!(body, query, Date.now());
-    if (fault === 'timeout') {
-      // The operation took effect; only its answer is lost.
-      answer(reply, { injected: true });
-      return 'hang';
-    }
-    return answer(reply);
+      const serve = (now: number): Reply => {
+        let body: Record<string, unknown> = {};
+        if (spec.method === 'POST') {
+          let json: unknown;
+          try {
+            json = bodyText === '' ? {} : JSON.parse(bodyText);
+          } catch {
+            return fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data');
+          }
+          if (!isRecord(json))
+            return fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data');
+          body = json;
+        }
+        return operations[action]!(body, query, now);
+      };
+      return { call: { limiter: limiters[budget], throttle: flowLimit, serve } };
+    };
+    return { operation: spec ? action : 'unknown', budget, admit, encode };
   };
 
-  const server = await startHttpServer(handle);
+  const emulator = await startEmulator<Reply>({
+    ...options,
+    open,
+    describe: (reply) => ({ status: reply.status, errorCode: reply.error?.code }),
+    unavailable: (random) =>
+      random() < commonErrShare
+        ? fail(200, 'CommonErr', 'unclassified error, please retry')
+        : [
+            fail(500, 'InternalError', 'an internal error occurred, please contact the administrator.'),
+            fail(502, 'InternalServiceError', 'an internal error occurred, please contact the administrator.'),
+            fail(504, 'InternalServiceTimeout', 'Internal Service is timeout. please contact the administrator.'),
+          ][Math.floor(random() * 3)]!,
+  });
   return {
-    url: server.url,
-    journal,
-    setFaults: (settings) => faults.set(settings),
-    close: () => server.close(),
+    ...emulator,
     groups: () =>
       [...groups.values()].map((g) => ({ name: g.name, projectName: g.projectName, tags: structuredClone(g.tags) })),
     tasks: () => {
