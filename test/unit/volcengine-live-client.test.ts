@@ -7,7 +7,8 @@ import {
   volcengineError,
   volcengineTaskState,
 } from '../../functions/vendors/volcengine-live/client.ts';
-import { formatBeijingTime, verifyVolcengineSignature } from '../../local/emulators/volcengine-live.ts';
+import { verifyVolcengineSignature } from '../../local/emulators/volcengine-gateway.ts';
+import { formatBeijingTime } from '../../local/emulators/volcengine-live.ts';
 import {
   type Answer,
   aVolcengineRequest,
