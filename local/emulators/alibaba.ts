@@ -33,7 +33,7 @@ import {
   requestParams,
 } from './alibaba-gateway.ts';
 import { type FaultSettings, type RawRequest, type RunningEmulator, SlidingWindowLimiter } from './common.ts';
-import { type Exchange, startEmulator } from './pipeline.ts';
+import { type Exchange, oneOf, startEmulator } from './pipeline.ts';
 
 export const ICE_VERSION = '2020-11-09';
 export const CAMS_VERSION = '2020-06-06';
@@ -427,11 +427,10 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
   const emulator = await startEmulator<Reply>({
     ...options,
     open,
-    describe: (reply) => ({ status: reply.status, errorCode: reply.code }),
-    unavailable: (random) =>
-      random() < 0.5
-        ? gatewayError(500, 'InternalError', 'The request processing has failed due to some unknown error.')
-        : gatewayError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),
+    unavailable: oneOf(
+      gatewayError(500, 'InternalError', 'The request processing has failed due to some unknown error.'),
+      gatewayError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),
+    ),
   });
   return {
     ...emulator,

@@ -41,7 +41,7 @@ import {
   SlidingWindowLimiter,
   splitOnce,
 } from './common.ts';
-import { type Exchange, startEmulator } from './pipeline.ts';
+import { type Exchange, oneOf, startEmulator } from './pipeline.ts';
 import { verifySigV4 } from './sigv4.ts';
 
 // --- the service ----------------------------------------------------------------------------------------------------
@@ -432,27 +432,28 @@ export async function startAwsMediaConnectEmulator(
   const emulator = await startEmulator<Reply>({
     ...options,
     open,
-    describe: (reply) => ({ status: reply.status, errorCode: reply.code }),
-    unavailable: (random) =>
-      random() < 0.5
-        ? fail(500, 'InternalServerErrorException', 'An internal error occurred.')
-        : fail(503, 'ServiceUnavailableException', 'The service is currently unavailable.'),
+    unavailable: oneOf(
+      fail(500, 'InternalServerErrorException', 'An internal error occurred.'),
+      fail(503, 'ServiceUnavailableException', 'The service is currently unavailable.'),
+    ),
   });
   return {
     ...emulator,
     flows: () => {
       const now = Date.now();
-      return [...flows.values()].map((f) => {
-        settle(f, now);
-        return {
-          flowArn: f.flowArn,
-          name: f.name,
-          region: f.region,
-          status: f.status,
-          tags: { ...f.tags },
-          entitlements: f.entitlements.map((e) => ({ ...e })),
-        };
-      });
+      return [...flows.values()].map((f) => emulatedFlow(settle(f, now)));
     },
+  };
+}
+
+/** A copy of a flow record as the tests read it. */
+function emulatedFlow(f: FlowRecord): EmulatedFlow {
+  return {
+    flowArn: f.flowArn,
+    name: f.name,
+    region: f.region,
+    status: f.status,
+    tags: { ...f.tags },
+    entitlements: f.entitlements.map((e) => ({ ...e })),
   };
 }

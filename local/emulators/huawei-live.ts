@@ -32,7 +32,7 @@ import {
   type RunningEmulator,
   SlidingWindowLimiter,
 } from './common.ts';
-import { type Exchange, startEmulator } from './pipeline.ts';
+import { type Exchange, oneOf, startEmulator } from './pipeline.ts';
 
 /** The documented limit: 80 requests per minute per user (StreamConnect group). */
 export const HUAWEI_RATE_LIMIT = { limit: 80, windowMs: 60_000 } as const;
@@ -385,27 +385,27 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
   const emulator = await startEmulator<Reply>({
     ...options,
     open,
-    describe: (reply) => ({ status: reply.status, errorCode: reply.code }),
-    unavailable: (random) =>
-      random() < 0.5 ? error(502, 'APIG.0202', 'Backend unavailable.') : error(504, 'APIG.0203', 'Backend timeout.'),
+    unavailable: oneOf(error(502, 'APIG.0202', 'Backend unavailable.'), error(504, 'APIG.0203', 'Backend timeout.')),
   });
   return {
     ...emulator,
     flows: () => {
       const now = Date.now();
-      return [...flows.values()].map((f) => {
-        settle(f, now);
-        return {
-          flowId: f.flowId,
-          name: f.name,
-          region: f.region,
-          status: f.status,
-          sources: structuredClone(f.sources),
-          outputs: structuredClone(f.outputs),
-        };
-      });
+      return [...flows.values()].map((f) => emulatedFlow(settle(f, now)));
     },
     addFlow: (flow) => addFlow(flow.name, flow.region, flow.sources).flowId,
+  };
+}
+
+/** A copy of a flow record as the tests read it. */
+function emulatedFlow(f: FlowRecord): EmulatedHuaweiFlow {
+  return {
+    flowId: f.flowId,
+    name: f.name,
+    region: f.region,
+    status: f.status,
+    sources: structuredClone(f.sources),
+    outputs: structuredClone(f.outputs),
   };
 }
 

@@ -37,6 +37,12 @@ export interface Exchange<Reply> {
   encode(reply: Reply): RawResponse;
 }
 
+/** What every emulator's reply carries: its HTTP status and, for an error, the vendor's error code. */
+export interface ReplyStatus {
+  readonly status: number;
+  readonly code?: string | undefined;
+}
+
 export interface EmulatorPipelineOptions<Reply> {
   readonly faults?: FaultSettings;
   /** Enforce the documented rate limit with the vendor's throttle error. @default true */
@@ -45,8 +51,13 @@ export interface EmulatorPipelineOptions<Reply> {
   open(req: RawRequest, at: number): Exchange<Reply>;
   /** The vendor's 5xx answer for an injected error; `random` is the fault settings' random source. */
   unavailable(random: () => number): Reply;
-  /** The reply's HTTP status and vendor error code, as journaled. */
-  describe(reply: Reply): { readonly status: number; readonly errorCode?: string | undefined };
+  /** The reply's HTTP status and vendor error code, as journaled. @default the reply's `status` and `code` */
+  describe?(reply: Reply): ReplyStatus;
+}
+
+/** An injected error answered as one of `replies`, each as likely. */
+export function oneOf<Reply>(...replies: readonly Reply[]): (random: () => number) => Reply {
+  return (random) => replies[Math.floor(random() * replies.length)]!;
 }
 
 /** Builds the HTTP handler of an emulator from its vendor-specific parts. */
@@ -60,7 +71,7 @@ export function emulatorPipeline<Reply>(
     const at = Date.now();
     const exchange = options.open(req, at);
     const answer = (reply: Reply, flags: { throttled?: boolean; injected?: boolean } = {}): RawResponse => {
-      const { status, errorCode } = options.describe(reply);
+      const { status, code: errorCode } = options.describe?.(reply) ?? (reply as ReplyStatus);
       journal.record({
         at,
         operation: exchange.operation,

@@ -416,7 +416,7 @@ export async function startVolcengineLiveEmulator(
   const emulator = await startEmulator<Reply>({
     ...options,
     open,
-    describe: (reply) => ({ status: reply.status, errorCode: reply.error?.code }),
+    describe: (reply) => ({ status: reply.status, code: reply.error?.code }),
     unavailable: (random) =>
       random() < commonErrShare
         ? fail(200, 'CommonErr', 'unclassified error, please retry')
