@@ -3,6 +3,8 @@
  * CDK, the handlers and the local stack all read this module, so they cannot drift. It is plain data plus the
  * arithmetic that proves each budget stays under its documented limit; it imports nothing from AWS.
  */
+import type { VendorDescriptor } from '../vendors/common/descriptor.ts';
+import { VENDOR_DESCRIPTORS } from '../vendors/registry.ts';
 import type { VendorId } from './contract.ts';
 
 /** Input limits enforced by the contract (issue 8 tightens them further, never loosens). */
@@ -87,119 +89,10 @@ export function validateBudget(vendor: string, budget: RateBudget): void {
   if (problems.length > 0) throw new Error(`pacing config for ${vendor} is invalid: ${problems.join('; ')}`);
 }
 
-export const VENDORS = {
-  'aws-mediaconnect': {
-    vendor: 'aws-mediaconnect',
-    budget: {
-      documentedLimit: 5,
-      windowSeconds: 1,
-      scope: 'account-region',
-      source: 'vendors/aws-mediaconnect.md §4: 5 req/s steady (burst 30); 429 TooManyRequestsException',
-      spendLimit: 5,
-      reservedConcurrency: 5,
-      safetyMargin: 0.05,
-    },
-    functionTimeoutSeconds: 30,
-    callTimeoutMs: 10_000,
-    pollIntervalSeconds: 3,
-    maxPolls: 40,
-  },
-  'alibaba-ice': {
-    vendor: 'alibaba-ice',
-    // ICE publishes no QPS limit for its MediaConnect APIs. We assume the lowest per-user limit Alibaba publishes for
-    // comparable media control-plane APIs (5/s: CAMS Flow APIs, ARTC channel management, VOD template APIs) instead
-    // of the gateway-wide default (~100/s): a throttle (`Throttling.User`) costs retries, under-spending costs
-    // nothing. C = 5, T = 1.05 s → ≤ 5 calls in any second (5 % margin, as CAMS). Raise `documentedLimit`/`spendLimit`
-    // if Alibaba states one.
-    budget: {
-      documentedLimit: 5,
-      windowSeconds: 1,
-      scope: 'account',
-      source:
-        'vendors/alibaba-ice.md §4: no limit published (GAP); assumed 5 req/s per account, the lowest per-user QPS Alibaba publishes for media control-plane APIs; throttle = 400 Throttling.User',
-      spendLimit: 5,
-      reservedConcurrency: 5,
-      safetyMargin: 0.05,
-    },
-    // createFlow makes up to 4 paced calls (create, read, read input, add input), grantEntitlements up to 4 (one
-    // output each): 4 × (T + callTimeout) ≈ 36 s, under the λ timeout and the ASL task timeout (60 s).
-    functionTimeoutSeconds: 45,
-    callTimeoutMs: 8_000,
-    // Status `online` is set synchronously by UpdateMediaConnectFlowStatus; polling only covers surprises.
-    pollIntervalSeconds: 2,
-    maxPolls: 15,
-  },
-  'alibaba-cams': {
-    vendor: 'alibaba-cams',
-    // Every CAMS Flow API page: 5 QPS per account (main account and RAM users share it). C = 5, T = 1.05 s: the 5 %
-    // margin (50 ms) absorbs arrival jitter and sustains 95 % of the limit. It was 10 % while invoke-mode bursts
-    // churned thousands of λ throttle retries through the local stack (6 arrivals within 982 ms seen under that load);
-    // queue mode removed the churn, and the real-time benchmark measures the jitter (docs/benchmarks.md).
-    budget: {
-      documentedLimit: 5,
-      windowSeconds: 1,
-      scope: 'account',
-      source: 'vendors/alibaba-cams.md §4: 5 QPS per account for every Flow API; throttle = 400 System.LimitControl',
-      spendLimit: 5,
-      reservedConcurrency: 5,
-      safetyMargin: 0.05,
-    },
-    // createFlow: ListFlow (≤ 3 pages) + CreateFlow + UpdateFlowJSONAsset ≤ 5 paced calls ≈ 45 s worst case.
-    functionTimeoutSeconds: 50,
-    callTimeoutMs: 8_000,
-    pollIntervalSeconds: 1,
-    maxPolls: 30,
-  },
-  'huawei-live': {
-    vendor: 'huawei-live',
-    // 80 requests per minute per user (and per API) for the StreamConnect group, outputs included as far as
-    // documented. The window is a minute, so the rule is C × ceil(60/T) ≤ 80: C = 4, T = 3 s × 1.05 = 3.15 s →
-    // 4 × ceil(60/3.15) = 4 × 20 = 80 calls in any 60 s, sustained 76/min (95 %). The 3 s of jitter the margin buys
-    // is far more than localhost or a WAN path needs.
-    budget: {
-      documentedLimit: 80,
-      windowSeconds: 60,
-      scope: 'user',
-      source:
-        'vendors/huawei-live.md §4: StreamConnect APIs 80 req/min per user and per API; throttle = APIG.0308 (HTTP 429 assumed)',
-      spendLimit: 80,
-      reservedConcurrency: 4,
-      safetyMargin: 0.05,
-    },
-    // createFlow adopting an existing flow makes up to 5 paced calls (create, ≤ 3 list pages, detail):
-    // 5 × (T + callTimeout) ≈ 46 s worst case, under the λ timeout and the ASL task timeout (60 s).
-    functionTimeoutSeconds: 55,
-    callTimeoutMs: 6_000,
-    // Every poll spends 1/80 of a minute of budget: poll sparingly.
-    pollIntervalSeconds: 3,
-    maxPolls: 20,
-  },
-  'volcengine-live': {
-    vendor: 'volcengine-live',
-    // Two documented scopes, one λ: 10 req/s per user for the writes (Create/Update/Stop/Restart/Delete) and 15 req/s
-    // for ListPullToPushTask(V2). One λ serves both, so it is paced at the stricter 10/s: C = 10, T = 1 s × 1.05 =
-    // 1050 ms → 10 × ceil(1000/1050) = 10 calls in any second, sustained 9.5/s (95 %). Ten instances one call a
-    // second apart rather than five at two a second: an instance's two calls cannot share a window, so a late arrival
-    // has the whole 50 ms margin to land in (with C = 5 and T = 525 ms it would have 25 ms).
-    budget: {
-      documentedLimit: 10,
-      windowSeconds: 1,
-      scope: 'user',
-      source:
-        'vendors/volcengine-live.md §4: 10 req/s per user for pull-to-push writes, 15 req/s for lists (paced at the stricter); throttle = FlowLimitExceeded (HTTP 429 assumed)',
-      spendLimit: 10,
-      reservedConcurrency: 10,
-      safetyMargin: 0.05,
-    },
-    // createFlow is two paced calls (group, task), four when it adopts (group exists → list groups → list tasks →
-    // create task): 4 × (T + callTimeout) ≈ 37 s worst case.
-    functionTimeoutSeconds: 45,
-    callTimeoutMs: 8_000,
-    // A task flips from 未开始 to 生效中 at its StartTime (second precision).
-    pollIntervalSeconds: 2,
-    maxPolls: 30,
-  },
-} as const satisfies Partial<Record<VendorId, VendorConfig>>;
+/** Every configured vendor's descriptor (`functions/vendors/<vendor>/descriptor.ts`), by id. */
+export const VENDORS = Object.fromEntries(VENDOR_DESCRIPTORS.map((d) => [d.vendor, d])) as unknown as {
+  readonly [V in VendorId]: VendorDescriptor<V>;
+};
 
 export type ConfiguredVendor = keyof typeof VENDORS;
 

@@ -1,22 +1,18 @@
 /**
- * Which credentials each vendor λ needs, and where they come from (DESIGN §7). Plain data: the CDK stack creates one
+ * Which credentials each vendor λ needs, and where they come from (docs/architecture.md, "Configuration"). Plain data: the CDK stack creates one
  * Secrets Manager secret per vendor listed here, shaped as these variable names; the vendor λ reads its secret into the
  * environment its client's `fromEnv` reads; the local stack sets the same names as plain environment variables.
  */
+import { VENDOR_DESCRIPTORS } from '../vendors/registry.ts';
 import type { VendorId } from './contract.ts';
 
 /**
- * The variable names of a vendor's credentials: the keys of its secret's JSON object on AWS, environment variables
- * locally. AWS MediaConnect has none: it signs with the function role.
+ * The variable names of a vendor's credentials (its descriptor's `credentialKeys`): the keys of its secret's JSON
+ * object on AWS, environment variables locally. AWS MediaConnect has none: it signs with the function role.
  */
-export const VENDOR_CREDENTIAL_KEYS = {
-  'aws-mediaconnect': [],
-  // ICE and CAMS read the same names; each has its own secret, so each λ can be given a RAM user of its own product.
-  'alibaba-ice': ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
-  'alibaba-cams': ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
-  'huawei-live': ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_PROJECT_ID'],
-  'volcengine-live': ['VOLCENGINE_ACCESS_KEY', 'VOLCENGINE_SECRET_KEY'],
-} as const satisfies Record<VendorId, readonly string[]>;
+export const VENDOR_CREDENTIAL_KEYS = Object.fromEntries(
+  VENDOR_DESCRIPTORS.map((d): [VendorId, readonly string[]] => [d.vendor, d.credentialKeys]),
+) as Readonly<Record<VendorId, readonly string[]>>;
 
 /** The environment variable naming the vendor λ's credentials secret (ARN), set by the stack. */
 export const VENDOR_SECRET_ARN_ENV = 'VENDOR_SECRET_ARN';

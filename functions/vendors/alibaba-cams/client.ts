@@ -17,7 +17,6 @@
  * flow); only an exact name match is ours and adopted.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../domain/config.ts';
 import type { AlibabaCamsRequest, ProvisionRequest } from '../../domain/contract.ts';
 import {
   InvalidRequestError,
@@ -28,18 +27,19 @@ import {
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import {
-  AlibabaRpcClient,
-  alibabaCredentialsFromEnv,
+  type AlibabaClientOptions,
+  type AlibabaFromEnvOptions,
+  type AlibabaRpcClient,
+  alibabaOptionsFromEnv,
+  alibabaRpcClient,
   errorForAlibabaCode,
-  parseEndpoint,
   type RpcParams,
   safeVendorMessage,
 } from '../alibaba/rpc.ts';
-import type { AcsCredentials } from '../alibaba/signer.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { alibabaCams } from './descriptor.ts';
 
 export const CAMS_API_VERSION = '2020-06-06';
-export const CAMS_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_CAMS';
 
 /** ListFlow page size, and how many pages a lookup reads before creating (each page is one paced call). */
 export const CAMS_LIST_PAGE_SIZE = 20;
@@ -81,16 +81,7 @@ const flowData = z.object({
   Status: z.string().min(1),
 });
 
-export interface AlibabaCamsClientOptions {
-  readonly credentials: AcsCredentials;
-  /** Base URL (`VENDOR_ENDPOINT_ALIBABA_CAMS`); default `cams.{region}.aliyuncs.com`. */
-  readonly endpoint?: URL;
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  readonly nonce?: () => string;
-  readonly pace?: PaceFn;
-}
+export type AlibabaCamsClientOptions = AlibabaClientOptions;
 
 export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
   readonly vendor = 'alibaba-cams' as const;
@@ -99,30 +90,12 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
 
   constructor(options: AlibabaCamsClientOptions) {
     this.endpoint = options.endpoint;
-    this.rpc = new AlibabaRpcClient({
-      vendor: this.vendor,
-      version: CAMS_API_VERSION,
-      paramsIn: 'body',
-      credentials: options.credentials,
-      callTimeoutMs: options.callTimeoutMs ?? vendorConfig('alibaba-cams').callTimeoutMs,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.nonce ? { nonce: options.nonce } : {}),
-      ...(options.pace ? { pace: options.pace } : {}),
-    });
+    this.rpc = alibabaRpcClient(alibabaCams, { version: CAMS_API_VERSION, paramsIn: 'body' }, options);
   }
 
   /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
-  static fromEnv(
-    env: NodeJS.ProcessEnv,
-    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number; callTimeoutMs?: number } = {},
-  ): AlibabaCamsClient {
-    const override = env[CAMS_ENDPOINT_ENV];
-    return new AlibabaCamsClient({
-      credentials: alibabaCredentialsFromEnv(env),
-      ...(override ? { endpoint: parseEndpoint(CAMS_ENDPOINT_ENV, override) } : {}),
-      ...options,
-    });
+  static fromEnv(env: NodeJS.ProcessEnv, options: AlibabaFromEnvOptions = {}): AlibabaCamsClient {
+    return new AlibabaCamsClient(alibabaOptionsFromEnv(env, alibabaCams, options));
   }
 
   async createFlow(request: AlibabaCamsRequest): Promise<CreatedFlow> {

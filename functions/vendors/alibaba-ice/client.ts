@@ -16,7 +16,6 @@
  * id, the conflict cannot be resolved automatically and surfaces as `VendorConflict` with what to do.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../domain/config.ts';
 import type { AlibabaIceRequest, ProvisionRequest } from '../../domain/contract.ts';
 import {
   InvalidRequestError,
@@ -27,19 +26,20 @@ import {
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import {
-  AlibabaRpcClient,
-  alibabaCredentialsFromEnv,
+  type AlibabaClientOptions,
+  type AlibabaFromEnvOptions,
+  type AlibabaRpcClient,
+  alibabaOptionsFromEnv,
+  alibabaRpcClient,
   errorForAlibabaCode,
   gatewayErrorCode,
-  parseEndpoint,
   type RpcParams,
   safeVendorMessage,
 } from '../alibaba/rpc.ts';
-import type { AcsCredentials } from '../alibaba/signer.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { alibabaIce } from './descriptor.ts';
 
 export const ICE_API_VERSION = '2020-11-09';
-export const ICE_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_ICE';
 
 /** The documented regional host: `ice.{regionId}.aliyuncs.com`. */
 export function iceEndpointFor(region: string): URL {
@@ -104,16 +104,7 @@ function isNotFound(answer: IceAnswer): boolean {
   return !answer.ok && /(does\s*not|doesn't|not)\s*exist|not\s*found|不存在/i.test(answer.description);
 }
 
-export interface AlibabaIceClientOptions {
-  readonly credentials: AcsCredentials;
-  /** Base URL for every region (`VENDOR_ENDPOINT_ALIBABA_ICE`); default the regional `ice.{region}.aliyuncs.com`. */
-  readonly endpoint?: URL;
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  readonly nonce?: () => string;
-  readonly pace?: PaceFn;
-}
+export type AlibabaIceClientOptions = AlibabaClientOptions;
 
 export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
   readonly vendor = 'alibaba-ice' as const;
@@ -122,30 +113,12 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
 
   constructor(options: AlibabaIceClientOptions) {
     this.endpoint = options.endpoint;
-    this.rpc = new AlibabaRpcClient({
-      vendor: this.vendor,
-      version: ICE_API_VERSION,
-      paramsIn: 'query',
-      credentials: options.credentials,
-      callTimeoutMs: options.callTimeoutMs ?? vendorConfig('alibaba-ice').callTimeoutMs,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.nonce ? { nonce: options.nonce } : {}),
-      ...(options.pace ? { pace: options.pace } : {}),
-    });
+    this.rpc = alibabaRpcClient(alibabaIce, { version: ICE_API_VERSION, paramsIn: 'query' }, options);
   }
 
   /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
-  static fromEnv(
-    env: NodeJS.ProcessEnv,
-    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number; callTimeoutMs?: number } = {},
-  ): AlibabaIceClient {
-    const override = env[ICE_ENDPOINT_ENV];
-    return new AlibabaIceClient({
-      credentials: alibabaCredentialsFromEnv(env),
-      ...(override ? { endpoint: parseEndpoint(ICE_ENDPOINT_ENV, override) } : {}),
-      ...options,
-    });
+  static fromEnv(env: NodeJS.ProcessEnv, options: AlibabaFromEnvOptions = {}): AlibabaIceClient {
+    return new AlibabaIceClient(alibabaOptionsFromEnv(env, alibabaIce, options));
   }
 
   async createFlow(request: AlibabaIceRequest): Promise<CreatedFlow> {

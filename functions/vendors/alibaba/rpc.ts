@@ -14,6 +14,8 @@ import {
   VendorThrottledError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { VendorDescriptor } from '../common/descriptor.ts';
+import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { type PaceFn, unpaced } from '../types.ts';
 import { type AcsCredentials, percentEncode, signAcs3 } from './signer.ts';
 
@@ -49,33 +51,57 @@ export interface RpcClientOptions {
   readonly pace?: PaceFn;
 }
 
-export const ALIBABA_CREDENTIAL_ENV = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'] as const;
+/** What the ICE and CAMS clients are built from: credentials, an endpoint override, and the call's collaborators. */
+export interface AlibabaClientOptions {
+  readonly credentials: AcsCredentials;
+  /** Base URL for every region (`VENDOR_ENDPOINT_ALIBABA_*`); default the product's regional host. */
+  readonly endpoint?: URL;
+  readonly callTimeoutMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+  readonly nonce?: () => string;
+  readonly pace?: PaceFn;
+}
+
+export type AlibabaFromEnvOptions = Pick<AlibabaClientOptions, 'pace' | 'fetch' | 'now' | 'callTimeoutMs'>;
 
 /**
- * Reads Alibaba credentials from the environment (DESIGN §7) and fails fast naming every missing variable.
- * `ALIBABA_CLOUD_SECURITY_TOKEN` is optional (STS credentials).
+ * A product client's options as its λ builds them: the descriptor's credential variables (every missing one named,
+ * `ALIBABA_CLOUD_SECURITY_TOKEN` optional for STS credentials) and its endpoint override, failing fast.
  */
-export function alibabaCredentialsFromEnv(env: NodeJS.ProcessEnv): AcsCredentials {
-  const missing = ALIBABA_CREDENTIAL_ENV.filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`missing Alibaba Cloud credentials: set ${missing.join(', ')}`);
+export function alibabaOptionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  descriptor: VendorDescriptor<AlibabaVendor>,
+  options: AlibabaFromEnvOptions,
+): AlibabaClientOptions {
+  const [idKey = '', secretKey = ''] = descriptor.credentialKeys;
+  const vars = credentialsFromEnv(env, [idKey, secretKey], 'Alibaba Cloud credentials');
   const token = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+  const endpoint = endpointFromEnv(env, descriptor.endpointEnv);
   return {
-    accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!,
-    accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!,
-    ...(token ? { securityToken: token } : {}),
+    credentials: {
+      accessKeyId: vars[idKey]!,
+      accessKeySecret: vars[secretKey]!,
+      ...(token ? { securityToken: token } : {}),
+    },
+    ...(endpoint ? { endpoint } : {}),
+    ...options,
   };
 }
 
-/** Validates an endpoint override (`VENDOR_ENDPOINT_*`) at cold start. */
-export function parseEndpoint(name: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name} is not a URL: ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name} must be an http(s) URL`);
-  return url;
+/** The RPC client of one product, its call deadline defaulting to the descriptor's. */
+export function alibabaRpcClient(
+  descriptor: VendorDescriptor<AlibabaVendor>,
+  api: Pick<RpcClientOptions, 'version' | 'paramsIn'>,
+  options: AlibabaClientOptions,
+): AlibabaRpcClient {
+  const { endpoint: _endpoint, callTimeoutMs, ...collaborators } = options;
+  return new AlibabaRpcClient({
+    vendor: descriptor.vendor,
+    ...api,
+    ...collaborators,
+    callTimeoutMs: callTimeoutMs ?? descriptor.callTimeoutMs,
+  });
 }
 
 const randomNonce = () => randomBytes(16).toString('hex');

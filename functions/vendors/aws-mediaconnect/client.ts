@@ -33,7 +33,6 @@ import {
 } from '@aws-sdk/client-mediaconnect';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
-import { vendorConfig } from '../../domain/config.ts';
 import type { AwsMediaConnectRequest } from '../../domain/contract.ts';
 import {
   errorForHttpStatus,
@@ -47,6 +46,7 @@ import {
   VendorThrottledError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import { endpointFromEnv } from '../common/environment.ts';
 import {
   type CreatedFlow,
   type FlowState,
@@ -57,6 +57,7 @@ import {
   unpaced,
   type VendorClient,
 } from '../types.ts';
+import { awsMediaConnect } from './descriptor.ts';
 
 const VENDOR = 'aws-mediaconnect';
 /** ListFlows page size (the API's maximum); an account holds 20 flows per region by default. */
@@ -75,7 +76,7 @@ export interface AwsMediaConnectClientOptions {
   readonly pace?: PaceFn;
   /** A ready SDK client for `region` (tests, custom middleware). Build it with `maxAttempts: 1`. */
   readonly sdk?: MediaConnectClient;
-  /** Deadline of one vendor call. @default vendorConfig('aws-mediaconnect').callTimeoutMs */
+  /** Deadline of one vendor call. @default the descriptor's `callTimeoutMs` */
   readonly callTimeoutMs?: number;
   /** How many ListFlows pages (1000 flows each) get-or-create may read before creating. @default 3 */
   readonly maxListPages?: number;
@@ -83,7 +84,7 @@ export interface AwsMediaConnectClientOptions {
 
 export interface AwsMediaConnectFromEnvOptions {
   readonly pace?: PaceFn;
-  /** @default vendorConfig('aws-mediaconnect').callTimeoutMs */
+  /** @default the descriptor's `callTimeoutMs` */
   readonly callTimeoutMs?: number;
 }
 
@@ -104,7 +105,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     this.endpoint = options.endpoint;
     this.credentials = options.credentials;
     this.pace = options.pace ?? unpaced;
-    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
+    this.callTimeoutMs = options.callTimeoutMs ?? awsMediaConnect.callTimeoutMs;
     if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
     this.maxListPages = options.maxListPages ?? 3;
     if (options.sdk) this.clients.set(options.region, options.sdk);
@@ -116,10 +117,8 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
    * (profiles, container and instance roles).
    */
   static fromEnv(env: NodeJS.ProcessEnv, options: AwsMediaConnectFromEnvOptions = {}): AwsMediaConnectClient {
-    const endpoint = env.VENDOR_ENDPOINT_AWS_MEDIACONNECT?.trim() || undefined;
-    if (endpoint !== undefined && !URL.canParse(endpoint)) {
-      throw new Error(`VENDOR_ENDPOINT_AWS_MEDIACONNECT is not a URL: "${endpoint}"`);
-    }
+    // Checked as a URL, passed on as written: the SDK joins its paths to it.
+    const endpoint = endpointFromEnv(env, awsMediaConnect.endpointEnv) && env[awsMediaConnect.endpointEnv]!.trim();
     const accessKeyId = env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
     const sessionToken = env.AWS_SESSION_TOKEN;

@@ -17,7 +17,6 @@
  * The project id (`HUAWEICLOUD_PROJECT_ID`) belongs to one region: requests for another region are refused by Huawei.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../domain/config.ts';
 import type { HuaweiLiveRequest, ProvisionRequest } from '../../domain/contract.ts';
 import {
   errorForHttpStatus,
@@ -31,8 +30,9 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
-import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
+import { clip, parseJson, sendHttp } from '../http-call.ts';
 import {
   type CreatedFlow,
   type FlowState,
@@ -43,11 +43,10 @@ import {
   unpaced,
   type VendorClient,
 } from '../types.ts';
+import { huaweiLive } from './descriptor.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
 
 const VENDOR = 'huawei-live';
-export const HUAWEI_ENDPOINT_ENV = 'VENDOR_ENDPOINT_HUAWEI_LIVE';
-export const HUAWEI_CREDENTIAL_ENV = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_PROJECT_ID'] as const;
 /** Huawei's "the resource already exists". */
 export const HUAWEI_ALREADY_EXISTS = 'LIVE.103011018';
 /** Huawei's "operation not allowed in the current state". */
@@ -194,7 +193,7 @@ export interface HuaweiLiveClientOptions {
   readonly projectId: string;
   /** Base URL for every region (`VENDOR_ENDPOINT_HUAWEI_LIVE`); default `live.{region}.myhuaweicloud.com`. */
   readonly endpoint?: URL;
-  /** @default vendorConfig('huawei-live').callTimeoutMs */
+  /** @default the descriptor's `callTimeoutMs` */
   readonly callTimeoutMs?: number;
   readonly fetch?: typeof fetch;
   /** Signing clock (epoch ms). @default Date.now */
@@ -238,7 +237,7 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
     this.credentials = options.credentials;
     this.projectId = options.projectId;
     this.endpoint = options.endpoint;
-    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
+    this.callTimeoutMs = options.callTimeoutMs ?? huaweiLive.callTimeoutMs;
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
     this.pace = options.pace ?? unpaced;
@@ -252,8 +251,8 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
    * every missing one named) and the optional `VENDOR_ENDPOINT_HUAWEI_LIVE`.
    */
   static fromEnv(env: NodeJS.ProcessEnv, options: HuaweiLiveFromEnvOptions = {}): HuaweiLiveClient {
-    const vars = requireEnv(env, HUAWEI_CREDENTIAL_ENV, 'Huawei Cloud credentials');
-    const endpoint = endpointFromEnv(env, HUAWEI_ENDPOINT_ENV);
+    const vars = credentialsFromEnv(env, huaweiLive.credentialKeys, 'Huawei Cloud credentials');
+    const endpoint = endpointFromEnv(env, huaweiLive.endpointEnv);
     return new HuaweiLiveClient({
       credentials: { accessKey: vars.HUAWEICLOUD_SDK_AK, secretKey: vars.HUAWEICLOUD_SDK_SK },
       projectId: vars.HUAWEICLOUD_PROJECT_ID,

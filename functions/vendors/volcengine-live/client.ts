@@ -17,7 +17,6 @@
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../domain/config.ts';
 import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
 import {
   errorForHttpStatus,
@@ -30,8 +29,9 @@ import {
   VendorThrottledError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
-import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
+import { clip, parseJson, sendHttp } from '../http-call.ts';
 import {
   type CreatedFlow,
   type FlowState,
@@ -42,11 +42,10 @@ import {
   unpaced,
   type VendorClient,
 } from '../types.ts';
+import { volcengineLive } from './descriptor.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
 
 const VENDOR = 'volcengine-live';
-export const VOLCENGINE_ENDPOINT_ENV = 'VENDOR_ENDPOINT_VOLCENGINE_LIVE';
-export const VOLCENGINE_CREDENTIAL_ENV = ['VOLCENGINE_ACCESS_KEY', 'VOLCENGINE_SECRET_KEY'] as const;
 /** The documented host (one for every region). */
 export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
 export const VOLCENGINE_API_VERSION = '2023-01-01';
@@ -187,7 +186,7 @@ export interface VolcengineLiveClientOptions {
   readonly credentials: VolcengineCredentials;
   /** Base URL (`VENDOR_ENDPOINT_VOLCENGINE_LIVE`). @default https://live.volcengineapi.com */
   readonly endpoint?: URL;
-  /** @default vendorConfig('volcengine-live').callTimeoutMs */
+  /** @default the descriptor's `callTimeoutMs` */
   readonly callTimeoutMs?: number;
   readonly fetch?: typeof fetch;
   /** Clock (epoch ms) for signing, default start times and SCHEDULED. @default Date.now */
@@ -229,7 +228,7 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
   constructor(options: VolcengineLiveClientOptions) {
     this.credentials = options.credentials;
     this.endpoint = options.endpoint ?? new URL(VOLCENGINE_DEFAULT_ENDPOINT);
-    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
+    this.callTimeoutMs = options.callTimeoutMs ?? volcengineLive.callTimeoutMs;
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
     this.pace = options.pace ?? unpaced;
@@ -242,8 +241,8 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
    * named) and the optional `VENDOR_ENDPOINT_VOLCENGINE_LIVE`.
    */
   static fromEnv(env: NodeJS.ProcessEnv, options: VolcengineLiveFromEnvOptions = {}): VolcengineLiveClient {
-    const vars = requireEnv(env, VOLCENGINE_CREDENTIAL_ENV, 'Volcengine credentials');
-    const endpoint = endpointFromEnv(env, VOLCENGINE_ENDPOINT_ENV);
+    const vars = credentialsFromEnv(env, volcengineLive.credentialKeys, 'Volcengine credentials');
+    const endpoint = endpointFromEnv(env, volcengineLive.endpointEnv);
     return new VolcengineLiveClient({
       credentials: { accessKeyId: vars.VOLCENGINE_ACCESS_KEY, secretAccessKey: vars.VOLCENGINE_SECRET_KEY },
       ...(endpoint ? { endpoint } : {}),

@@ -1,0 +1,23 @@
+/** AWS Elemental MediaConnect: the vendor's documented facts and our pacing of them (docs/vendors/aws-mediaconnect.md, "Limits"). */
+import type { VendorDescriptor } from '../common/descriptor.ts';
+import { endpointEnvFor } from '../common/environment.ts';
+
+export const awsMediaConnect = {
+  vendor: 'aws-mediaconnect',
+  budget: {
+    documentedLimit: 5,
+    windowSeconds: 1,
+    scope: 'account-region',
+    source: 'vendors/aws-mediaconnect.md §4: 5 req/s steady (burst 30); 429 TooManyRequestsException',
+    spendLimit: 5,
+    reservedConcurrency: 5,
+    safetyMargin: 0.05,
+  },
+  functionTimeoutSeconds: 30,
+  callTimeoutMs: 10_000,
+  pollIntervalSeconds: 3,
+  maxPolls: 40,
+  credentialKeys: [],
+  endpointEnv: endpointEnvFor('aws-mediaconnect'),
+  sharing: 'entitlements',
+} as const satisfies VendorDescriptor<'aws-mediaconnect'>;
