@@ -35,7 +35,7 @@ export function lambdaEntries(vendors: readonly VendorId[]): { name: string; ent
   return [
     { name: 'dispatcher', entry: 'functions/dispatcher/handler.ts' },
     { name: 'failure-capture', entry: 'functions/failure-capture/handler.ts' },
-    ...vendors.map((vendor) => ({ name: `vendor-task ${vendor}`, entry: `functions/flow-steps/${vendor}.ts` })),
+    ...vendors.map((vendor) => ({ name: `vendor-task ${vendor}`, entry: `functions/flow-steps/entries/${vendor}.ts` })),
   ];
 }
 

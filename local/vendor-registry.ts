@@ -44,7 +44,7 @@ function scaledLimit(limit: number, windowSeconds: number, timeScale = 1): { lim
 
 export interface LocalVendor {
   readonly vendor: VendorId;
-  /** `VENDOR_ENDPOINT_<VENDOR>` (DESIGN §7). */
+  /** `VENDOR_ENDPOINT_<VENDOR>`, from the vendor's descriptor. */
   readonly endpointEnv: string;
   /** Test credentials as environment variables: the emulator is started with them and the client reads them. */
   readonly credentialsEnv: Readonly<Record<string, string>>;
@@ -59,11 +59,6 @@ export interface LocalVendor {
 export interface ClientOptions {
   /** @default the vendor's `callTimeoutMs` of `functions/domain/config.ts` */
   readonly callTimeoutMs?: number;
-}
-
-/** The environment variable naming a vendor's endpoint override. */
-export function endpointEnvFor(vendor: VendorId): string {
-  return `VENDOR_ENDPOINT_${vendor.toUpperCase().replaceAll('-', '_')}`;
 }
 
 const awsCredentials = {
@@ -106,7 +101,7 @@ const volcengineCredentials = {
 export const LOCAL_VENDORS: readonly LocalVendor[] = [
   {
     vendor: 'aws-mediaconnect',
-    endpointEnv: endpointEnvFor('aws-mediaconnect'),
+    endpointEnv: VENDORS['aws-mediaconnect'].endpointEnv,
     credentialsEnv: awsCredentials,
     startEmulator: (options) =>
       startAwsMediaConnectEmulator({
@@ -133,21 +128,21 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
   },
   {
     vendor: 'alibaba-ice',
-    endpointEnv: endpointEnvFor('alibaba-ice'),
+    endpointEnv: VENDORS['alibaba-ice'].endpointEnv,
     credentialsEnv: alibabaCredentials,
     startEmulator: startAlibaba('alibaba-ice'),
     createClient: (env, pace, options) => AlibabaIceClient.fromEnv(env, { pace, ...options }),
   },
   {
     vendor: 'alibaba-cams',
-    endpointEnv: endpointEnvFor('alibaba-cams'),
+    endpointEnv: VENDORS['alibaba-cams'].endpointEnv,
     credentialsEnv: alibabaCredentials,
     startEmulator: startAlibaba('alibaba-cams'),
     createClient: (env, pace, options) => AlibabaCamsClient.fromEnv(env, { pace, ...options }),
   },
   {
     vendor: 'huawei-live',
-    endpointEnv: endpointEnvFor('huawei-live'),
+    endpointEnv: VENDORS['huawei-live'].endpointEnv,
     credentialsEnv: huaweiCredentials,
     startEmulator: (options) =>
       startHuaweiLiveEmulator({
@@ -166,7 +161,7 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
   },
   {
     vendor: 'volcengine-live',
-    endpointEnv: endpointEnvFor('volcengine-live'),
+    endpointEnv: VENDORS['volcengine-live'].endpointEnv,
     credentialsEnv: volcengineCredentials,
     startEmulator: (options) =>
       startVolcengineLiveEmulator({

@@ -154,7 +154,7 @@ export class VendorFunctions extends Construct {
 }
 
 function entryOf(vendor: VendorId): string {
-  return `functions/flow-steps/${vendor}.ts`;
+  return `functions/flow-steps/entries/${vendor}.ts`;
 }
 
 /**

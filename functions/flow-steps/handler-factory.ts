@@ -1,5 +1,5 @@
 /**
- * Builds the middy chain of a vendor λ around `runVendorTask`. The Lambda entry files (`./<vendor>.ts`) call it with
+ * Builds the middy chain of a vendor λ around `runVendorTask`. The Lambda entries (`./entries/<vendor>.ts`, through `./entry.ts`) call it with
  * collaborators built from the environment; the local stack calls it with its own, so both run the same chain.
  *
  * Tracing: one X-Ray segment per invocation, the vendor's HTTPS calls as subsegments (outside Lambda the tracer is off

@@ -1,5 +1,5 @@
 /**
- * The deployed vendor λ entries (`functions/flow-steps/<vendor>.ts`) as Lambda loads them: each one answers a work
+ * The deployed vendor λ entries (`functions/flow-steps/entries/<vendor>.ts`) as Lambda loads them: each one answers a work
  * item from its task queue (queue mode, the deployed default) through Step Functions — a malformed task with
  * SendTaskFailure named `InvalidRequest` — instead of failing the record for want of a client.
  */
@@ -9,7 +9,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VENDOR_IDS } from '../../functions/domain/contract.ts';
 import { IDEMPOTENCY_TABLE_ENV } from '../../functions/flow-steps/idempotency.ts';
-import { endpointEnvFor, localVendor } from '../../local/vendor-registry.ts';
+import { endpointEnvFor } from '../../functions/vendors/common/environment.ts';
+import { localVendor } from '../../local/vendor-registry.ts';
 
 const sfn = mockClient(SFNClient);
 const savedEnv = { ...process.env };
@@ -49,7 +50,7 @@ const workItem = (body: unknown): SQSEvent => ({
   ],
 });
 
-describe.each(VENDOR_IDS)('functions/flow-steps/%s.ts', (vendor) => {
+describe.each(VENDOR_IDS)('functions/flow-steps/entries/%s.ts', (vendor) => {
   it('answers a malformed work item with SendTaskFailure InvalidRequest, on its task token', async () => {
     process.env = {
       ...savedEnv,
@@ -58,7 +59,7 @@ describe.each(VENDOR_IDS)('functions/flow-steps/%s.ts', (vendor) => {
       [IDEMPOTENCY_TABLE_ENV]: 'flow-provisioner-idempotency',
       AWS_REGION: 'us-east-1',
     };
-    const { handler } = (await import(`../../functions/flow-steps/${vendor}.ts`)) as {
+    const { handler } = (await import(`../../functions/flow-steps/entries/${vendor}.ts`)) as {
       handler: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
     };
 
