@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRawQuery } from '../../functions/vendors/hmac-signing.ts';
 import {
-  HUAWEI_ALREADY_EXISTS,
   HuaweiLiveClient,
   huaweiEndpointFor,
   huaweiError,
@@ -9,6 +8,7 @@ import {
   huaweiFlowState,
   huaweiIdentityMarker,
 } from '../../functions/vendors/huawei-live/client.ts';
+import { HUAWEI_ALREADY_EXISTS } from '../../functions/vendors/huawei-live/errors.ts';
 import { verifyHuaweiSignature } from '../../local/emulators/huawei-live.ts';
 import {
   type Answer,

@@ -16,7 +16,9 @@ import {
 } from '../../domain/errors.ts';
 import type { VendorDescriptor } from '../common/descriptor.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
+import { errorFromTable } from '../common/error-table.ts';
 import { type PaceFn, unpaced } from '../types.ts';
+import { ALIBABA_ERRORS } from './errors.ts';
 import { type AcsCredentials, percentEncode, signAcs3 } from './signer.ts';
 
 export type AlibabaVendor = Extract<VendorId, 'alibaba-ice' | 'alibaba-cams'>;
@@ -188,54 +190,6 @@ export class AlibabaRpcClient {
 
 // --- error codes ------------------------------------------------------------------------------------------------
 
-/**
- * Codes of the POP gateway (common to every RPC product) and of CAMS, by reaction. Sources: `vendors/alibaba-ice.md`
- * §3, `vendors/alibaba-cams.md` §3, Alibaba's common OpenAPI client error tables.
- */
-const THROTTLE_CODES = new Set([
-  'Throttling',
-  'Throttling.User',
-  'Throttling.Api',
-  'Throttling.Tps',
-  // CAMS: "system is under flow control", answered with HTTP 400.
-  'System.LimitControl',
-]);
-
-const AUTH_CODES = new Set([
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'InvalidSignatureMethod',
-  'InvalidAccessKeyId',
-  'InvalidAccessKeyId.NotFound',
-  'InvalidAccessKeyId.Inactive',
-  'InvalidSecurityToken.Expired',
-  'InvalidSecurityToken.Malformed',
-  'InvalidSecurityToken.MismatchWithAccessKey',
-  // The request's clock is more than 15 minutes off: a signing problem no retry cures until the clock is fixed.
-  'InvalidTimeStamp.Expired',
-  'Forbidden',
-  'Forbidden.RAM',
-  'Forbidden.NotSupportRAM',
-  'Forbidden.RiskControl',
-  'Forbidden.AccessKeyDisabled',
-  'Forbidden.UserVerification',
-  'ActionUnauthorized',
-  'NoPermission',
-  // CAMS.
-  'Ram.PermissionDeny',
-  'Product.Unsubscript',
-]);
-
-const UNAVAILABLE_CODES = new Set([
-  'InternalError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableTemporary',
-  'ServiceTimeout',
-  // Alibaba: "retry with a fresh nonce"; every attempt signs with a new one, so a bounded retry cures it.
-  'SignatureNonceUsed',
-]);
-
 /** Maps an Alibaba error code (and the HTTP status when the code is unknown) to the taxonomy. */
 export function errorForAlibabaCode(
   code: string | undefined,
@@ -244,18 +198,8 @@ export function errorForAlibabaCode(
   details: VendorErrorDetails,
 ): TaxonomyError {
   const withCode: VendorErrorDetails = { ...details, httpStatus, ...(code ? { vendorCode: code } : {}) };
-  if (code) {
-    if (THROTTLE_CODES.has(code) || code.startsWith('Throttling.')) return new VendorThrottledError(message, withCode);
-    if (
-      AUTH_CODES.has(code) ||
-      code.startsWith('Forbidden.') ||
-      code.startsWith('InvalidAccessKeyId.') ||
-      code.startsWith('InvalidSecurityToken.')
-    ) {
-      return new VendorAuthFailedError(message, withCode);
-    }
-    if (UNAVAILABLE_CODES.has(code)) return new VendorUnavailableError(message, withCode);
-  }
+  const known = errorFromTable(ALIBABA_ERRORS, code, message, withCode);
+  if (known) return known;
   if (httpStatus >= 500 || httpStatus === 408) return new VendorUnavailableError(message, withCode);
   if (httpStatus === 429) return new VendorThrottledError(message, withCode);
   if (httpStatus === 401 || httpStatus === 403) return new VendorAuthFailedError(message, withCode);

@@ -19,18 +19,16 @@
 import { z } from 'zod';
 import type { HuaweiLiveRequest, ProvisionRequest } from '../../domain/contract.ts';
 import {
-  errorForHttpStatus,
   InvalidRequestError,
   type TaxonomyError,
-  VendorAuthFailedError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
-  VendorThrottledError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
+import { errorFromCode } from '../common/error-table.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import {
@@ -44,13 +42,10 @@ import {
   type VendorClient,
 } from '../types.ts';
 import { huaweiLive } from './descriptor.ts';
+import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, HUAWEI_STATE_CONFLICT } from './errors.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
 
 const VENDOR = 'huawei-live';
-/** Huawei's "the resource already exists". */
-export const HUAWEI_ALREADY_EXISTS = 'LIVE.103011018';
-/** Huawei's "operation not allowed in the current state". */
-export const HUAWEI_STATE_CONFLICT = 'LIVE.103011022';
 /** ListFlows pages at most 100 flows. */
 const LIST_PAGE_SIZE = 100;
 
@@ -81,41 +76,13 @@ export function huaweiFlowState(status: string): FlowState {
   return 'STARTING';
 }
 
-/** Every documented error code (vendors/huawei-live.md §3) and the gateway's own, by taxonomy class. */
-const HUAWEI_ERROR_CLASSES: Readonly<Record<string, (message: string, details: VendorErrorDetails) => TaxonomyError>> =
-  {
-    'LIVE.100011001': (m, d) => new VendorRejectedError(m, d), // invalid parameter
-    [HUAWEI_ALREADY_EXISTS]: (m, d) => new VendorConflictError(m, d),
-    'LIVE.100011004': (m, d) => new VendorRejectedError(m, d), // HTTP instead of HTTPS
-    'LIVE.100011006': (m, d) => new VendorUnavailableError(m, d), // API unsupported in this version: retry later
-    'LIVE.100011008': (m, d) => new VendorUnavailableError(m, d), // under maintenance: retry later
-    'LIVE.100011013': (m, d) => new VendorRejectedError(m, d), // real-name authentication not done
-    'LIVE.103011021': (m, d) => new VendorUnavailableError(m, d), // database access failed
-    [HUAWEI_STATE_CONFLICT]: (m, d) => new VendorRejectedError(m, d), // not allowed in the current state
-    'LIVE.100011003': (m, d) => new VendorAuthFailedError(m, d), // no permission (typically a signature error)
-    'APIG.0301': (m, d) => new VendorAuthFailedError(m, d), // IAM authentication failed (bad AK/SK, stale date)
-    'APIGW.0301': (m, d) => new VendorAuthFailedError(m, d),
-    'APIG.0303': (m, d) => new VendorAuthFailedError(m, d), // app authentication failed
-    'APIGW.0303': (m, d) => new VendorAuthFailedError(m, d),
-    'APIG.0308': (m, d) => new VendorThrottledError(m, d), // "The throttling threshold has been reached"
-    'APIGW.0308': (m, d) => new VendorThrottledError(m, d),
-    'APIG.0101': (m, d) => new VendorRejectedError(m, d), // API does not exist
-    'APIGW.0101': (m, d) => new VendorRejectedError(m, d),
-    'APIG.0201': (m, d) => new VendorRejectedError(m, d), // API request error
-    'APIGW.0201': (m, d) => new VendorRejectedError(m, d),
-  };
-
 /** Maps one Huawei error answer to the taxonomy: the code decides; the status only when the code is unknown. */
 export function huaweiError(status: number, body: unknown, details: VendorErrorDetails): TaxonomyError {
   const parsed = errorBody.safeParse(body);
   const code = parsed.success ? parsed.data.error_code : undefined;
   const text = parsed.success ? parsed.data.error_msg : undefined;
-  const full = { ...details, httpStatus: status, ...(code ? { vendorCode: code } : {}) };
   const message = `huawei-live ${details.operation ?? 'call'}: HTTP ${status}${code ? ` ${code}` : ''}${text ? `: ${clip(text)}` : ''}`;
-  const make = code ? HUAWEI_ERROR_CLASSES[code] : undefined;
-  if (make) return make(message, full);
-  if (status >= 200 && status < 300) return new VendorUnavailableError(message, full);
-  return errorForHttpStatus(status, message, full);
+  return errorFromCode(HUAWEI_ERRORS, status, code, message, details);
 }
 
 // --- response boundary -------------------------------------------------------------------------------------------

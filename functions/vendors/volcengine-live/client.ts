@@ -19,17 +19,15 @@
 import { z } from 'zod';
 import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
 import {
-  errorForHttpStatus,
   InvalidRequestError,
   type TaxonomyError,
-  VendorAuthFailedError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
-  VendorThrottledError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
+import { errorFromCode } from '../common/error-table.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import {
@@ -43,6 +41,7 @@ import {
   type VendorClient,
 } from '../types.ts';
 import { volcengineLive } from './descriptor.ts';
+import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
 
 const VENDOR = 'volcengine-live';
@@ -50,8 +49,6 @@ const VENDOR = 'volcengine-live';
 export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
 export const VOLCENGINE_API_VERSION = '2023-01-01';
 export const VOLCENGINE_SERVICE = 'live';
-/** "The resource requested to be created already exists" — sent with HTTP 429. */
-export const VOLCENGINE_ALREADY_EXISTS = 'RequestLimitExceeded.Exist';
 
 /** The task statuses ListPullToPushTask reports, as Chinese strings. */
 export const TASK_STATUS = {
@@ -91,39 +88,6 @@ export function parseVolcengineFlowId(flowId: string): { groupName: string; task
   return { groupName: flowId.slice(0, at), taskId: flowId.slice(at + 1) };
 }
 
-type ErrorFactory = (message: string, details: VendorErrorDetails) => TaxonomyError;
-const rejected: ErrorFactory = (m, d) => new VendorRejectedError(m, d);
-const authFailed: ErrorFactory = (m, d) => new VendorAuthFailedError(m, d);
-const unavailable: ErrorFactory = (m, d) => new VendorUnavailableError(m, d);
-
-/** Every documented code: the pull-to-push pages' table and the gateway's common codes (vendors file §3). */
-const VOLCENGINE_ERROR_CLASSES: Readonly<Record<string, ErrorFactory>> = {
-  [VOLCENGINE_ALREADY_EXISTS]: (m, d) => new VendorConflictError(m, d),
-  FlowLimitExceeded: (m, d) => new VendorThrottledError(m, d),
-  CommonErr: unavailable, // HTTP 200: "unclassified, retry"
-  InvalidParam: rejected,
-  'InvalidParam.BindError': rejected,
-  RequestForbidden: authFailed,
-  'RequestForbidden.AccountIDNotAllow': authFailed,
-  ResourceNotFound: rejected,
-  InternalError: unavailable,
-  'InternalError.DB': unavailable,
-  InternalServiceError: unavailable,
-  'InternalServiceError.BadResponse': unavailable,
-  InternalServiceTimeout: unavailable,
-  MissingParameter: rejected,
-  MissingRequestInfo: rejected,
-  ServiceNotFound: rejected,
-  InvalidActionOrVersion: rejected,
-  MissingAuthenticationToken: authFailed,
-  MissingSignature: authFailed,
-  InvalidTimestamp: authFailed, // expired or future X-Date: our clock, not the request
-  InvalidAccessKey: authFailed,
-  SignatureDoesNotMatch: authFailed,
-  LackPolicy: authFailed,
-  AccessDenied: authFailed,
-};
-
 /**
  * Maps a `ResponseMetadata.Error` to the taxonomy. The code decides — `RequestLimitExceeded.Exist` is a conflict even
  * though generic helpers treat every `RequestLimitExceeded*` as throttling — then its family (`InvalidParam*`,
@@ -135,15 +99,7 @@ export function volcengineError(
   message: string,
   details: VendorErrorDetails,
 ): TaxonomyError {
-  const full = { ...details, httpStatus: status, ...(code ? { vendorCode: code } : {}) };
-  const make =
-    (code ? VOLCENGINE_ERROR_CLASSES[code] : undefined) ??
-    (code?.startsWith('InvalidParam') ? rejected : undefined) ??
-    (code?.startsWith('RequestForbidden') ? authFailed : undefined) ??
-    (code?.startsWith('Internal') ? unavailable : undefined);
-  if (make) return make(message, full);
-  if (status >= 200 && status < 300) return new VendorUnavailableError(message, full);
-  return errorForHttpStatus(status, message, full);
+  return errorFromCode(VOLCENGINE_ERRORS, status, code, message, details);
 }
 
 // --- response boundary -------------------------------------------------------------------------------------------
