@@ -17,7 +17,7 @@
  * flow); only an exact name match is ours and adopted.
  */
 import { z } from 'zod';
-import type { AlibabaCamsRequest, ProvisionRequest } from '../../domain/contract.ts';
+import type { AlibabaCamsRequest } from '../../domain/contract.ts';
 import {
   InvalidRequestError,
   VendorConflictError,
@@ -26,12 +26,11 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { AlibabaProductClient } from '../alibaba/product-client.ts';
 import {
   type AlibabaClientOptions,
   type AlibabaFromEnvOptions,
-  type AlibabaRpcClient,
   alibabaOptionsFromEnv,
-  alibabaRpcClient,
   errorForAlibabaCode,
   type RpcParams,
   safeVendorMessage,
@@ -83,14 +82,12 @@ const flowData = z.object({
 
 export type AlibabaCamsClientOptions = AlibabaClientOptions;
 
-export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
-  readonly vendor = 'alibaba-cams' as const;
-  private readonly rpc: AlibabaRpcClient;
-  private readonly endpoint: URL | undefined;
-
+export class AlibabaCamsClient
+  extends AlibabaProductClient<'alibaba-cams'>
+  implements VendorClient<AlibabaCamsRequest>
+{
   constructor(options: AlibabaCamsClientOptions) {
-    this.endpoint = options.endpoint;
-    this.rpc = alibabaRpcClient(alibabaCams, { version: CAMS_API_VERSION, paramsIn: 'body' }, options);
+    super(alibabaCams, { version: CAMS_API_VERSION, paramsIn: 'body' }, camsEndpointFor, options);
   }
 
   /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
@@ -247,12 +244,7 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
     params: RpcParams,
   ): Promise<{ ok: true; data: unknown } | { ok: false; error: Error; message: string; details: VendorErrorDetails }> {
     const response = await this.rpc.call(endpoint, action, params);
-    const details: VendorErrorDetails = {
-      vendor: this.vendor,
-      operation: action,
-      httpStatus: response.status,
-      ...(response.requestId ? { vendorRequestId: response.requestId } : {}),
-    };
+    const details = this.detailsOf(action, response);
     const parsed = envelope.safeParse(response.body);
     if (!parsed.success) {
       const message = `alibaba-cams ${action}: HTTP ${response.status} without a Code`;
@@ -267,27 +259,5 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
     const message = safeVendorMessage(Message);
     const error = errorForAlibabaCode(Code, response.status, `alibaba-cams ${action}: ${Code}: ${message}`, details);
     return { ok: false, error, message, details: { ...details, vendorCode: Code } };
-  }
-
-  private parse<T>(schema: z.ZodType<T>, value: unknown, action: string): T {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new VendorUnavailableError(`alibaba-cams ${action}: unexpected response content`, {
-        vendor: this.vendor,
-        operation: action,
-      });
-    }
-    return parsed.data;
-  }
-
-  private endpointFor(region: string): URL {
-    return this.endpoint ?? camsEndpointFor(region);
-  }
-
-  private own(request: ProvisionRequest): AlibabaCamsRequest {
-    if (request.vendor !== this.vendor) {
-      throw new InvalidRequestError([`vendor: the alibaba-cams client got a ${request.vendor} request`]);
-    }
-    return request;
   }
 }

@@ -16,21 +16,19 @@
  * id, the conflict cannot be resolved automatically and surfaces as `VendorConflict` with what to do.
  */
 import { z } from 'zod';
-import type { AlibabaIceRequest, ProvisionRequest } from '../../domain/contract.ts';
+import type { AlibabaIceRequest } from '../../domain/contract.ts';
 import {
-  InvalidRequestError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { AlibabaProductClient } from '../alibaba/product-client.ts';
 import {
   type AlibabaClientOptions,
   type AlibabaFromEnvOptions,
-  type AlibabaRpcClient,
   alibabaOptionsFromEnv,
-  alibabaRpcClient,
   errorForAlibabaCode,
   gatewayErrorCode,
   type RpcParams,
@@ -106,14 +104,9 @@ function isNotFound(answer: IceAnswer): boolean {
 
 export type AlibabaIceClientOptions = AlibabaClientOptions;
 
-export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
-  readonly vendor = 'alibaba-ice' as const;
-  private readonly rpc: AlibabaRpcClient;
-  private readonly endpoint: URL | undefined;
-
+export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implements VendorClient<AlibabaIceRequest> {
   constructor(options: AlibabaIceClientOptions) {
-    this.endpoint = options.endpoint;
-    this.rpc = alibabaRpcClient(alibabaIce, { version: ICE_API_VERSION, paramsIn: 'query' }, options);
+    super(alibabaIce, { version: ICE_API_VERSION, paramsIn: 'query' }, iceEndpointFor, options);
   }
 
   /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
@@ -249,12 +242,7 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
   /** One paced call, judged by ICE's rules: gateway errors mapped, `RetCode` returned for the caller to judge. */
   private async invoke(endpoint: URL, action: string, params: RpcParams): Promise<IceAnswer> {
     const response = await this.rpc.call(endpoint, action, params);
-    const details: VendorErrorDetails = {
-      vendor: this.vendor,
-      operation: action,
-      httpStatus: response.status,
-      ...(response.requestId ? { vendorRequestId: response.requestId } : {}),
-    };
+    const details = this.detailsOf(action, response);
     const gateway = response.body.RetCode === undefined ? gatewayErrorCode(response.body) : undefined;
     if (gateway || response.status >= 300) {
       const code = gateway?.code ?? (typeof response.body.Code === 'string' ? response.body.Code : undefined);
@@ -293,27 +281,5 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
       ...(answer.ok ? {} : { vendorCode: `RetCode ${answer.retCode}` }),
       ...(answer.requestId ? { vendorRequestId: answer.requestId } : {}),
     };
-  }
-
-  private parse<T>(schema: z.ZodType<T>, value: unknown, action: string): T {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new VendorUnavailableError(`alibaba-ice ${action}: unexpected response content`, {
-        vendor: this.vendor,
-        operation: action,
-      });
-    }
-    return parsed.data;
-  }
-
-  private endpointFor(region: string): URL {
-    return this.endpoint ?? iceEndpointFor(region);
-  }
-
-  private own(request: ProvisionRequest): AlibabaIceRequest {
-    if (request.vendor !== this.vendor) {
-      throw new InvalidRequestError([`vendor: the alibaba-ice client got a ${request.vendor} request`]);
-    }
-    return request;
   }
 }
