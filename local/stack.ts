@@ -1,5 +1,5 @@
 /**
- * The embedded stack (DESIGN §6): the same handlers and ASL files as on AWS, wired to local stand-ins on 127.0.0.1:
+ * The embedded stack (docs/architecture.md, "The local stack"): the same handlers and ASL files as on AWS, wired to local stand-ins on 127.0.0.1:
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */

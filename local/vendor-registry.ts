@@ -66,7 +66,7 @@ const awsCredentials = {
   AWS_SECRET_ACCESS_KEY: 'local/K7MDENG+bPxRfiCYLOCALSECRET',
 };
 
-/** One Alibaba account for ICE and CAMS (DESIGN §7); each vendor runs its own instance of the gateway emulator. */
+/** One Alibaba account for ICE and CAMS (docs/architecture.md, "Configuration"); each vendor runs its own instance of the gateway emulator. */
 const alibabaCredentials = {
   ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tLOCALEXAMPLE0001',
   ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'local/AlibabaLocalSecretExample0001',

@@ -1,5 +1,5 @@
 /**
- * Failed-execution capture (DESIGN §5.2): executions that time out or are aborted stop inside a step, so the workflow's
+ * Failed-execution capture (docs/architecture.md, "Exactly-once effects"): executions that time out or are aborted stop inside a step, so the workflow's
  * Catch never writes their failure record. An EventBridge rule on "Step Functions Execution Status Change" with status
  * TIMED_OUT or ABORTED, for the provision-flow state machines only, invokes a small λ that puts the original request
  * on the DLQ with the reason (`TimedOut` / `Aborted`), the state it stopped in and the execution ARN as message

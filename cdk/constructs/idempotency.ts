@@ -1,5 +1,5 @@
 /**
- * The idempotency store of the vendor tasks (DESIGN §5.3): one DynamoDB table, keyed as the Powertools persistence
+ * The idempotency store of the vendor tasks (docs/architecture.md, "Exactly-once effects"): one DynamoDB table, keyed as the Powertools persistence
  * layer writes it, with TTL on its expiry attribute (Powertools also ignores expired items itself, so a late TTL
  * deletion changes nothing) and point-in-time recovery. Each vendor λ may read and write its items, nothing else.
  */

@@ -1,5 +1,5 @@
 /**
- * Observability (DESIGN §9): the alarms on-call is paged by and the dashboard they look at first. Every threshold comes
+ * Observability (docs/architecture.md, "Quality bars"): the alarms on-call is paged by and the dashboard they look at first. Every threshold comes
  * from `ALARMS` in `functions/domain/config.ts`, every custom metric name from `functions/domain/metric-names.ts`, and
  * every vendor limit drawn on the dashboard from `VENDORS`; `docs/observability.md` says what each alarm means.
  *

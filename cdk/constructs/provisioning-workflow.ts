@@ -1,5 +1,5 @@
 /**
- * Provisioning workflow (DESIGN §1, §3): one Standard state machine per vendor, all from the same reviewed ASL file.
+ * Provisioning workflow (docs/architecture.md, "The request's path" and "Errors"): one Standard state machine per vendor, all from the same reviewed ASL file.
  * The file's `${Placeholders}` are filled by `definitionSubstitutions`, so the file stays renderable in Workflow Studio
  * and testable in the local interpreter without a synth.
  *

@@ -1,5 +1,5 @@
 /**
- * Scheduling (DESIGN §1, §8): what `flowctl schedule` needs to create EventBridge Scheduler schedules that send a
+ * Scheduling (docs/architecture.md, "The request's path" and "flowctl"): what `flowctl schedule` needs to create EventBridge Scheduler schedules that send a
  * request to the ingress queue — a schedule group, the role Scheduler assumes for them, and a dead-letter queue for
  * deliveries that fail.
  *

@@ -1,5 +1,5 @@
 /**
- * Vendor functions (DESIGN §4): one paced λ per vendor in `VENDORS` of `functions/domain/config.ts`, with its reserved
+ * Vendor functions (docs/architecture.md, "Pacing"): one paced λ per vendor in `VENDORS` of `functions/domain/config.ts`, with its reserved
  * concurrency and timeout from that module, and the vendor's own permissions: AWS API permissions only for vendors
  * that are AWS APIs; for the others (they call the vendor over signed HTTPS) read access to their own credentials
  * secret, and nothing else.

@@ -1,5 +1,5 @@
 /**
- * A vendor's task queue (queue mode, DESIGN §4 and `DISPATCH_MODE` in `functions/domain/config.ts`): the workflow's
+ * A vendor's task queue (queue mode, docs/architecture.md, "Pacing" and `DISPATCH_MODE` in `functions/domain/config.ts`): the workflow's
  * vendor steps put one work item with a task token on it (`sqs:sendMessage.waitForTaskToken`) and wait; the vendor λ
  * consumes it one item per invocation, at most `C` (its reserved concurrency) at once, and answers the workflow with
  * SendTaskSuccess / SendTaskFailure. A burst waits in line here instead of retrying against the concurrency gate.

@@ -1,5 +1,5 @@
 /**
- * The one configuration source (DESIGN §6): vendor limits, reserved concurrency, pacing, retry policy and timeouts.
+ * The one configuration source (docs/architecture.md, "Configuration"): vendor limits, reserved concurrency, pacing, retry policy and timeouts.
  * CDK, the handlers and the local stack all read this module, so they cannot drift. It is plain data plus the
  * arithmetic that proves each budget stays under its documented limit; it imports nothing from AWS.
  */
@@ -7,7 +7,7 @@ import type { VendorDescriptor } from '../vendors/common/descriptor.ts';
 import { VENDOR_DESCRIPTORS } from '../vendors/registry.ts';
 import type { VendorId } from './contract.ts';
 
-/** Input limits enforced by the contract (issue 8 tightens them further, never loosens). */
+/** Input limits enforced by the contract. */
 export const LIMITS = {
   /** SQS allows 256 KiB; a provisioning request has no business being a tenth of that. */
   maxMessageBytes: 64 * 1024,
@@ -24,7 +24,7 @@ export interface RateBudget {
   readonly windowSeconds: number;
   /** What the limit applies to, as documented. */
   readonly scope: 'account' | 'account-region' | 'user' | 'project';
-  /** Where the figure comes from (`../domain/vendors/*.md`). */
+  /** Where the figure comes from (`docs/vendors/<vendor>.md`, "Limits"). */
   readonly source: string;
   /**
    * How many of the documented calls per window we may spend: the account's budget is shared with anything else using
@@ -51,7 +51,7 @@ export interface VendorConfig {
 
 /**
  * Pacing interval `T`: a λ instance holds its concurrency slot until `T` has passed since its last call began, so
- * `C` instances start at most `C × ceil(W / T)` calls in any window of `W` seconds (DESIGN §4).
+ * `C` instances start at most `C × ceil(W / T)` calls in any window of `W` seconds (docs/architecture.md, "Pacing").
  */
 export function pacingIntervalMs(budget: RateBudget): number {
   const base = (budget.windowSeconds * budget.reservedConcurrency) / budget.spendLimit;
@@ -127,7 +127,7 @@ export const RETRY_POLICY = {
 } as const;
 
 /**
- * Idempotency of the vendor task's effect steps (DESIGN §5.3, `functions/flow-steps/idempotency.ts`): how long a
+ * Idempotency of the vendor task's effect steps (docs/architecture.md, "Exactly-once effects", `functions/flow-steps/idempotency.ts`): how long a
  * completed step's result is kept. It must outlast any retry of the step within its execution (an execution lasts at
  * most `PIPELINE.executionTimeoutSeconds`); a redrive of a timed-out or aborted execution later than this re-runs the
  * step, which the vendor-side get-or-create makes safe. DynamoDB deletes expired items by TTL; the store ignores them
@@ -154,7 +154,7 @@ export const DISPATCH_MODE: DispatchMode = 'queue';
 
 /** Ingress and workflow settings shared by CDK and the local stack. */
 export const PIPELINE = {
-  /** How often a message may be received before SQS moves it to the DLQ (DESIGN §4: ≥ 5). */
+  /** How often a message may be received before SQS moves it to the DLQ (docs/architecture.md, "Pacing": ≥ 5). */
   maxReceiveCount: 5,
   /** Dispatcher SQS event source. */
   dispatcherBatchSize: 10,

@@ -1,5 +1,5 @@
 /**
- * Request contract v1 (DESIGN §2): one JSON message asks for one flow on one vendor.
+ * Request contract v1 (docs/architecture.md, "The request contract"): one JSON message asks for one flow on one vendor.
  *
  * The zod schemas here are the single source: the dispatcher validates with them, the vendor tasks re-parse with
  * them (defaults applied), and `npm run schema` exports `schemas/provision-request.v1.json` for upstream teams.
@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { REQUEST_ID_TAG } from '../vendors/types.ts';
 import { LIMITS } from './config.ts';
 
-/** The five vendors this project knows, whether or not a pipeline for each has landed yet. */
+/** The five vendors this project knows. */
 export const VENDOR_IDS = [
   'aws-mediaconnect',
   'alibaba-ice',
@@ -123,7 +123,7 @@ export const awsMediaConnectRequest = z.strictObject({
   entitlements: z.array(awsEntitlement).max(LIMITS.maxEntitlements).default([]),
 });
 
-// --- alibaba-ice (vendors/alibaba-ice.md) ----------------------------------------------------------------------------
+// --- alibaba-ice (docs/vendors/alibaba-ice.md) ----------------------------------------------------------------------------
 
 /** MediaConnect input/output protocols (AddMediaConnectFlowInput/Output `InputProtocol`/`OutputProtocol`). */
 export const ICE_PROTOCOLS = ['RTMP-PUSH', 'RTMP-PULL', 'SRT-Listener', 'SRT-Caller', 'Flow'] as const;
@@ -243,7 +243,7 @@ export const alibabaIceRequest = z.strictObject({
     }),
 });
 
-// --- alibaba-cams (vendors/alibaba-cams.md) --------------------------------------------------------------------------
+// --- alibaba-cams (docs/vendors/alibaba-cams.md) --------------------------------------------------------------------------
 
 /**
  * WhatsApp Flow categories (CreateFlow `Categories`). The CAMS page enumerates WhatsApp's list (CUSTOMER_SUPPORT,
@@ -294,7 +294,7 @@ export const alibabaCamsRequest = z.strictObject({
     .default([]),
 });
 
-// --- huawei-live (vendors/huawei-live.md) ----------------------------------------------------------------------------
+// --- huawei-live (docs/vendors/huawei-live.md) ----------------------------------------------------------------------------
 
 /** Huawei reserves these two ports for itself (FlowSource `source_listener_port`: "2077/2088不可选"). */
 const huaweiPort = z
@@ -393,7 +393,7 @@ export const huaweiLiveRequest = z.strictObject({
   entitlements: z.array(huaweiOutput).max(LIMITS.maxEntitlements).default([]).superRefine(uniqueNames('output')),
 });
 
-// --- volcengine-live (vendors/volcengine-live.md) --------------------------------------------------------------------
+// --- volcengine-live (docs/vendors/volcengine-live.md) --------------------------------------------------------------------
 
 /** Volcengine Live has one API region (the signing scope of every pull-to-push action). */
 export const VOLCENGINE_REGION = 'cn-north-1';

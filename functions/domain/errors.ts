@@ -1,5 +1,5 @@
 /**
- * The error taxonomy (DESIGN §3). Each class name is the `ErrorEquals` string the workflow is written against, so
+ * The error taxonomy (docs/architecture.md, "Errors"). Each class name is the `ErrorEquals` string the workflow is written against, so
  * every class sets `this.name` to a literal: minifiers rename classes, and the ASL must keep matching.
  *
  * Vendor clients map every vendor answer to exactly one of these; handlers let them propagate unchanged.

@@ -1,5 +1,5 @@
 /**
- * Failed-execution capture (DESIGN §5.2): an execution that times out or is aborted stops *inside* a step, so no Catch
+ * Failed-execution capture (docs/architecture.md, "Exactly-once effects"): an execution that times out or is aborted stops *inside* a step, so no Catch
  * runs and no failure record reaches the DLQ. This core writes that record instead: the execution's input (the
  * original request) as body, the reason and the state it stopped in as message attributes — the same shape as the
  * workflow's own failure records, so `flowctl dlq` lists it and a DLQ redrive moves it back as it is. The dispatcher

@@ -1,5 +1,5 @@
 /**
- * Exactly-once effects of the vendor task (DESIGN §5.3): a task retried after its vendor call succeeded returns the
+ * Exactly-once effects of the vendor task (docs/architecture.md, "Exactly-once effects"): a task retried after its vendor call succeeded returns the
  * stored result instead of calling the vendor again. Powertools idempotency over DynamoDB, around the plain core.
  *
  * The key is `(requestId, executionName, operation, flowId)`:

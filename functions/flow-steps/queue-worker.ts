@@ -1,5 +1,5 @@
 /**
- * The vendor task in queue mode (DESIGN §4, the task-token queue): the workflow puts `{ taskToken, operation,
+ * The vendor task in queue mode (docs/architecture.md, "Pacing", the task-token queue): the workflow puts `{ taskToken, operation,
  * request, flowId?, executionName }` on the vendor's work queue and waits; this λ, fed by an SQS event source whose
  * maximum concurrency equals its reserved concurrency, runs the same core and answers the workflow with
  * `SendTaskSuccess` or `SendTaskFailure`. A burst then waits in line instead of retrying against the concurrency gate,

@@ -2,7 +2,7 @@
  * One HTTP exchange with a vendor, for the clients that sign their own requests (Huawei Live, Volcengine Live): a
  * deadline on the whole exchange (headers and body), and every transport failure — timeout, refused or reset
  * connection — surfaced as `VendorUnavailableError`, the taxonomy's retryable class. What the answer means is the
- * caller's business: the status code alone never decides (DESIGN §3).
+ * caller's business: the status code alone never decides (docs/architecture.md, "Errors").
  */
 import { type VendorErrorDetails, VendorUnavailableError } from '../domain/errors.ts';
 

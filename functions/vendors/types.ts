@@ -60,5 +60,5 @@ export const OPERATIONS = [
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** Tag or label key that carries the request identity on the vendor's resource (get-or-create, DESIGN §5.4). */
+/** Tag or label key that carries the request identity on the vendor's resource (get-or-create, docs/architecture.md, "Exactly-once effects"). */
 export const REQUEST_ID_TAG = 'flow-provisioner:request-id';

@@ -1,6 +1,6 @@
 /**
  * Alibaba Cloud POP gateway emulator serving both ICE MediaConnect (`2020-11-09`) and CAMS Flow (`2020-06-06`) APIs
- * (`../domain/vendors/alibaba-ice.md`, `alibaba-cams.md`). Both products are RPC style on `POST /`; the product is
+ * (`docs/vendors/alibaba-ice.md`, `docs/vendors/alibaba-cams.md`). Both products are RPC style on `POST /`; the product is
  * chosen by the signed `x-acs-version` header and the operation by `x-acs-action`, so one base URL serves both
  * clients through their `VENDOR_ENDPOINT_ALIBABA_*`.
  *

@@ -1,6 +1,6 @@
 /**
  * AWS Elemental MediaConnect emulator: the REST-JSON API of the flow lifecycle as the real service serves it
- * (`../domain/vendors/aws-mediaconnect.md`): same paths, methods, success statuses and camelCase bodies; errors as
+ * (`docs/vendors/aws-mediaconnect.md`): same paths, methods, success statuses and camelCase bodies; errors as
  * `x-amzn-ErrorType` plus `{ "message" }`; every request SigV4-verified (region taken from the credential scope, so
  * one emulator serves every region); per-region flow state, quotas (HTTP 420) and a sliding-window rate limit per
  * account and region (HTTP 429). Every request, served or not, is journaled.

@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud Live "StreamConnect" emulator (`../domain/vendors/huawei-live.md`): the flow REST API under
+ * Huawei Cloud Live "StreamConnect" emulator (`docs/vendors/huawei-live.md`): the flow REST API under
  * `/v1/{project_id}/...` with Huawei's snake_case bodies and `{ error_code, error_msg }` errors, behind an API-gateway
  * front that does what APIG does:
  *

@@ -1,5 +1,5 @@
 /**
- * Volcengine Live pull-to-push emulator (`../domain/vendors/volcengine-live.md`): the RPC API (`Action`/`Version` in
+ * Volcengine Live pull-to-push emulator (`docs/vendors/volcengine-live.md`): the RPC API (`Action`/`Version` in
  * the query, JSON bodies, `{ ResponseMetadata, Result }` envelopes) of groups and tasks, behind a front that does what
  * Volcengine's OpenAPI gateway does:
  *

@@ -1,5 +1,5 @@
 /**
- * The vendor task's idempotency (DESIGN §5.3) on a real DynamoDB API (dynalite in memory on 127.0.0.1, as the local
+ * The vendor task's idempotency (docs/architecture.md, "Exactly-once effects") on a real DynamoDB API (dynalite in memory on 127.0.0.1, as the local
  * stack runs it): the Powertools persistence layer, our key, and the handler chain in both dispatch modes. Judged by
  * the vendor client's calls: a retried effect step must not reach the vendor again.
  */

@@ -11,7 +11,7 @@ import {
   signAcs3,
 } from '../../functions/vendors/alibaba/signer.ts';
 
-/** Alibaba's published V3 worked example (ECS RunInstances), `vendors/alibaba-ice.md` §5a. */
+/** Alibaba's published V3 worked example (ECS RunInstances), `docs/vendors/alibaba-ice.md`, "Authentication". */
 const PUBLISHED = {
   credentials: { accessKeyId: 'YourAccessKeyId', accessKeySecret: 'YourAccessKeySecret' },
   url: 'https://ecs.cn-shanghai.aliyuncs.com/?ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai',

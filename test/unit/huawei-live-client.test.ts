@@ -261,7 +261,7 @@ describe('HuaweiLiveClient get-or-create', () => {
 });
 
 describe('HuaweiLiveClient error mapping', () => {
-  // Every code of vendors/huawei-live.md §3, plus the gateway's, with the status Huawei answers it with.
+  // Every code of docs/vendors/huawei-live.md, "Errors", plus the gateway's, with the status Huawei answers it with.
   const cases: [number, string, string][] = [
     [400, 'LIVE.100011001', 'VendorRejected'],
     [400, 'LIVE.103011018', 'VendorConflict'],

@@ -7,7 +7,7 @@ import {
   signHuaweiRequest,
 } from '../../functions/vendors/huawei-live/signer.ts';
 
-/** Huawei's own vector: `core/src/test/java/com/huaweicloud/sdk/core/TestAKSKSigner.java` (vendors/huawei-live.md §5a). */
+/** Huawei's own vector: `core/src/test/java/com/huaweicloud/sdk/core/TestAKSKSigner.java` (docs/vendors/huawei-live.md, "Authentication"). */
 const vector = {
   credentials: { accessKey: 'QTWAOYTTINDUT2QVKYUC', secretKey: 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc' },
   date: '20191115T033655Z',

@@ -1,5 +1,5 @@
 /**
- * SigV4 as the MediaConnect emulator verifies it, pinned to published vectors (vendors/aws-mediaconnect.md §5) and
+ * SigV4 as the MediaConnect emulator verifies it, pinned to published vectors (docs/vendors/aws-mediaconnect.md, "Authentication") and
  * cross-checked against requests the real SDK signs (captured in-process, no network).
  */
 import {

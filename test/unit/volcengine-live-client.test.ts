@@ -251,7 +251,7 @@ describe('VolcengineLiveClient read and start', () => {
 });
 
 describe('VolcengineLiveClient error mapping', () => {
-  // Every code of vendors/volcengine-live.md §3 with the status Volcengine answers it with.
+  // Every code of docs/vendors/volcengine-live.md, "Errors" with the status Volcengine answers it with.
   const cases: [number, string, string][] = [
     [200, 'CommonErr', 'VendorUnavailable'],
     [400, 'InvalidParam', 'VendorRejected'],

@@ -1,5 +1,5 @@
 /**
- * Alibaba Cloud CAMS (Chat App Message Service) Flow APIs (`vendors/alibaba-cams.md`). CAMS "flows" are WhatsApp
+ * Alibaba Cloud CAMS (Chat App Message Service) Flow APIs (`docs/vendors/alibaba-cams.md`). CAMS "flows" are WhatsApp
  * Flows, so the project's steps map onto their lifecycle:
  *
  * - create = CreateFlow (FlowName, Categories as a JSON string, CustSpaceId) + UpdateFlowJSONAsset when the request

@@ -5,14 +5,14 @@ import { endpointEnvFor } from '../common/environment.ts';
 export const alibabaCams = {
   vendor: 'alibaba-cams',
   // Every CAMS Flow API page: 5 QPS per account (main account and RAM users share it). C = 5, T = 1.05 s: the 5 %
-  // margin (50 ms) absorbs arrival jitter and sustains 95 % of the limit. It was 10 % while invoke-mode bursts
-  // churned thousands of λ throttle retries through the local stack (6 arrivals within 982 ms seen under that load);
-  // queue mode removed the churn, and the real-time benchmark measures the jitter (docs/benchmarks.md).
+  // margin (50 ms) absorbs arrival jitter and sustains 95 % of the limit; the real-time benchmark measures that
+  // jitter (docs/benchmarks.md).
   budget: {
     documentedLimit: 5,
     windowSeconds: 1,
     scope: 'account',
-    source: 'vendors/alibaba-cams.md §4: 5 QPS per account for every Flow API; throttle = 400 System.LimitControl',
+    source:
+      'docs/vendors/alibaba-cams.md, "Limits": 5 QPS per account for every Flow API; throttle = 400 System.LimitControl',
     spendLimit: 5,
     reservedConcurrency: 5,
     safetyMargin: 0.05,

@@ -1,5 +1,5 @@
 /**
- * Alibaba Cloud ICE (Intelligent Media Services) MediaConnect flows (`vendors/alibaba-ice.md`).
+ * Alibaba Cloud ICE (Intelligent Media Services) MediaConnect flows (`docs/vendors/alibaba-ice.md`).
  *
  * - create = CreateMediaConnectFlow (FlowName, FlowRegion) + AddMediaConnectFlowInput: two paced calls.
  * - start/stop = UpdateMediaConnectFlowStatus `online`/`offline` (ICE has no Start action); read = GetMediaConnectFlow.

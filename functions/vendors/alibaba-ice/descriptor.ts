@@ -14,7 +14,7 @@ export const alibabaIce = {
     windowSeconds: 1,
     scope: 'account',
     source:
-      'vendors/alibaba-ice.md §4: no limit published (GAP); assumed 5 req/s per account, the lowest per-user QPS Alibaba publishes for media control-plane APIs; throttle = 400 Throttling.User',
+      'docs/vendors/alibaba-ice.md, "Limits": no limit published (GAP); assumed 5 req/s per account, the lowest per-user QPS Alibaba publishes for media control-plane APIs; throttle = 400 Throttling.User',
     spendLimit: 5,
     reservedConcurrency: 5,
     safetyMargin: 0.05,

@@ -1,5 +1,5 @@
 /**
- * ACS3-HMAC-SHA256, Alibaba Cloud's V3 request signature (shared by ICE and CAMS; `vendors/alibaba-ice.md` §5a).
+ * ACS3-HMAC-SHA256, Alibaba Cloud's V3 request signature (shared by ICE and CAMS; `docs/vendors/alibaba-ice.md`, "Authentication").
  *
  * Implemented from the published specification rather than with `@alicloud/openapi-util` (~28 packages, ~25 MB, for
  * one HMAC): a pure function from request + credentials + time + nonce to the signed request, pinned by the published

@@ -1,14 +1,14 @@
 /**
- * AWS Elemental MediaConnect client (`../../../../domain/vendors/aws-mediaconnect.md`) on the official SDK v3.
+ * AWS Elemental MediaConnect client (`docs/vendors/aws-mediaconnect.md`) on the official SDK v3.
  *
- * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of DESIGN §4 holds
+ * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of docs/architecture.md, "Pacing" holds
  *   only when one paced call is exactly one HTTP request.
  * - Every call has a deadline (`callTimeoutMs` of the one config module), enforced twice: the HTTP handler's
  *   connection/socket timeouts and an overall abort signal. A timeout surfaces as `VendorUnavailableError`.
  * - The request carries its region; one SDK client per region is built on first use and cached.
  * - Every vendor answer maps to one class of the taxonomy, decided by the vendor's error name *and* the HTTP status.
  * - Responses are checked with zod for the fields used.
- * - Get-or-create (DESIGN §5.4): MediaConnect has no client token and accepts duplicate flow names, so a CreateFlow
+ * - Get-or-create (docs/architecture.md, "Exactly-once effects"): MediaConnect has no client token and accepts duplicate flow names, so a CreateFlow
  *   retried after a lost answer would make a second flow. Every flow we create carries the tag
  *   `flow-provisioner:request-id`; before creating, ListFlows finds the flows of that name and ListTagsForResource
  *   tells ours (adopted) from someone else's (`VendorConflict`: we never create a second flow of a taken name).
@@ -47,16 +47,8 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { endpointFromEnv } from '../common/environment.ts';
-import {
-  type CreatedFlow,
-  type FlowState,
-  type FlowStatus,
-  type GrantedEntitlement,
-  type PaceFn,
-  REQUEST_ID_TAG,
-  unpaced,
-  type VendorClient,
-} from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG, unpaced } from '../types.ts';
 import { awsMediaConnect } from './descriptor.ts';
 
 const VENDOR = 'aws-mediaconnect';
@@ -493,7 +485,7 @@ const rejected: Make = (m, d) => new VendorRejectedError(m, d);
  * service and not from something in between.
  */
 const KNOWN_ERRORS: Readonly<Record<string, { readonly make: Make; readonly statuses: readonly number[] }>> = {
-  // Documented MediaConnect errors (vendors/aws-mediaconnect.md §3).
+  // Documented MediaConnect errors (docs/vendors/aws-mediaconnect.md, "Errors").
   CreateFlow420Exception: { make: quota, statuses: [420] },
   GrantFlowEntitlements420Exception: { make: quota, statuses: [420] },
   AddFlowOutputs420Exception: { make: quota, statuses: [420] },

@@ -8,7 +8,7 @@ export const awsMediaConnect = {
     documentedLimit: 5,
     windowSeconds: 1,
     scope: 'account-region',
-    source: 'vendors/aws-mediaconnect.md §4: 5 req/s steady (burst 30); 429 TooManyRequestsException',
+    source: 'docs/vendors/aws-mediaconnect.md, "Limits": 5 req/s steady (burst 30); 429 TooManyRequestsException',
     spendLimit: 5,
     reservedConcurrency: 5,
     safetyMargin: 0.05,

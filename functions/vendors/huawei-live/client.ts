@@ -1,12 +1,12 @@
 /**
- * Huawei Cloud Live "StreamConnect" flows (`vendors/huawei-live.md`), REST + JSON signed with SDK-HMAC-SHA256.
+ * Huawei Cloud Live "StreamConnect" flows (`docs/vendors/huawei-live.md`), REST + JSON signed with SDK-HMAC-SHA256.
  *
  * - create = `POST /v1/{project_id}/flows`; read = `GET .../flows/detail?flow_id=`; start/stop =
  *   `PUT .../flows/start|stop?flow_id=`; delete = `DELETE .../flows?flow_id=`; share = `POST .../flows/outputs?flow_id=`
  *   with a JSON array of outputs (Huawei has no entitlements; an output is how a consumer gets the stream).
  * - Huawei knows two flow states, STANDBY (not started) and ACTIVE (running). Start answers one of them; STANDBY
  *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
- * - Get-or-create (DESIGN §5.4): the flow name carries the request identity (`<name>-<requestId>`,
+ * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity (`<name>-<requestId>`,
  *   `../alibaba/flow-name.ts`) and every source description carries `[flow-provisioner:request-id=<id>]`. Create
  *   answering `LIVE.103011018` (already exists) → list flows, find ours by name, read it, and adopt it only when the
  *   marker is there; otherwise `VendorConflict`.
@@ -31,16 +31,8 @@ import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import {
-  type CreatedFlow,
-  type FlowState,
-  type FlowStatus,
-  type GrantedEntitlement,
-  type PaceFn,
-  REQUEST_ID_TAG,
-  unpaced,
-  type VendorClient,
-} from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG, unpaced } from '../types.ts';
 import { huaweiLive } from './descriptor.ts';
 import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, HUAWEI_STATE_CONFLICT } from './errors.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';

@@ -13,7 +13,7 @@ export const huaweiLive = {
     windowSeconds: 60,
     scope: 'user',
     source:
-      'vendors/huawei-live.md §4: StreamConnect APIs 80 req/min per user and per API; throttle = APIG.0308 (HTTP 429 assumed)',
+      'docs/vendors/huawei-live.md, "Limits": StreamConnect APIs 80 req/min per user and per API; throttle = APIG.0308 (HTTP 429 assumed)',
     spendLimit: 80,
     reservedConcurrency: 4,
     safetyMargin: 0.05,

@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (`vendors/huawei-live.md` §5a): no key derivation, the SK
+ * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (`docs/vendors/huawei-live.md`, "Authentication"): no key derivation, the SK
  * itself is the HMAC key, and the canonical URI always ends in `/` even though the request is sent without it.
  *
  * Implemented from the signing guide and the official Node core signer (`core/auth/AKSKSigner.ts`) instead of

@@ -1,5 +1,5 @@
 /**
- * Volcengine Live pull-to-push (拉流转推, `vendors/volcengine-live.md`): RPC over HTTPS, `Action`/`Version` in the
+ * Volcengine Live pull-to-push (拉流转推, `docs/vendors/volcengine-live.md`): RPC over HTTPS, `Action`/`Version` in the
  * query, JSON bodies, signed with Volcengine HMAC-SHA256 (service `live`, region `cn-north-1`).
  *
  * - A flow is one **group** holding one **task**: create = CreatePullToPushGroup (`Name` = the request's `flow.name`,
@@ -30,16 +30,8 @@ import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import {
-  type CreatedFlow,
-  type FlowState,
-  type FlowStatus,
-  type GrantedEntitlement,
-  type PaceFn,
-  REQUEST_ID_TAG,
-  unpaced,
-  type VendorClient,
-} from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG, unpaced } from '../types.ts';
 import { volcengineLive } from './descriptor.ts';
 import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';

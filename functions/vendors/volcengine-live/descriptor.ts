@@ -14,7 +14,7 @@ export const volcengineLive = {
     windowSeconds: 1,
     scope: 'user',
     source:
-      'vendors/volcengine-live.md §4: 10 req/s per user for pull-to-push writes, 15 req/s for lists (paced at the stricter); throttle = FlowLimitExceeded (HTTP 429 assumed)',
+      'docs/vendors/volcengine-live.md, "Limits": 10 req/s per user for pull-to-push writes, 15 req/s for lists (paced at the stricter); throttle = FlowLimitExceeded (HTTP 429 assumed)',
     spendLimit: 10,
     reservedConcurrency: 10,
     safetyMargin: 0.05,

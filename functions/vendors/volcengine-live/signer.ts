@@ -1,5 +1,5 @@
 /**
- * Volcengine OpenAPI request signing, `HMAC-SHA256` (`vendors/volcengine-live.md` §5): AWS-like, but the date key is
+ * Volcengine OpenAPI request signing, `HMAC-SHA256` (`docs/vendors/volcengine-live.md`, "Authentication"): AWS-like, but the date key is
  * `HMAC(secret, shortDate)` with no prefix, the scope ends in `request`, and the payload hash travels in
  * `X-Content-Sha256`.
  *
