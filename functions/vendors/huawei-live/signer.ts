@@ -4,7 +4,7 @@
  *
  * Implemented from the signing guide and the official Node core signer (`core/auth/AKSKSigner.ts`) instead of
  * depending on `@huaweicloud/huaweicloud-sdk-core` (~45 packages for ~100 lines, and only reachable by deep import).
- * Pinned by Huawei's own test vector (`TestAKSKSigner.java`) in `test/unit/huawei-signer.test.ts`; the emulator
+ * Pinned by Huawei's own test vector (`TestAKSKSigner.java`) in `test/unit/vendors/huawei-signer.test.ts`; the emulator
  * verifies with the same functions, so that vector keeps both sides honest.
  */
 import { canonicalQueryString, formatCompactUtc, hmacSha256, lowerCaseHeaders, sha256Hex } from '../hmac-signing.ts';
