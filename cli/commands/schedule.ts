@@ -21,6 +21,12 @@ import {
 import type { Command } from 'commander';
 import { parseRequestBody } from '../../functions/domain/contract.ts';
 import {
+  atExpression,
+  checkTimeZone,
+  parseScheduleExpression,
+  rateExpression,
+} from '../../functions/domain/schedule-expression.ts';
+import {
   canonicalRequestBody,
   SCHEDULED_TIME_PLACEHOLDER,
   scheduledRequestId,
@@ -29,7 +35,6 @@ import {
 } from '../../functions/domain/scheduled-request-id.ts';
 import { EXIT, FlowctlError, runCommand, table } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
-import { atExpression, checkTimeZone, parseScheduleExpression, rateExpression } from '../schedule-expression.ts';
 import {
   addTargetOptions,
   queueArnOf,

@@ -4,13 +4,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { buildCreateSchedule, createSchedule } from '../../../cli/commands/schedule.ts';
 import { EXIT, FlowctlError } from '../../../cli/output.ts';
+import { parseRequestBody } from '../../../functions/domain/contract.ts';
 import {
   atExpression,
   parseScheduleExpression,
   rateExpression,
   wallTimeToUtc,
-} from '../../../cli/schedule-expression.ts';
-import { parseRequestBody } from '../../../functions/domain/contract.ts';
+} from '../../../functions/domain/schedule-expression.ts';
 import { canonicalRequestBody, substituteSchedulerContext } from '../../../functions/domain/scheduled-request-id.ts';
 import { aRequest } from '../../helpers/factories.ts';
 import { anAwsTarget, INGRESS_ARN, INGRESS_URL, SCHEDULE_DLQ_ARN, SCHEDULE_ROLE_ARN } from '../../helpers/flowctl.ts';
