@@ -1,4 +1,7 @@
-/** Alibaba Cloud CAMS Flow: the vendor's documented facts and our pacing of them (docs/vendors/alibaba-cams.md, "Limits"). */
+/**
+ * Alibaba Cloud CAMS Flow: the vendor's documented facts and our pacing of them (docs/vendors/alibaba-cams.md,
+ * "Limits").
+ */
 import type { VendorDescriptor } from '../common/descriptor.ts';
 import { endpointEnvFor } from '../common/environment.ts';
 

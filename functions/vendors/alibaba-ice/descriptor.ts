@@ -1,4 +1,7 @@
-/** Alibaba Cloud ICE MediaConnect: the vendor's documented facts and our pacing of them (docs/vendors/alibaba-ice.md, "Limits"). */
+/**
+ * Alibaba Cloud ICE MediaConnect: the vendor's documented facts and our pacing of them (docs/vendors/alibaba-ice.md,
+ * "Limits").
+ */
 import type { VendorDescriptor } from '../common/descriptor.ts';
 import { endpointEnvFor } from '../common/environment.ts';
 

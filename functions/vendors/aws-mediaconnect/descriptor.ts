@@ -1,4 +1,7 @@
-/** AWS Elemental MediaConnect: the vendor's documented facts and our pacing of them (docs/vendors/aws-mediaconnect.md, "Limits"). */
+/**
+ * AWS Elemental MediaConnect: the vendor's documented facts and our pacing of them (docs/vendors/aws-mediaconnect.md,
+ * "Limits").
+ */
 import type { VendorDescriptor } from '../common/descriptor.ts';
 import { endpointEnvFor } from '../common/environment.ts';
 

@@ -1,4 +1,7 @@
-/** Huawei Cloud Live StreamConnect: the vendor's documented facts and our pacing of them (docs/vendors/huawei-live.md, "Limits"). */
+/**
+ * Huawei Cloud Live StreamConnect: the vendor's documented facts and our pacing of them (docs/vendors/huawei-live.md,
+ * "Limits").
+ */
 import type { VendorDescriptor } from '../common/descriptor.ts';
 import { endpointEnvFor } from '../common/environment.ts';
 

@@ -1,4 +1,7 @@
-/** Volcengine Live pull-to-push: the vendor's documented facts and our pacing of them (docs/vendors/volcengine-live.md, "Limits"). */
+/**
+ * Volcengine Live pull-to-push: the vendor's documented facts and our pacing of them
+ * (docs/vendors/volcengine-live.md, "Limits").
+ */
 import type { VendorDescriptor } from '../common/descriptor.ts';
 import { endpointEnvFor } from '../common/environment.ts';
 
