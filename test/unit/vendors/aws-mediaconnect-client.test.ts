@@ -34,11 +34,8 @@ import {
   VendorThrottledError,
   VendorUnavailableError,
 } from '../../../functions/domain/errors.ts';
-import {
-  AwsMediaConnectClient,
-  flowStateOf,
-  toVendorError,
-} from '../../../functions/vendors/aws-mediaconnect/client.ts';
+import { AwsMediaConnectClient, flowStateOf } from '../../../functions/vendors/aws-mediaconnect/client.ts';
+import { toVendorError } from '../../../functions/vendors/aws-mediaconnect/errors.ts';
 import { type PaceFn, REQUEST_ID_TAG } from '../../../functions/vendors/types.ts';
 
 const FLOW_ARN = 'arn:aws:mediaconnect:us-east-1:111122223333:flow:1-23aBC45dEF67hiJ8-12AbC34DE5fG:basketball-game';
