@@ -5,7 +5,7 @@
  * dispatcher starts a next attempt for each FAILED execution, and that attempt adopts whatever the failed one made.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peekDeadLetterQueue, redriveDeadLetters } from '../../cli/commands/dlq.ts';
+import { peekDeadLetterQueue, redriveDeadLetters } from '../../cli/operations/dlq.ts';
 import { recordingOutput } from '../../cli/output.ts';
 import { targetOfLocalStack } from '../../cli/target.ts';
 import { requestsFor } from '../../local/demo-batch.ts';

@@ -19,7 +19,7 @@ import {
   parseFilter,
   peekDeadLetterQueue,
   redriveDeadLetters,
-} from '../../../cli/commands/dlq.ts';
+} from '../../../cli/operations/dlq.ts';
 import { EXIT, FlowctlError, recordingOutput } from '../../../cli/output.ts';
 import { pacingIntervalMs, VENDORS, type VendorConfig } from '../../../functions/domain/config.ts';
 import { anAwsTarget, DLQ_ARN, DLQ_URL, INGRESS_ARN, INGRESS_URL } from '../../helpers/flowctl.ts';

@@ -18,7 +18,7 @@ import {
   planRedrive,
   redriveExecution,
   showExecution,
-} from '../../../cli/commands/executions.ts';
+} from '../../../cli/operations/executions.ts';
 import { aRequest } from '../../helpers/factories.ts';
 import { anAwsTarget, MACHINE_ARN } from '../../helpers/flowctl.ts';
 

@@ -2,7 +2,7 @@ import { ConflictException, CreateScheduleCommand, SchedulerClient } from '@aws-
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildCreateSchedule, createSchedule } from '../../../cli/commands/schedule.ts';
+import { buildCreateSchedule, createSchedule } from '../../../cli/operations/schedule.ts';
 import { EXIT, FlowctlError } from '../../../cli/output.ts';
 import { parseRequestBody } from '../../../functions/domain/contract.ts';
 import {
