@@ -29,10 +29,11 @@ import {
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
+import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
-import { REQUEST_ID_TAG, unpaced } from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG } from '../types.ts';
 import { huaweiLive } from './descriptor.ts';
 import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, HUAWEI_STATE_CONFLICT } from './errors.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
@@ -146,30 +147,17 @@ function outputBody(output: HuaweiOutputInput) {
 
 // --- the client ----------------------------------------------------------------------------------------------------
 
-export interface HuaweiLiveClientOptions {
+export interface HuaweiLiveClientOptions extends SignedHttpClientOptions {
   readonly credentials: HuaweiCredentials;
   /** Project id of the region served (`HUAWEICLOUD_PROJECT_ID`): path segment and `X-Project-Id` header. */
   readonly projectId: string;
   /** Base URL for every region (`VENDOR_ENDPOINT_HUAWEI_LIVE`); default `live.{region}.myhuaweicloud.com`. */
   readonly endpoint?: URL;
-  /** @default the descriptor's `callTimeoutMs` */
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  /** Signing clock (epoch ms). @default Date.now */
-  readonly now?: () => number;
-  /** Runs each HTTP call under the λ instance's pacer. @default unpaced */
-  readonly pace?: PaceFn;
   /** How many ListFlows pages (100 flows each) an adoption may read. @default 3 */
   readonly maxListPages?: number;
 }
 
-export interface HuaweiLiveFromEnvOptions {
-  readonly pace?: PaceFn;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  /** Deadline of one call (the local stack shortens it for fault-injection runs). */
-  readonly callTimeoutMs?: number;
-}
+export type HuaweiLiveFromEnvOptions = SignedHttpClientOptions;
 
 interface Call {
   readonly operation: string;
@@ -181,28 +169,20 @@ interface Call {
   readonly body?: unknown;
 }
 
-export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
+export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<HuaweiLiveRequest> {
   readonly vendor = VENDOR;
   private readonly credentials: HuaweiCredentials;
   private readonly projectId: string;
   private readonly endpoint: URL | undefined;
-  private readonly callTimeoutMs: number;
-  private readonly fetchFn: typeof fetch;
-  private readonly now: () => number;
-  private readonly pace: PaceFn;
   private readonly maxListPages: number;
 
   constructor(options: HuaweiLiveClientOptions) {
+    super(huaweiLive, options);
     this.credentials = options.credentials;
     this.projectId = options.projectId;
     this.endpoint = options.endpoint;
-    this.callTimeoutMs = options.callTimeoutMs ?? huaweiLive.callTimeoutMs;
-    this.fetchFn = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? Date.now;
-    this.pace = options.pace ?? unpaced;
     this.maxListPages = options.maxListPages ?? 3;
     if (!/^[A-Za-z0-9-]+$/.test(this.projectId)) throw new Error('HUAWEICLOUD_PROJECT_ID must be a project id');
-    if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
   }
 
   /**

@@ -28,10 +28,11 @@ import {
 } from '../../domain/errors.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
+import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
-import { REQUEST_ID_TAG, unpaced } from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG } from '../types.ts';
 import { volcengineLive } from './descriptor.ts';
 import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
@@ -130,28 +131,17 @@ const GROUP_PAGE_SIZE = 1000;
 
 // --- the client ----------------------------------------------------------------------------------------------------
 
-export interface VolcengineLiveClientOptions {
+export interface VolcengineLiveClientOptions extends SignedHttpClientOptions {
   readonly credentials: VolcengineCredentials;
   /** Base URL (`VENDOR_ENDPOINT_VOLCENGINE_LIVE`). @default https://live.volcengineapi.com */
   readonly endpoint?: URL;
-  /** @default the descriptor's `callTimeoutMs` */
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
   /** Clock (epoch ms) for signing, default start times and SCHEDULED. @default Date.now */
   readonly now?: () => number;
-  /** Runs each HTTP call under the λ instance's pacer. @default unpaced */
-  readonly pace?: PaceFn;
   /** How many ListPullToPushGroup pages (1000 groups each) an adoption may read. @default 3 */
   readonly maxGroupPages?: number;
 }
 
-export interface VolcengineLiveFromEnvOptions {
-  readonly pace?: PaceFn;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  /** Deadline of one call (the local stack shortens it for fault-injection runs). */
-  readonly callTimeoutMs?: number;
-}
+export type VolcengineLiveFromEnvOptions = SignedHttpClientOptions;
 
 interface Call {
   readonly action: string;
@@ -163,25 +153,17 @@ interface Call {
   readonly body?: Readonly<Record<string, unknown>>;
 }
 
-export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest> {
+export class VolcengineLiveClient extends SignedHttpClient implements VendorClient<VolcengineLiveRequest> {
   readonly vendor = VENDOR;
   private readonly credentials: VolcengineCredentials;
   private readonly endpoint: URL;
-  private readonly callTimeoutMs: number;
-  private readonly fetchFn: typeof fetch;
-  private readonly now: () => number;
-  private readonly pace: PaceFn;
   private readonly maxGroupPages: number;
 
   constructor(options: VolcengineLiveClientOptions) {
+    super(volcengineLive, options);
     this.credentials = options.credentials;
     this.endpoint = options.endpoint ?? new URL(VOLCENGINE_DEFAULT_ENDPOINT);
-    this.callTimeoutMs = options.callTimeoutMs ?? volcengineLive.callTimeoutMs;
-    this.fetchFn = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? Date.now;
-    this.pace = options.pace ?? unpaced;
     this.maxGroupPages = options.maxGroupPages ?? 3;
-    if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
   }
 
   /**
