@@ -11,8 +11,8 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
-import { requestsFor } from '../local/demo-batch.ts';
-import { buildReport, readDeadLetterQueue } from '../local/run-batch.ts';
+import { requestsFor } from '../local/batch/demo-batch.ts';
+import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';
 import { startLocalStack, vendorFunctionName } from '../local/stack.ts';
 import {
   arrivalDelays,

@@ -31,14 +31,14 @@ import { WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
 import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
+import { crashingPace, type LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
+import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './emulators/registry.ts';
 import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
-import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
 import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
-import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
 import { loadWorkflow } from './workflow.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -65,7 +65,7 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Test knob of the local scheduler: every wait until a schedule fires is multiplied by this (default 1). */
   readonly schedulerTimeScale?: number;
-  /** Vendor λs that die after a vendor call succeeded (`local/fault-switches.ts`; `flowctl local --crash`). */
+  /** Vendor λs that die after a vendor call succeeded (`local/batch/fault-switches.ts`; `flowctl local --crash`). */
   readonly lambdaCrash?: LambdaCrashSettings;
   /**
    * RELIABILITY SUITE AND BENCHMARK ONLY, with `enforceRateLimit: false`: multiplies every vendor λ's pacing interval
@@ -78,7 +78,7 @@ export interface LocalStackOptions {
   /** Timeout of the vendor λs, overriding the config's (crash runs: a dead sandbox holds its slot this long). */
   readonly vendorTimeoutSeconds?: number;
   /**
-   * BENCHMARK ONLY: extra emulator settings (`local/vendor-registry.ts`): time compression of the vendor's world,
+   * BENCHMARK ONLY: extra emulator settings (`local/emulators/registry.ts`): time compression of the vendor's world,
    * ICE's assumed limit enforced, the AWS flow quota.
    */
   readonly emulatorOptions?: Pick<EmulatorStartOptions, 'timeScale' | 'enforceAssumedLimit' | 'flowQuota'>;

@@ -1,7 +1,7 @@
 /**
  * AWS Signature Version 4, pure: canonical request, string to sign, signing key, signature, and the verification the
  * MediaConnect emulator runs on every request (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html).
- * Pinned by the AWS test-suite vectors in `test/unit/local/sigv4-vectors.test.ts`.
+ * Pinned by the AWS test-suite vectors in `test/unit/local/emulators/sigv4-vectors.test.ts`.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { safeDecode } from './common.ts';

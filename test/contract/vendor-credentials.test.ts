@@ -22,7 +22,7 @@ import { AlibabaIceClient } from '../../functions/vendors/alibaba-ice/client.ts'
 import { HuaweiLiveClient } from '../../functions/vendors/huawei-live/client.ts';
 import { VolcengineLiveClient } from '../../functions/vendors/volcengine-live/client.ts';
 import { type RunningHuaweiLiveEmulator, startHuaweiLiveEmulator } from '../../local/emulators/huawei-live.ts';
-import { localVendor } from '../../local/vendor-registry.ts';
+import { localVendor } from '../../local/emulators/registry.ts';
 import { aHuaweiRequest } from '../helpers/live-vendors.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:flow-provisioner/huawei-live-AbCdEf';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DlqRecord, RedriveResult } from '../../cli/operations/dlq.ts';
 import type { ExecutionSummary, ExecutionView, RedriveOutcome } from '../../cli/operations/executions.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { eventually, type ServedStack, startServedStack } from '../helpers/flowctl-e2e.ts';
 

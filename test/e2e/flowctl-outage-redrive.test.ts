@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peekDeadLetterQueue, redriveDeadLetters } from '../../cli/operations/dlq.ts';
 import { recordingOutput } from '../../cli/output.ts';
 import { targetOfLocalStack } from '../../cli/target.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually } from '../helpers/flowctl-e2e.ts';

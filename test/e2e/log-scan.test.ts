@@ -48,10 +48,10 @@ beforeAll(async () => {
     });
   }
   const { logger } = await import('../../functions/domain/observability.ts');
-  const { LOCAL_VENDORS } = await import('../../local/vendor-registry.ts');
+  const { LOCAL_VENDORS } = await import('../../local/emulators/registry.ts');
   const { startLocalStack } = await import('../../local/stack.ts');
-  const { runBatch, readDeadLetterQueue } = await import('../../local/run-batch.ts');
-  const { demoBatch, requestsFor } = await import('../../local/demo-batch.ts');
+  const { runBatch, readDeadLetterQueue } = await import('../../local/batch/run-batch.ts');
+  const { demoBatch, requestsFor } = await import('../../local/batch/demo-batch.ts');
   logLevel = logger.getLevelName();
   vendors = LOCAL_VENDORS.map((v) => v.vendor);
   // Access keys and secrets; a project id is an identifier that appears in Huawei's URLs, not a credential.

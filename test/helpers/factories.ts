@@ -8,7 +8,7 @@ import type {
   GrantedEntitlement,
   VendorClient,
 } from '../../functions/vendors/types.ts';
-import { exampleRequest } from '../../local/demo-batch.ts';
+import { exampleRequest } from '../../local/batch/demo-batch.ts';
 
 /** A valid request for `vendor`, from its example, with overrides. */
 export function aRequest(

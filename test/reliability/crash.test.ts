@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VendorId } from '../../functions/domain/contract.ts';
-import { deliverWithDuplicates } from '../../local/duplicates.ts';
+import { deliverWithDuplicates } from '../../local/batch/duplicates.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   checkInvariant,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRequest, SUPPORTED_VENDORS } from '../../../functions/domain/contract.ts';
-import { exampleRequest } from '../../../local/demo-batch.ts';
+import { exampleRequest } from '../../../local/batch/demo-batch.ts';
 
 function issuesOf(value: unknown): string[] {
   const result = parseRequest(value);

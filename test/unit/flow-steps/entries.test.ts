@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VENDOR_IDS } from '../../../functions/domain/contract.ts';
 import { IDEMPOTENCY_TABLE_ENV } from '../../../functions/flow-steps/idempotency.ts';
 import { endpointEnvFor } from '../../../functions/vendors/common/environment.ts';
-import { localVendor } from '../../../local/vendor-registry.ts';
+import { localVendor } from '../../../local/emulators/registry.ts';
 
 const sfn = mockClient(SFNClient);
 const savedEnv = { ...process.env };

@@ -3,11 +3,11 @@
  * and invalid messages of several kinds, so one run shows provisioning, de-duplication and rejection side by side.
  */
 import { readFileSync } from 'node:fs';
-import type { VendorId } from '../functions/domain/contract.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 
 /** The example request of a vendor (`examples/<vendor>.json`), the template each demo request varies. */
 export function exampleRequest(vendor: VendorId): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../examples/${vendor}.json`, import.meta.url), 'utf8')) as Record<
+  return JSON.parse(readFileSync(new URL(`../../examples/${vendor}.json`, import.meta.url), 'utf8')) as Record<
     string,
     unknown
   >;

@@ -3,9 +3,9 @@
  * records: executions (Step Functions), failure and rejection records (DLQ), calls and throttles (emulator journals).
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { VendorId } from '../functions/domain/contract.ts';
-import { requestIdentity } from '../functions/domain/request-identity.ts';
-import type { LocalStack } from './stack.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { requestIdentity } from '../../functions/domain/request-identity.ts';
+import type { LocalStack } from '../stack.ts';
 
 export type RequestStatus = 'PROVISIONED' | 'FAILED' | 'REJECTED';
 
@@ -78,7 +78,7 @@ export async function runBatch(
     onProgress?: (line: string) => void;
     progressEveryMs?: number;
     timeoutMs?: number;
-    /** Puts the bodies on the ingress queue (default: each once; `local/duplicates.ts` delivers each N times). */
+    /** Puts the bodies on the ingress queue (default: each once; `local/batch/duplicates.ts` delivers each N times). */
     deliver?: (stack: LocalStack, bodies: readonly string[]) => Promise<unknown>;
   } = {},
 ): Promise<BatchReport> {

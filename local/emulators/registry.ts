@@ -3,19 +3,19 @@
  * λ builds from the environment. One entry per vendor; `flowctl local` starts an emulator only for vendors whose
  * `VENDOR_ENDPOINT_<VENDOR>` is not set.
  */
-import { VENDORS } from '../functions/domain/config.ts';
-import type { VendorId } from '../functions/domain/contract.ts';
-import { AlibabaCamsClient } from '../functions/vendors/alibaba-cams/client.ts';
-import { AlibabaIceClient } from '../functions/vendors/alibaba-ice/client.ts';
-import { AwsMediaConnectClient } from '../functions/vendors/aws-mediaconnect/client.ts';
-import { HuaweiLiveClient } from '../functions/vendors/huawei-live/client.ts';
-import type { PaceFn, VendorClient } from '../functions/vendors/types.ts';
-import { VolcengineLiveClient } from '../functions/vendors/volcengine-live/client.ts';
-import { startAlibabaEmulator } from './emulators/alibaba.ts';
-import { startAwsMediaConnectEmulator } from './emulators/aws-mediaconnect.ts';
-import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
-import { HUAWEI_RATE_LIMIT, startHuaweiLiveEmulator } from './emulators/huawei-live.ts';
-import { startVolcengineLiveEmulator, VOLCENGINE_RATE_LIMITS } from './emulators/volcengine-live.ts';
+import { VENDORS } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { AlibabaCamsClient } from '../../functions/vendors/alibaba-cams/client.ts';
+import { AlibabaIceClient } from '../../functions/vendors/alibaba-ice/client.ts';
+import { AwsMediaConnectClient } from '../../functions/vendors/aws-mediaconnect/client.ts';
+import { HuaweiLiveClient } from '../../functions/vendors/huawei-live/client.ts';
+import type { PaceFn, VendorClient } from '../../functions/vendors/types.ts';
+import { VolcengineLiveClient } from '../../functions/vendors/volcengine-live/client.ts';
+import { startAlibabaEmulator } from './alibaba.ts';
+import { startAwsMediaConnectEmulator } from './aws-mediaconnect.ts';
+import type { FaultSettings, RunningEmulator } from './common.ts';
+import { HUAWEI_RATE_LIMIT, startHuaweiLiveEmulator } from './huawei-live.ts';
+import { startVolcengineLiveEmulator, VOLCENGINE_RATE_LIMITS } from './volcengine-live.ts';
 
 export interface EmulatorStartOptions {
   /** Faults and latency to inject from the start. */

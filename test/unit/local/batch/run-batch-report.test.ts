@@ -3,8 +3,8 @@
  * id is one anonymous REJECTED result, never an unresolved request (which would make `flowctl local` exit 1).
  */
 import { describe, expect, it } from 'vitest';
-import { buildReport, type DlqRecord } from '../../../local/run-batch.ts';
-import type { LocalStack } from '../../../local/stack.ts';
+import { buildReport, type DlqRecord } from '../../../../local/batch/run-batch.ts';
+import type { LocalStack } from '../../../../local/stack.ts';
 
 /** A stack that ran no execution: every message of the batch was rejected at the dispatcher. */
 const idleStack = {

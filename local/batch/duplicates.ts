@@ -4,7 +4,7 @@
  * starts, or while it runs) or once everything has settled (after its execution finished). The pipeline must turn all
  * of them into one provisioning.
  */
-import type { LocalStack } from './stack.ts';
+import type { LocalStack } from '../stack.ts';
 
 export interface DuplicateOptions {
   /** How many times each message is delivered in all (≥ 1). */

@@ -21,7 +21,7 @@ import {
   sigV4Sign,
   sigV4SigningKey,
   verifySigV4,
-} from '../../../local/emulators/sigv4.ts';
+} from '../../../../local/emulators/sigv4.ts';
 
 const AKID = 'AKIDEXAMPLE';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

@@ -4,8 +4,8 @@
  * Nothing here exists on AWS; each switch reproduces a failure AWS can produce, so the pipeline's answer to it can be
  * tested on one machine.
  */
-import type { PaceFn } from '../functions/vendors/types.ts';
-import type { FaultSettings } from './emulators/common.ts';
+import type { PaceFn } from '../../functions/vendors/types.ts';
+import type { FaultSettings } from '../emulators/common.ts';
 
 /**
  * A vendor λ that dies after a vendor call succeeded, with probability `rate` per successful call or invocation:

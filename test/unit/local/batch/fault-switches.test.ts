@@ -9,8 +9,8 @@ import {
   parseCrash,
   parseDuplicates,
   parseFaults,
-} from '../../../local/fault-switches.ts';
-import { type LocalHandler, LocalLambdaRuntime, TaskError } from '../../../local/lambda-runtime.ts';
+} from '../../../../local/batch/fault-switches.ts';
+import { type LocalHandler, LocalLambdaRuntime, TaskError } from '../../../../local/lambda-runtime.ts';
 
 describe('--faults RATE[,KIND...]', () => {
   it('shares the rate equally among the failure kinds, every kind by default, latency on every call', () => {
