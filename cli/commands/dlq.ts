@@ -10,7 +10,17 @@ import {
   redriveDeadLetters,
   redriveRateHelp,
 } from '../operations/dlq.ts';
-import { clip, EXIT, FlowctlError, formatAge, type Output, positiveInteger, runCommand, table } from '../output.ts';
+import {
+  clip,
+  EXIT,
+  FlowctlError,
+  formatAge,
+  type Output,
+  positiveInteger,
+  runCommand,
+  showResult,
+  table,
+} from '../output.ts';
 import { addTargetOptions, requireDeadLetterQueue, type TargetOptions, withTarget } from '../target.ts';
 
 interface ListOptions extends TargetOptions {
@@ -108,9 +118,7 @@ ${NO_ATTRIBUTES_REASON} for a message SQS moved without attributes. docs/runbook
           );
         }
         const record = found[found.length - 1]!;
-        out.result(record);
-        if (!out.json) printRecord(record, out);
-        return EXIT.OK;
+        return showResult(out, record, printRecord);
       }),
     );
   });

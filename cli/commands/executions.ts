@@ -19,6 +19,7 @@ import {
   parseDuration,
   positiveInteger,
   runCommand,
+  showResult,
   table,
 } from '../output.ts';
 import { addTargetOptions, type Target, type TargetOptions, withTarget } from '../target.ts';
@@ -102,9 +103,7 @@ export function registerExecutions(program: Command): void {
           process.stdout.write(`${JSON.stringify(view.request, null, 2)}\n`);
           return EXIT.OK;
         }
-        out.result(view);
-        if (!out.json) printView(view, out);
-        return EXIT.OK;
+        return showResult(out, view, printView);
       }),
     );
   });

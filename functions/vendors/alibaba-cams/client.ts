@@ -27,14 +27,7 @@ import {
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { AlibabaProductClient } from '../alibaba/product-client.ts';
-import {
-  type AlibabaClientOptions,
-  type AlibabaFromEnvOptions,
-  alibabaOptionsFromEnv,
-  errorForAlibabaCode,
-  type RpcParams,
-  safeVendorMessage,
-} from '../alibaba/rpc.ts';
+import { type AlibabaClientOptions, errorForAlibabaCode, type RpcParams, safeVendorMessage } from '../alibaba/rpc.ts';
 import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
 import { alibabaCams } from './descriptor.ts';
 
@@ -86,13 +79,10 @@ export class AlibabaCamsClient
   extends AlibabaProductClient<'alibaba-cams'>
   implements VendorClient<AlibabaCamsRequest>
 {
+  static readonly descriptor = alibabaCams;
+
   constructor(options: AlibabaCamsClientOptions) {
     super(alibabaCams, { version: CAMS_API_VERSION, paramsIn: 'body' }, camsEndpointFor, options);
-  }
-
-  /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
-  static fromEnv(env: NodeJS.ProcessEnv, options: AlibabaFromEnvOptions = {}): AlibabaCamsClient {
-    return new AlibabaCamsClient(alibabaOptionsFromEnv(env, alibabaCams, options));
   }
 
   async createFlow(request: AlibabaCamsRequest): Promise<CreatedFlow> {

@@ -27,8 +27,6 @@ import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { AlibabaProductClient } from '../alibaba/product-client.ts';
 import {
   type AlibabaClientOptions,
-  type AlibabaFromEnvOptions,
-  alibabaOptionsFromEnv,
   errorForAlibabaCode,
   gatewayErrorCode,
   type RpcParams,
@@ -105,13 +103,10 @@ function isNotFound(answer: IceAnswer): boolean {
 export type AlibabaIceClientOptions = AlibabaClientOptions;
 
 export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implements VendorClient<AlibabaIceRequest> {
+  static readonly descriptor = alibabaIce;
+
   constructor(options: AlibabaIceClientOptions) {
     super(alibabaIce, { version: ICE_API_VERSION, paramsIn: 'query' }, iceEndpointFor, options);
-  }
-
-  /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
-  static fromEnv(env: NodeJS.ProcessEnv, options: AlibabaFromEnvOptions = {}): AlibabaIceClient {
-    return new AlibabaIceClient(alibabaOptionsFromEnv(env, alibabaIce, options));
   }
 
   async createFlow(request: AlibabaIceRequest): Promise<CreatedFlow> {

@@ -9,8 +9,10 @@ import { InvalidRequestError, type VendorErrorDetails, VendorUnavailableError } 
 import type { VendorDescriptor } from '../common/descriptor.ts';
 import {
   type AlibabaClientOptions,
+  type AlibabaFromEnvOptions,
   type AlibabaRpcClient,
   type AlibabaVendor,
+  alibabaOptionsFromEnv,
   alibabaRpcClient,
   type RpcClientOptions,
   type RpcResponse,
@@ -20,6 +22,19 @@ export abstract class AlibabaProductClient<V extends AlibabaVendor> {
   readonly vendor: V;
   protected readonly rpc: AlibabaRpcClient;
   private readonly endpoint: URL | undefined;
+
+  /**
+   * The product client as the vendor λ builds it: credentials and endpoint override from the environment (the
+   * descriptor's variables), failing fast.
+   */
+  static fromEnv<C>(
+    this: (new (options: AlibabaClientOptions) => C) & { readonly descriptor: VendorDescriptor<AlibabaVendor> },
+    env: NodeJS.ProcessEnv,
+    options: AlibabaFromEnvOptions = {},
+  ): C {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the product class being built (ICE or CAMS), not the base
+    return new this(alibabaOptionsFromEnv(env, this.descriptor, options));
+  }
 
   constructor(
     descriptor: VendorDescriptor<V>,

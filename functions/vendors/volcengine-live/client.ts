@@ -18,11 +18,10 @@
  */
 import { z } from 'zod';
 import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
+import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
 import {
   InvalidRequestError,
-  type TaxonomyError,
   VendorConflictError,
-  type VendorErrorDetails,
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
