@@ -448,12 +448,6 @@ export async function startAwsMediaConnectEmulator(
 
 /** A copy of a flow record as the tests read it. */
 function emulatedFlow(f: FlowRecord): EmulatedFlow {
-  return {
-    flowArn: f.flowArn,
-    name: f.name,
-    region: f.region,
-    status: f.status,
-    tags: { ...f.tags },
-    entitlements: f.entitlements.map((e) => ({ ...e })),
-  };
+  const { flowArn, name, region, status, tags, entitlements } = f;
+  return { flowArn, name, region, status, tags: { ...tags }, entitlements: entitlements.map((e) => ({ ...e })) };
 }

@@ -399,14 +399,8 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
 
 /** A copy of a flow record as the tests read it. */
 function emulatedFlow(f: FlowRecord): EmulatedHuaweiFlow {
-  return {
-    flowId: f.flowId,
-    name: f.name,
-    region: f.region,
-    status: f.status,
-    sources: structuredClone(f.sources),
-    outputs: structuredClone(f.outputs),
-  };
+  const { flowId, name, region, status, sources, outputs } = f;
+  return { flowId, name, region, status, sources: structuredClone(sources), outputs: structuredClone(outputs) };
 }
 
 function throttled(rate: { readonly limit: number; readonly windowMs: number }): Reply {

@@ -2,10 +2,9 @@
  * Alibaba Cloud CAMS Flow: the vendor's documented facts and our pacing of them (docs/vendors/alibaba-cams.md,
  * "Limits").
  */
-import type { VendorDescriptor } from '../common/descriptor.ts';
-import { endpointEnvFor } from '../common/environment.ts';
+import { defineVendor } from '../common/descriptor.ts';
 
-export const alibabaCams = {
+export const alibabaCams = defineVendor({
   vendor: 'alibaba-cams',
   // Every CAMS Flow API page: 5 QPS per account (main account and RAM users share it). C = 5, T = 1.05 s: the 5 %
   // margin (50 ms) absorbs arrival jitter and sustains 95 % of the limit; the real-time benchmark measures that
@@ -27,6 +26,5 @@ export const alibabaCams = {
   maxPolls: 30,
   // ICE and CAMS read the same names; each has its own secret, so each λ can be given a RAM user of its own product.
   credentialKeys: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
-  endpointEnv: endpointEnvFor('alibaba-cams'),
   sharing: 'none',
-} as const satisfies VendorDescriptor<'alibaba-cams'>;
+});

@@ -2,10 +2,9 @@
  * Alibaba Cloud ICE MediaConnect: the vendor's documented facts and our pacing of them (docs/vendors/alibaba-ice.md,
  * "Limits").
  */
-import type { VendorDescriptor } from '../common/descriptor.ts';
-import { endpointEnvFor } from '../common/environment.ts';
+import { defineVendor } from '../common/descriptor.ts';
 
-export const alibabaIce = {
+export const alibabaIce = defineVendor({
   vendor: 'alibaba-ice',
   // ICE publishes no QPS limit for its MediaConnect APIs. We assume the lowest per-user limit Alibaba publishes for
   // comparable media control-plane APIs (5/s: CAMS Flow APIs, ARTC channel management, VOD template APIs) instead
@@ -31,6 +30,5 @@ export const alibabaIce = {
   maxPolls: 15,
   // ICE and CAMS read the same names; each has its own secret, so each λ can be given a RAM user of its own product.
   credentialKeys: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
-  endpointEnv: endpointEnvFor('alibaba-ice'),
   sharing: 'outputs',
-} as const satisfies VendorDescriptor<'alibaba-ice'>;
+});

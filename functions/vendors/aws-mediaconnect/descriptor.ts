@@ -2,10 +2,9 @@
  * AWS Elemental MediaConnect: the vendor's documented facts and our pacing of them (docs/vendors/aws-mediaconnect.md,
  * "Limits").
  */
-import type { VendorDescriptor } from '../common/descriptor.ts';
-import { endpointEnvFor } from '../common/environment.ts';
+import { defineVendor } from '../common/descriptor.ts';
 
-export const awsMediaConnect = {
+export const awsMediaConnect = defineVendor({
   vendor: 'aws-mediaconnect',
   budget: {
     documentedLimit: 5,
@@ -21,6 +20,5 @@ export const awsMediaConnect = {
   pollIntervalSeconds: 3,
   maxPolls: 40,
   credentialKeys: [],
-  endpointEnv: endpointEnvFor('aws-mediaconnect'),
   sharing: 'entitlements',
-} as const satisfies VendorDescriptor<'aws-mediaconnect'>;
+});

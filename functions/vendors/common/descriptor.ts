@@ -6,6 +6,7 @@
  */
 import type { VendorConfig } from '../../domain/config.ts';
 import type { VendorId } from '../../domain/contract.ts';
+import { endpointEnvFor } from './environment.ts';
 
 export interface VendorDescriptor<V extends VendorId = VendorId> extends VendorConfig {
   readonly vendor: V;
@@ -18,4 +19,11 @@ export interface VendorDescriptor<V extends VendorId = VendorId> extends VendorC
   readonly endpointEnv: string;
   /** How a flow is shared: AWS entitlements, outputs (ICE, Huawei), or not at all (the contract rejects a list). */
   readonly sharing: 'entitlements' | 'outputs' | 'none';
+}
+
+/** A vendor's descriptor from its facts; the endpoint override variable follows from its id. */
+export function defineVendor<const D extends Omit<VendorDescriptor, 'endpointEnv'>>(
+  facts: D,
+): D & { readonly endpointEnv: string } {
+  return { ...facts, endpointEnv: endpointEnvFor(facts.vendor) };
 }

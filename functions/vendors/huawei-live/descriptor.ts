@@ -2,10 +2,9 @@
  * Huawei Cloud Live StreamConnect: the vendor's documented facts and our pacing of them (docs/vendors/huawei-live.md,
  * "Limits").
  */
-import type { VendorDescriptor } from '../common/descriptor.ts';
-import { endpointEnvFor } from '../common/environment.ts';
+import { defineVendor } from '../common/descriptor.ts';
 
-export const huaweiLive = {
+export const huaweiLive = defineVendor({
   vendor: 'huawei-live',
   // 80 requests per minute per user (and per API) for the StreamConnect group, outputs included as far as
   // documented. The window is a minute, so the rule is C × ceil(60/T) ≤ 80: C = 4, T = 3 s × 1.05 = 3.15 s →
@@ -29,6 +28,5 @@ export const huaweiLive = {
   pollIntervalSeconds: 3,
   maxPolls: 20,
   credentialKeys: ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_PROJECT_ID'],
-  endpointEnv: endpointEnvFor('huawei-live'),
   sharing: 'outputs',
-} as const satisfies VendorDescriptor<'huawei-live'>;
+});

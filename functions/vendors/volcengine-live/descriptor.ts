@@ -2,10 +2,9 @@
  * Volcengine Live pull-to-push: the vendor's documented facts and our pacing of them
  * (docs/vendors/volcengine-live.md, "Limits").
  */
-import type { VendorDescriptor } from '../common/descriptor.ts';
-import { endpointEnvFor } from '../common/environment.ts';
+import { defineVendor } from '../common/descriptor.ts';
 
-export const volcengineLive = {
+export const volcengineLive = defineVendor({
   vendor: 'volcengine-live',
   // Two documented scopes, one λ: 10 req/s per user for the writes (Create/Update/Stop/Restart/Delete) and 15 req/s
   // for ListPullToPushTask(V2). One λ serves both, so it is paced at the stricter 10/s: C = 10, T = 1 s × 1.05 =
@@ -30,6 +29,5 @@ export const volcengineLive = {
   pollIntervalSeconds: 2,
   maxPolls: 30,
   credentialKeys: ['VOLCENGINE_ACCESS_KEY', 'VOLCENGINE_SECRET_KEY'],
-  endpointEnv: endpointEnvFor('volcengine-live'),
   sharing: 'none',
-} as const satisfies VendorDescriptor<'volcengine-live'>;
+});
