@@ -26,7 +26,7 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
-import { AlibabaProductClient } from '../alibaba/product-client.ts';
+import { type AlibabaProduct, AlibabaProductClient } from '../alibaba/product-client.ts';
 import { type AlibabaClientOptions, errorForAlibabaCode, type RpcParams, safeVendorMessage } from '../alibaba/rpc.ts';
 import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
 import { alibabaCams } from './descriptor.ts';
@@ -79,11 +79,12 @@ export class AlibabaCamsClient
   extends AlibabaProductClient<'alibaba-cams'>
   implements VendorClient<AlibabaCamsRequest>
 {
-  static readonly descriptor = alibabaCams;
-
-  constructor(options: AlibabaCamsClientOptions) {
-    super(alibabaCams, { version: CAMS_API_VERSION, paramsIn: 'body' }, camsEndpointFor, options);
-  }
+  static readonly product: AlibabaProduct<'alibaba-cams'> = {
+    descriptor: alibabaCams,
+    version: CAMS_API_VERSION,
+    paramsIn: 'body',
+    regionalEndpoint: camsEndpointFor,
+  };
 
   async createFlow(request: AlibabaCamsRequest): Promise<CreatedFlow> {
     const req = this.own(request);

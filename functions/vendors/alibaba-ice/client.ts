@@ -24,7 +24,7 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
-import { AlibabaProductClient } from '../alibaba/product-client.ts';
+import { type AlibabaProduct, AlibabaProductClient } from '../alibaba/product-client.ts';
 import {
   type AlibabaClientOptions,
   errorForAlibabaCode,
@@ -103,11 +103,12 @@ function isNotFound(answer: IceAnswer): boolean {
 export type AlibabaIceClientOptions = AlibabaClientOptions;
 
 export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implements VendorClient<AlibabaIceRequest> {
-  static readonly descriptor = alibabaIce;
-
-  constructor(options: AlibabaIceClientOptions) {
-    super(alibabaIce, { version: ICE_API_VERSION, paramsIn: 'query' }, iceEndpointFor, options);
-  }
+  static readonly product: AlibabaProduct<'alibaba-ice'> = {
+    descriptor: alibabaIce,
+    version: ICE_API_VERSION,
+    paramsIn: 'query',
+    regionalEndpoint: iceEndpointFor,
+  };
 
   async createFlow(request: AlibabaIceRequest): Promise<CreatedFlow> {
     const req = this.own(request);

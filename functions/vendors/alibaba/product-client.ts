@@ -18,33 +18,37 @@ import {
   type RpcResponse,
 } from './rpc.ts';
 
+/** What makes a product of the gateway: its descriptor, API version, where parameters go and its regional host. */
+export interface AlibabaProduct<V extends AlibabaVendor> extends Pick<RpcClientOptions, 'version' | 'paramsIn'> {
+  readonly descriptor: VendorDescriptor<V>;
+  readonly regionalEndpoint: (region: string) => URL;
+}
+
+/** A product client class: it names its product in a static field the base constructor reads. */
+type ProductClass<C> = (new (options: AlibabaClientOptions) => C) & { readonly product: AlibabaProduct<AlibabaVendor> };
+
 export abstract class AlibabaProductClient<V extends AlibabaVendor> {
   readonly vendor: V;
   protected readonly rpc: AlibabaRpcClient;
   private readonly endpoint: URL | undefined;
+  private readonly regionalEndpoint: (region: string) => URL;
 
   /**
    * The product client as the vendor λ builds it: credentials and endpoint override from the environment (the
    * descriptor's variables), failing fast.
    */
-  static fromEnv<C>(
-    this: (new (options: AlibabaClientOptions) => C) & { readonly descriptor: VendorDescriptor<AlibabaVendor> },
-    env: NodeJS.ProcessEnv,
-    options: AlibabaFromEnvOptions = {},
-  ): C {
+  static fromEnv<C>(this: ProductClass<C>, env: NodeJS.ProcessEnv, options: AlibabaFromEnvOptions = {}): C {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the product class being built (ICE or CAMS), not the base
-    return new this(alibabaOptionsFromEnv(env, this.descriptor, options));
+    return new this(alibabaOptionsFromEnv(env, this.product.descriptor, options));
   }
 
-  constructor(
-    descriptor: VendorDescriptor<V>,
-    api: Pick<RpcClientOptions, 'version' | 'paramsIn'>,
-    private readonly regionalEndpoint: (region: string) => URL,
-    options: AlibabaClientOptions,
-  ) {
+  constructor(options: AlibabaClientOptions) {
+    const { descriptor, version, paramsIn, regionalEndpoint } = (new.target as unknown as ProductClass<unknown>)
+      .product as AlibabaProduct<V>;
     this.vendor = descriptor.vendor;
     this.endpoint = options.endpoint;
-    this.rpc = alibabaRpcClient(descriptor, api, options);
+    this.regionalEndpoint = regionalEndpoint;
+    this.rpc = alibabaRpcClient(descriptor, { version, paramsIn }, options);
   }
 
   /** The override when one is configured, else the product's documented regional host. */
