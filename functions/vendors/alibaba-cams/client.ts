@@ -26,7 +26,7 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
-import { type AlibabaProduct, AlibabaProductClient } from '../alibaba/product-client.ts';
+import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import { type AlibabaClientOptions, errorForAlibabaCode, type RpcParams, safeVendorMessage } from '../alibaba/rpc.ts';
 import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
 import { alibabaCams } from './descriptor.ts';
@@ -73,18 +73,16 @@ const flowData = z.object({
   Status: z.string().min(1),
 });
 
+/** CAMS on the gateway: parameters in a form body, one regional host per region. */
+const CAMS = alibabaProduct(alibabaCams, CAMS_API_VERSION, 'body', camsEndpointFor);
+
 export type AlibabaCamsClientOptions = AlibabaClientOptions;
 
 export class AlibabaCamsClient
   extends AlibabaProductClient<'alibaba-cams'>
   implements VendorClient<AlibabaCamsRequest>
 {
-  static readonly product: AlibabaProduct<'alibaba-cams'> = {
-    descriptor: alibabaCams,
-    version: CAMS_API_VERSION,
-    paramsIn: 'body',
-    regionalEndpoint: camsEndpointFor,
-  };
+  static readonly product = CAMS;
 
   async createFlow(request: AlibabaCamsRequest): Promise<CreatedFlow> {
     const req = this.own(request);

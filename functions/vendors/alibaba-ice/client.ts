@@ -24,7 +24,7 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
-import { type AlibabaProduct, AlibabaProductClient } from '../alibaba/product-client.ts';
+import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import {
   type AlibabaClientOptions,
   errorForAlibabaCode,
@@ -100,15 +100,13 @@ function isNotFound(answer: IceAnswer): boolean {
   return !answer.ok && /(does\s*not|doesn't|not)\s*exist|not\s*found|不存在/i.test(answer.description);
 }
 
+/** ICE on the gateway: parameters in the query, one regional host per region. */
+const ICE = alibabaProduct(alibabaIce, ICE_API_VERSION, 'query', iceEndpointFor);
+
 export type AlibabaIceClientOptions = AlibabaClientOptions;
 
 export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implements VendorClient<AlibabaIceRequest> {
-  static readonly product: AlibabaProduct<'alibaba-ice'> = {
-    descriptor: alibabaIce,
-    version: ICE_API_VERSION,
-    paramsIn: 'query',
-    regionalEndpoint: iceEndpointFor,
-  };
+  static readonly product = ICE;
 
   async createFlow(request: AlibabaIceRequest): Promise<CreatedFlow> {
     const req = this.own(request);

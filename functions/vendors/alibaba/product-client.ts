@@ -24,6 +24,16 @@ export interface AlibabaProduct<V extends AlibabaVendor> extends Pick<RpcClientO
   readonly regionalEndpoint: (region: string) => URL;
 }
 
+/** A product from its descriptor, API version, where its parameters go and its regional host. */
+export function alibabaProduct<V extends AlibabaVendor>(
+  descriptor: VendorDescriptor<V>,
+  version: string,
+  paramsIn: RpcClientOptions['paramsIn'],
+  regionalEndpoint: (region: string) => URL,
+): AlibabaProduct<V> {
+  return { descriptor, version, paramsIn, regionalEndpoint };
+}
+
 /** A product client class: it names its product in a static field the base constructor reads. */
 type ProductClass<C> = (new (options: AlibabaClientOptions) => C) & { readonly product: AlibabaProduct<AlibabaVendor> };
 
