@@ -2,14 +2,15 @@
  * Huawei Cloud Live "StreamConnect" flows (`docs/vendors/huawei-live.md`), REST + JSON signed with SDK-HMAC-SHA256.
  *
  * - create = `POST /v1/{project_id}/flows`; read = `GET .../flows/detail?flow_id=`; start/stop =
- *   `PUT .../flows/start|stop?flow_id=`; delete = `DELETE .../flows?flow_id=`; share = `POST .../flows/outputs?flow_id=`
- *   with a JSON array of outputs (Huawei has no entitlements; an output is how a consumer gets the stream).
+ *   `PUT .../flows/start|stop?flow_id=`; delete = `DELETE .../flows?flow_id=`; share = `POST
+ * .../flows/outputs?flow_id=`   with a JSON array of outputs (Huawei has no entitlements; an output is how a consumer
+ * gets the stream).
  * - Huawei knows two flow states, STANDBY (not started) and ACTIVE (running). Start answers one of them; STANDBY
  *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
- * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity (`<name>-<requestId>`,
- *   `../alibaba/flow-name.ts`) and every source description carries `[flow-provisioner:request-id=<id>]`. Create
- *   answering `LIVE.103011018` (already exists) → list flows, find ours by name, read it, and adopt it only when the
- *   marker is there; otherwise `VendorConflict`.
+ * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity
+ *   (`<name>-<requestId>`, `../alibaba/flow-name.ts`) and every source description carries
+ * `[flow-provisioner:request-id=<id>]`. Create   answering `LIVE.103011018` (already exists) → list flows, find ours by
+ * name, read it, and adopt it only when the   marker is there; otherwise `VendorConflict`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
