@@ -3,7 +3,6 @@
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
-import type { AddressInfo } from 'node:net';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   CreateQueueCommand,
@@ -15,7 +14,6 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { buildApp } from 'fauxqs';
 import { stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import {
@@ -27,7 +25,7 @@ import {
 } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { Pacer } from '../functions/domain/pacing.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
 import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
@@ -38,6 +36,7 @@ import { type LocalFailureCapture, startFailureCapture } from './failure-capture
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
+import { asIntegrationError, startLocalSqs } from './sqs.ts';
 import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
 import { loadWorkflow } from './workflow.ts';
 
@@ -142,10 +141,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // --- SQS ---------------------------------------------------------------------------------------------------
-    const sqsApp = buildApp({ logger: false, defaultRegion: REGION });
-    await sqsApp.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(() => sqsApp.close());
-    const sqsEndpoint = `http://127.0.0.1:${(sqsApp.server.address() as AddressInfo).port}`;
+    const localSqs = await startLocalSqs({ region: REGION });
+    closers.push(() => localSqs.close());
+    const sqsEndpoint = localSqs.endpoint;
     const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
     const dlq = await sqs.send(
       new CreateQueueCommand({
@@ -229,7 +227,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const queue = await sqs.send(
           new CreateQueueCommand({
             QueueName: taskQueueName(entry.vendor),
-            Attributes: { VisibilityTimeout: String(config.functionTimeoutSeconds * 2) },
+            // Kept as long as its task token can be answered, as the deployed queue (cdk/constructs/vendor-task-queue.ts).
+            Attributes: {
+              VisibilityTimeout: String(config.functionTimeoutSeconds * 2),
+              MessageRetentionPeriod: String(QUEUED_TASK_TIMEOUT_SECONDS),
+            },
           }),
         );
         taskQueueUrls[entry.vendor] = queue.QueueUrl!;
@@ -420,7 +422,7 @@ export function scaleRetries(definition: AslDefinition, scale: number | undefine
 }
 
 /** The local meaning of each Task `Resource` the ASL uses. */
-function resolveResource(
+export function resolveResource(
   resource: string,
   lambdas: LocalLambdaRuntime,
   sqs: SQSClient,
@@ -433,14 +435,21 @@ function resolveResource(
       const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: { taskToken: string } };
       // Await first, then send: a fast worker must not answer a token nobody waits for yet.
       const answer = stepFunctions.awaitTaskToken(MessageBody.taskToken);
-      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }));
+      await sqs
+        .send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }))
+        .catch((error: unknown) => {
+          answer.catch(() => undefined);
+          throw asIntegrationError(error);
+        });
       return answer;
     };
   }
   if (resource === 'arn:aws:states:::sqs:sendMessage') {
     return async (input) => {
       const params = input as ConstructorParameters<typeof SendMessageCommand>[0];
-      const result = await sqs.send(new SendMessageCommand(params));
+      const result = await sqs.send(new SendMessageCommand(params)).catch((error: unknown) => {
+        throw asIntegrationError(error);
+      });
       return { MessageId: result.MessageId, MD5OfMessageBody: result.MD5OfMessageBody };
     };
   }
