@@ -13,9 +13,9 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { REGION as LOCAL_REGION } from '../local/aws/step-functions.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
-import { REGION as LOCAL_REGION } from '../local/step-functions.ts';
 import { findRunningLocalStack, type LocalState, localResources, localStatePath } from './local-state.ts';
 import { EXIT, FlowctlError, type Output } from './output.ts';
 

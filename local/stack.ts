@@ -29,16 +29,22 @@ import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/d
 import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
 import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
+import { type LocalFailureCapture, startFailureCapture } from './aws/failure-capture.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/idempotency-store.ts';
+import { type LocalHandler, LocalLambdaRuntime } from './aws/lambda-runtime.ts';
+import { type RunningLocalScheduler, startLocalScheduling } from './aws/scheduler.ts';
+import { asIntegrationError, startLocalSqs } from './aws/sqs.ts';
+import {
+  ACCOUNT,
+  type AslDefinition,
+  LocalStepFunctions,
+  REGION,
+  type TaskResourceHandler,
+} from './aws/step-functions.ts';
+import { loadWorkflow } from './aws/workflow.ts';
 import { crashingPace, type LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
 import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './emulators/registry.ts';
-import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
-import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
-import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
-import { asIntegrationError, startLocalSqs } from './sqs.ts';
-import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
-import { loadWorkflow } from './workflow.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 

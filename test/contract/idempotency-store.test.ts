@@ -17,7 +17,7 @@ import {
   idempotencyFromEnv,
   stepKeyOf,
 } from '../../functions/flow-steps/idempotency.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/idempotency-store.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/aws/idempotency-store.ts';
 import { aCreatedFlow, anSqsRecord, aRequest, aStatus, ScriptedClient } from '../helpers/factories.ts';
 
 let store: LocalIdempotencyStore;

@@ -16,7 +16,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { readBody } from './emulators/common.ts';
+import { readBody } from '../emulators/common.ts';
 import {
   assertTimeoutsDistinguishable,
   limitsOf,

@@ -10,15 +10,15 @@ import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { report } from '../../cli/commands/doctor.ts';
+import { report } from '../../../cli/commands/doctor.ts';
 import {
   type DoctorClients,
   MEDIACONNECT_FLOW_QUOTA,
   runDoctor,
   UNRESERVED_MINIMUM,
-} from '../../cli/operations/doctor.ts';
-import { recordingOutput } from '../../cli/output.ts';
-import { CREDENTIALS_PLACEHOLDER } from '../../functions/domain/vendor-credentials.ts';
+} from '../../../cli/operations/doctor.ts';
+import { recordingOutput } from '../../../cli/output.ts';
+import { CREDENTIALS_PLACEHOLDER } from '../../../functions/domain/vendor-credentials.ts';
 
 const REGION = 'eu-west-1';
 const clients: DoctorClients = {

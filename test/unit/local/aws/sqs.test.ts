@@ -11,7 +11,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalSqs, MAX_MESSAGE_BYTES, startLocalSqs } from '../../local/sqs.ts';
+import { type LocalSqs, MAX_MESSAGE_BYTES, startLocalSqs } from '../../../../local/aws/sqs.ts';
 
 let sqs: LocalSqs;
 let client: SQSClient;

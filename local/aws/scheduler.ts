@@ -26,9 +26,9 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { checkTimeZone, parseScheduleExpression, wallTimeToUtc } from '../functions/domain/schedule-expression.ts';
-import { substituteSchedulerContext } from '../functions/domain/scheduled-request-id.ts';
-import { readBody } from './emulators/common.ts';
+import { checkTimeZone, parseScheduleExpression, wallTimeToUtc } from '../../functions/domain/schedule-expression.ts';
+import { substituteSchedulerContext } from '../../functions/domain/scheduled-request-id.ts';
+import { readBody } from '../emulators/common.ts';
 import { ACCOUNT, REGION } from './step-functions.ts';
 
 /** The schedule group of the local stack (the CDK stack's is the same name). */
