@@ -10,7 +10,7 @@ import type { VendorId } from '../functions/domain/contract.ts';
 import { runVendorTask } from '../functions/flow-steps/core.ts';
 import type { FlowState, VendorClient } from '../functions/vendors/types.ts';
 // A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
-import { ACCOUNT, type AslDefinition, REGION } from '../local/aws/step-functions.ts';
+import { ACCOUNT, type AslDefinition, REGION } from '../local/aws/step-functions-model.ts';
 import { loadWorkflow } from '../local/aws/workflow.ts';
 import { requestsFor } from '../local/batch/demo-batch.ts';
 import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';

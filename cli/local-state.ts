@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { REGION } from '../local/aws/step-functions.ts';
+import { REGION } from '../local/aws/step-functions-model.ts';
 import type { LocalStack } from '../local/stack.ts';
 
 export interface LocalState {

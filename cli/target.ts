@@ -13,7 +13,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { REGION as LOCAL_REGION } from '../local/aws/step-functions.ts';
+import { REGION as LOCAL_REGION } from '../local/aws/step-functions-model.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { findRunningLocalStack, type LocalState, localResources, localStatePath } from './local-state.ts';

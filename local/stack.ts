@@ -34,13 +34,8 @@ import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/id
 import { type LocalHandler, LocalLambdaRuntime } from './aws/lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './aws/scheduler.ts';
 import { asIntegrationError, startLocalSqs } from './aws/sqs.ts';
-import {
-  ACCOUNT,
-  type AslDefinition,
-  LocalStepFunctions,
-  REGION,
-  type TaskResourceHandler,
-} from './aws/step-functions.ts';
+import { LocalStepFunctions } from './aws/step-functions.ts';
+import { ACCOUNT, type AslDefinition, REGION, type TaskResourceHandler } from './aws/step-functions-model.ts';
 import { loadWorkflow } from './aws/workflow.ts';
 import { crashingPace, type LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';

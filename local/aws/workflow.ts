@@ -1,7 +1,7 @@
 /** The workflow template, filled the way CDK's `definitionSubstitutions` fills it on AWS. */
 import { readFileSync } from 'node:fs';
 import type { DispatchMode } from '../../functions/domain/config.ts';
-import type { AslDefinition } from './step-functions.ts';
+import type { AslDefinition } from './step-functions-model.ts';
 
 export const WORKFLOW_FILES: Readonly<Record<DispatchMode, URL>> = {
   invoke: new URL('../../workflows/provision-flow.asl.json', import.meta.url),

@@ -24,7 +24,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
 import type { VendorId } from '../../functions/domain/contract.ts';
-import type { ExecutionRecord } from '../../local/aws/step-functions.ts';
+import type { ExecutionRecord } from '../../local/aws/step-functions-model.ts';
 import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { DlqRecord } from '../../local/batch/run-batch.ts';
 import type { JournalEntry } from '../../local/emulators/common.ts';

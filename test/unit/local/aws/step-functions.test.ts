@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalLambdaRuntime, TaskError } from '../../../../local/aws/lambda-runtime.ts';
-import { type AslDefinition, LocalStepFunctions } from '../../../../local/aws/step-functions.ts';
+import { LocalStepFunctions } from '../../../../local/aws/step-functions.ts';
+import type { AslDefinition } from '../../../../local/aws/step-functions-model.ts';
 
 /** Two tasks; the second fails while `failing` is set, and a long Wait lets a test catch an execution RUNNING. */
 const definition: AslDefinition = {
