@@ -6,13 +6,13 @@
  * again after each `TeardownPending`, until it answers. Judged by the emulator's own state.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/shared/contract.ts';
-import { TeardownPendingError } from '../../functions/shared/errors.ts';
+import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/domain/contract.ts';
+import { TeardownPendingError } from '../../functions/domain/errors.ts';
 import { type TeardownResult, teardownTargetOf, unpaced, type VendorClient } from '../../functions/vendors/types.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAlibabaEmulator } from '../../local/emulators/alibaba.ts';
 import type { RunningEmulator } from '../../local/emulators/common.ts';
-import { LOCAL_VENDORS } from '../../local/vendor-registry.ts';
+import { LOCAL_VENDORS } from '../../local/emulators/registry.ts';
 import { vendorResources } from '../helpers/vendor-state.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
