@@ -122,7 +122,9 @@ export class Intake extends Construct {
   /**
    * Points the dispatcher at one state machine per vendor: sets `STATE_MACHINE_ARNS` (a JSON object vendor → ARN) and
    * grants `states:StartExecution` on those machines, plus `states:DescribeExecution` and `states:RedriveExecution` on
-   * their executions (an `ExecutionAlreadyExists` is described, and redriven when it failed; docs/architecture.md, "Exactly-once effects").
+   * their executions (an `ExecutionAlreadyExists` is described, and redriven when it failed; docs/architecture.md, "Exactly-once effects"),
+   * and `states:GetExecutionHistory` and `states:StopExecution` (a deprovision reads the flow id its provision created
+   * and stops a provision still waiting: `functions/dispatcher/deprovision-target.ts`).
    * The machines must have an explicit name (the execution ARNs are built from it). Call it exactly once.
    */
   public dispatchTo(stateMachines: Readonly<Partial<Record<VendorId, StateMachine>>>): void {
@@ -155,15 +157,20 @@ export class Intake extends Construct {
       });
       this.dispatcher.addToRolePolicy(
         new iam.PolicyStatement({
-          actions: ['states:DescribeExecution', 'states:RedriveExecution'],
+          actions: [
+            'states:DescribeExecution',
+            'states:RedriveExecution',
+            'states:GetExecutionHistory',
+            'states:StopExecution',
+          ],
           resources: [executions],
         }),
       );
       Validations.of(this.dispatcher.role!).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${name}:*]`,
         reason:
-          'Execution names derive from request ids and are unknown at deploy time; DescribeExecution and ' +
-          `RedriveExecution are limited to the executions of ${name}.`,
+          'Execution names derive from request ids and are unknown at deploy time; DescribeExecution, ' +
+          `RedriveExecution, GetExecutionHistory and StopExecution are limited to the executions of ${name}.`,
       });
     }
     this.dispatcher.addEnvironment('STATE_MACHINE_ARNS', stack.toJsonString(arns));

@@ -10,10 +10,12 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { parseRequestBody, type VendorId } from '../domain/contract.ts';
+import type { VendorId } from '../domain/contract.ts';
 import { executionName } from '../domain/execution-name.ts';
+import { parseMessageBody } from '../domain/lifecycle.ts';
 import { requestIdentity } from '../domain/request-identity.ts';
 import { canonicalRequestBody } from '../domain/scheduled-request-id.ts';
+import { DEPROVISIONED_ERROR, resolveDeprovision } from './deprovision-target.ts';
 
 export interface DispatcherDeps {
   readonly sfn: SFNClient;
@@ -48,7 +50,7 @@ const MAX_ATTRIBUTE_CHARS = 16 * 1024;
 export async function dispatchRecord(record: DispatchRecord, deps: DispatcherDeps): Promise<DispatchOutcome> {
   // A scheduled request carries Scheduler's `2026-03-22T18:59:43Z` in its id; the pipeline keeps `20260322T185943Z`.
   const body = canonicalRequestBody(record.body);
-  const parsed = parseRequestBody(body);
+  const parsed = parseMessageBody(body);
   if (!parsed.ok) {
     await sendToDeadLetterQueue(deps, record, 'InvalidRequest', parsed.issues);
     return { kind: 'rejected', issues: parsed.issues };
@@ -62,10 +64,18 @@ export async function dispatchRecord(record: DispatchRecord, deps: DispatcherDep
   }
 
   const maxAttempts = deps.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  // A deprovision's execution also gets what the dispatcher found of its target (stopping a pending provision).
+  const input =
+    parsed.kind === 'deprovision'
+      ? JSON.stringify({
+          ...parsed.request,
+          resolved: await resolveDeprovision(parsed.request, stateMachineArn, deps.sfn, maxAttempts),
+        })
+      : body;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const name = executionName(requestId, attempt);
     try {
-      const started = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: body }));
+      const started = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input }));
       return { kind: 'started', executionArn: started.executionArn!, attempt };
     } catch (error) {
       if (!(error instanceof ExecutionAlreadyExists) && (error as Error).name !== 'ExecutionAlreadyExists') throw error;
@@ -73,7 +83,9 @@ export async function dispatchRecord(record: DispatchRecord, deps: DispatcherDep
     const executionArn = executionArnFor(stateMachineArn, name);
     const existing = await deps.sfn.send(new DescribeExecutionCommand({ executionArn }));
     const status = existing.status ?? 'UNKNOWN';
-    if (status === 'RUNNING' || status === 'SUCCEEDED' || status === 'PENDING_REDRIVE') {
+    // Stopped by a deprovision: the request is over, never redriven.
+    const cancelled = status === 'ABORTED' && existing.error === DEPROVISIONED_ERROR;
+    if (status === 'RUNNING' || status === 'SUCCEEDED' || status === 'PENDING_REDRIVE' || cancelled) {
       // A duplicate delivery (or a redrive of a request that is already on its way): acknowledge, start nothing.
       return { kind: 'duplicate', executionArn, status };
     }

@@ -4,6 +4,7 @@
  * mechanism behind the times is docs/adr/0006-flow-lifecycle-scheduling.md.
  */
 import { z } from 'zod';
+import { LIMITS } from './config.ts';
 import { formatIssues, type ParseResult, type ProvisionRequest, parseRequest, VENDOR_IDS } from './contract.ts';
 
 /**
@@ -65,6 +66,21 @@ export function parseMessage(value: unknown, now: number = Date.now()): MessageP
   if (!parsed.ok) return parsed;
   const issues = scheduleIssues(parsed.request, now);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, kind: 'provision', request: parsed.request };
+}
+
+/** A raw SQS body of either kind: size, JSON syntax, then {@link parseMessage}. */
+export function parseMessageBody(body: string, now: number = Date.now()): MessageParseResult {
+  const size = Buffer.byteLength(body, 'utf8');
+  if (size > LIMITS.maxMessageBytes) {
+    return { ok: false, issues: [`message is ${size} bytes; the limit is ${LIMITS.maxMessageBytes}`] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    return { ok: false, issues: [`body is not JSON: ${(error as Error).message}`] };
+  }
+  return parseMessage(json, now);
 }
 
 /** What is wrong with a provision request's times, relative to `now` (empty when nothing is). */
