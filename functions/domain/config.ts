@@ -180,8 +180,12 @@ export const PIPELINE = {
   dlqRetentionDays: 14,
   /** A Standard execution name is reserved for 90 days; redrive is possible for 14. */
   redrivableDays: 14,
-  /** Upper bound on one execution: create + start + polls + grant with all retries. */
-  executionTimeoutSeconds: 3600,
+  /**
+   * Upper bound on one execution: waiting until `startAt` and `deprovisionAt` (at most 30 days ahead,
+   * `SCHEDULE_HORIZON_SECONDS` in lifecycle.ts) plus two hours for create + start + polls + grant + teardown with all
+   * retries. The ASL's `TimeoutSeconds` is this number (a test keeps them equal).
+   */
+  executionTimeoutSeconds: 30 * 24 * 3600 + 7200,
 } as const;
 
 /**

@@ -335,7 +335,9 @@ export class LocalStepFunctions {
     const waitOverrides: Record<string, number> = {};
     const retryOverrides: Record<string, number> = {};
     for (const [stateName, state] of Object.entries(machine.spec.definition.States)) {
-      if (state.Type === 'Wait' && this.options.waitOverrideMs !== undefined) {
+      // A wait until a timestamp (startAt, deprovisionAt) is wall-clock time the caller chose: never shortened.
+      const untilTimestamp = 'Timestamp' in state || 'TimestampPath' in state;
+      if (state.Type === 'Wait' && this.options.waitOverrideMs !== undefined && !untilTimestamp) {
         waitOverrides[stateName] = this.options.waitOverrideMs;
       }
       if (Array.isArray(state.Retry) && this.options.retryOverrideMs !== undefined) {

@@ -26,14 +26,25 @@ export class StatesError extends Error {
 
 type AslState = { Type: string; [key: string]: unknown };
 
-/** The definition the interpreter runs: every Task's timeout out of its reach (the layer enforces them). */
-export function withoutInterpreterTimeouts<T extends { States: Record<string, AslState> }>(definition: T): T {
+/**
+ * The definition the interpreter runs: every Task's timeout out of its reach (the layer enforces them), and the
+ * execution's own timeout at most {@link OUT_OF_REACH_SECONDS}: a Node timer holds at most 2^31 - 1 ms (24.8 days) and
+ * fires at once beyond it, while an execution that waits for `deprovisionAt` may be allowed 30 days.
+ */
+export function withoutInterpreterTimeouts<T extends { States: Record<string, AslState>; TimeoutSeconds?: number }>(
+  definition: T,
+): T {
   const states = Object.fromEntries(
     Object.entries(definition.States).map(([name, state]) =>
       state.Type === 'Task' ? [name, { ...state, TimeoutSeconds: OUT_OF_REACH_SECONDS }] : [name, state],
     ),
   );
-  return { ...definition, States: states };
+  const timeout = definition.TimeoutSeconds;
+  return {
+    ...definition,
+    States: states,
+    ...(timeout !== undefined ? { TimeoutSeconds: Math.min(timeout, OUT_OF_REACH_SECONDS) } : {}),
+  };
 }
 
 /**

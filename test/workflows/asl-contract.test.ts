@@ -3,7 +3,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RETRY_POLICY, TEARDOWN_RETRY } from '../../functions/domain/config.ts';
+import { PIPELINE, RETRY_POLICY, TEARDOWN_RETRY } from '../../functions/domain/config.ts';
+import { SCHEDULE_HORIZON_SECONDS } from '../../functions/domain/lifecycle.ts';
 import * as errors from '../../functions/domain/errors.ts';
 import {
   deriveQueuedWorkflow,
@@ -59,6 +60,17 @@ describe.each(files)('%s', (file) => {
     const unknown = [...used].filter((n) => !known.has(n) && !/^(States|Lambda|Sandbox|SQS)\./.test(n));
     expect(unknown).toEqual([]);
     expect(used).toContain('VendorThrottled');
+  });
+
+  it('holds a whole event: the execution timeout is the config value, past the horizon of startAt and deprovisionAt', () => {
+    const definition = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as { TimeoutSeconds: number };
+    expect(definition.TimeoutSeconds).toBe(PIPELINE.executionTimeoutSeconds);
+    expect(definition.TimeoutSeconds).toBeGreaterThan(SCHEDULE_HORIZON_SECONDS);
+    for (const [name, state] of Object.entries(states).filter(([, s]) => s.Type === 'Wait' && 'TimestampPath' in s)) {
+      expect([name, state.TimestampPath]).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^WaitFor(StartAt|DeprovisionAt)$/)]),
+      );
+    }
   });
 
   it('runs every teardown through teardownFlow, retrying TeardownPending as the config says', () => {

@@ -220,7 +220,9 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
       if (existing) return { ...this.statusOf(group, existing), name: group, adopted: true };
     }
 
-    const startTime = req.flow.task.startTime ?? Math.floor(this.now() / 1000);
+    // The task starts itself at StartTime: the request's startAt when the task names none, else now.
+    const startAt = req.startAt === undefined ? undefined : Math.floor(Date.parse(req.startAt) / 1000);
+    const startTime = req.flow.task.startTime ?? startAt ?? Math.floor(this.now() / 1000);
     const endTime = req.flow.task.endTime ?? startTime + (req.flow.task.durationSeconds ?? 0);
     const result = createTaskResult.safeParse(
       await this.call({
