@@ -4,8 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PIPELINE, RETRY_POLICY, TEARDOWN_RETRY } from '../../functions/domain/config.ts';
-import { SCHEDULE_HORIZON_SECONDS } from '../../functions/domain/lifecycle.ts';
 import * as errors from '../../functions/domain/errors.ts';
+import { SCHEDULE_HORIZON_SECONDS } from '../../functions/domain/lifecycle.ts';
 import {
   deriveQueuedWorkflow,
   VENDOR_FUNCTION_PLACEHOLDER,
