@@ -1,5 +1,6 @@
 /** `flowctl`: the operator's command line (docs/architecture.md, "flowctl"). Each subcommand lives in `./commands/`. */
 import { Command, CommanderError } from 'commander';
+import { registerDeprovision } from './commands/deprovision.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerExecutions } from './commands/executions.ts';
@@ -26,6 +27,7 @@ ${EXIT_CODES_HELP}`,
 registerLocal(program);
 registerSubmit(program);
 registerSchedule(program);
+registerDeprovision(program);
 registerDlq(program);
 registerExecutions(program);
 registerDoctor(program);

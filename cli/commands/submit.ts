@@ -5,7 +5,7 @@
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { parseRequestBody } from '../../functions/domain/contract.ts';
+import { parseMessageBody } from '../../functions/domain/lifecycle.ts';
 import { requestIdentity } from '../../functions/domain/request-identity.ts';
 import { EXIT, FlowctlError, type Output, runCommand } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
@@ -109,7 +109,7 @@ export async function submitRequests(
   const rejected: RejectedRequest[] = [];
   const valid: { index: number; body: string; requestId: string; vendor: string }[] = [];
   bodies.forEach((body, i) => {
-    const parsed = parseRequestBody(body);
+    const parsed = parseMessageBody(body);
     if (!parsed.ok) {
       rejected.push({ index: i + 1, ...requestIdentity(body), stage: 'validation', issues: parsed.issues });
       return;

@@ -18,7 +18,7 @@ import {
   ListSchedulesCommand,
   type ScheduleSummary,
 } from '@aws-sdk/client-scheduler';
-import { parseRequestBody } from '../../functions/domain/contract.ts';
+import { parseMessageBody } from '../../functions/domain/lifecycle.ts';
 import { atExpression, checkTimeZone, parseScheduleExpression } from '../../functions/domain/schedule-expression.ts';
 import {
   canonicalRequestBody,
@@ -101,7 +101,7 @@ export function buildCreateSchedule(
       attemptNumber: 1,
     }),
   );
-  const check = parseRequestBody(occurrence);
+  const check = parseMessageBody(occurrence, sampleTime.getTime());
   if (!check.ok) {
     throw new FlowctlError(
       `the request is invalid:\n${check.issues.map((i) => `  ${i}`).join('\n')}`,
