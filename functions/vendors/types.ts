@@ -8,8 +8,10 @@ import type { ProvisionRequest, VendorId } from '../shared/contract.ts';
 /**
  * A flow's state in our words. Vendors have their own (STANDBY/STARTING/ACTIVE, online/offline, DRAFT/PUBLISHED,
  * 未开始/生效中...); each client maps its own onto these, and the workflow's Choice states read only these.
+ * `STOPPING` is a transition towards idle or gone (AWS STOPPING, DELETING): the workflow waits it out before it
+ * starts the flow, instead of failing as it does on `ERROR`.
  */
-export const FLOW_STATES = ['STANDBY', 'STARTING', 'ACTIVE', 'SCHEDULED', 'ERROR'] as const;
+export const FLOW_STATES = ['STANDBY', 'STARTING', 'ACTIVE', 'SCHEDULED', 'STOPPING', 'ERROR'] as const;
 export type FlowState = (typeof FLOW_STATES)[number];
 
 export interface FlowStatus {

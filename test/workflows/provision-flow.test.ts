@@ -161,6 +161,42 @@ describe('provision-flow workflow', () => {
     expect(client.calls.filter((c) => c.operation === 'describeFlow')).toHaveLength(1 + 40);
   });
 
+  it('waits out a flow that is STOPPING (a transition, not a failure), then starts it', async () => {
+    const client = happyClient().script(
+      'describeFlow',
+      aStatus('STOPPING'),
+      aStatus('STOPPING'),
+      aStatus('STANDBY'),
+      aStatus('STARTING'),
+      aStatus('ACTIVE'),
+    );
+    const harness = workflowHarness('aws-mediaconnect', client);
+    const execution = await harness.run(aRequest('aws-mediaconnect', { entitlements: [] }));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(client.calls.map((c) => c.operation)).toEqual([
+      'createFlow',
+      'describeFlow',
+      'describeFlow',
+      'describeFlow',
+      'startFlow',
+      'describeFlow',
+      'describeFlow',
+    ]);
+    expect(harness.dlq).toEqual([]);
+  });
+
+  it('bounds the wait for a flow that stays STOPPING: FlowNotRunning after maxPolls waits, never a start', async () => {
+    const client = happyClient().script('describeFlow', aStatus('STOPPING'));
+    const harness = workflowHarness('aws-mediaconnect', client);
+    const execution = await harness.run(aRequest());
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('FlowNotRunning');
+    expect(client.calls.map((c) => c.operation)).not.toContain('startFlow');
+    // One read, then one read after each of maxPolls (40 for aws-mediaconnect) waits.
+    expect(client.calls.filter((c) => c.operation === 'describeFlow')).toHaveLength(1 + 40);
+    expect(harness.dlq[0]!.attributes.cause).toContain('STOPPING');
+  });
+
   it('a redrive of a failed execution resumes at the unsuccessful state without re-running successful steps', async () => {
     const client = happyClient().script('startFlow', new VendorUnavailableError('down'));
     const harness = workflowHarness('aws-mediaconnect', client);
