@@ -7,7 +7,17 @@
  * our camelCase names.
  */
 import { z } from 'zod';
+import { checkCamsPublish } from '../vendors/alibaba-cams/constraints.ts';
+import { iceRegion } from '../vendors/alibaba-ice/constraints.ts';
+import { AWS_MAX_ENTITLEMENTS, awsFlowTags, uniqueEntitlementNames } from '../vendors/aws-mediaconnect/constraints.ts';
+import {
+  HUAWEI_MAX_OUTPUTS,
+  huaweiName,
+  huaweiRegion,
+  huaweiSourceKeyType,
+} from '../vendors/huawei-live/constraints.ts';
 import { REQUEST_ID_TAG } from '../vendors/types.ts';
+import { checkVolcengineEnd, volcengineSeconds } from '../vendors/volcengine-live/constraints.ts';
 import { LIMITS } from './config.ts';
 
 /** The five vendors this project knows, whether or not a pipeline for each has landed yet. */
@@ -43,10 +53,6 @@ const ipv4Cidr = z
     /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/,
     'must be an IPv4 CIDR such as 203.0.113.0/24',
   );
-
-const tags = z
-  .record(z.string().min(1).max(128), z.string().max(256))
-  .refine((t) => Object.keys(t).length <= LIMITS.maxTags, `at most ${LIMITS.maxTags} tags`);
 
 const common = {
   schemaVersion: z.literal(1),
@@ -118,9 +124,13 @@ export const awsMediaConnectRequest = z.strictObject({
       .regex(/^[a-z0-9-]+[a-z]$/)
       .optional(),
     flowSize: z.enum(['MEDIUM', 'LARGE', 'LARGE_4X']).optional(),
-    tags: tags.optional(),
+    tags: awsFlowTags.optional(),
   }),
-  entitlements: z.array(awsEntitlement).max(LIMITS.maxEntitlements).default([]),
+  entitlements: z
+    .array(awsEntitlement)
+    .max(AWS_MAX_ENTITLEMENTS, `MediaConnect allows at most ${AWS_MAX_ENTITLEMENTS} entitlements per flow`)
+    .default([])
+    .superRefine(uniqueEntitlementNames),
 });
 
 // --- alibaba-ice (vendors/alibaba-ice.md) ----------------------------------------------------------------------------
@@ -222,6 +232,7 @@ const iceOutput = z
 export const alibabaIceRequest = z.strictObject({
   ...common,
   vendor: z.literal('alibaba-ice'),
+  region: iceRegion,
   flow: z.strictObject({
     /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
     name: resourceName(LIMITS.maxFlowNameLength),
@@ -265,34 +276,36 @@ export const CAMS_REGION = 'ap-southeast-1';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 
-export const alibabaCamsRequest = z.strictObject({
-  ...common,
-  vendor: z.literal('alibaba-cams'),
-  region: z.literal(CAMS_REGION, { error: `CAMS Flow APIs are only served in ${CAMS_REGION}` }),
-  flow: z.strictObject({
-    /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
-    name: resourceName(LIMITS.maxFlowNameLength),
-    categories: z
-      .array(z.enum(CAMS_FLOW_CATEGORIES))
-      .min(1)
-      .max(CAMS_FLOW_CATEGORIES.length)
-      .refine((c) => new Set(c).size === c.length, 'categories must not repeat'),
-    /** ISV sub-customer space (`CustSpaceId`), sent with every Flow call. */
-    custSpaceId: resourceName(64).optional(),
-    /** Data endpoint of the WhatsApp Flow (`EndpointUri`). */
-    endpointUri: httpUrl.optional(),
-    /** The flow definition to upload after creation (UpdateFlowJSONAsset `FilePath`). */
-    jsonAsset: z.strictObject({ filePath: httpUrl }).optional(),
-  }),
-  /** CAMS has nothing to share: "start" publishes the flow, and access is through the sending WhatsApp number. */
-  entitlements: z
-    .array(z.unknown())
-    .max(
-      0,
-      'alibaba-cams flows cannot be shared: CAMS has no entitlement or output API (access is through the WhatsApp business number that sends the flow); omit "entitlements" or send []',
-    )
-    .default([]),
-});
+export const alibabaCamsRequest = z
+  .strictObject({
+    ...common,
+    vendor: z.literal('alibaba-cams'),
+    region: z.literal(CAMS_REGION, { error: `CAMS Flow APIs are only served in ${CAMS_REGION}` }),
+    flow: z.strictObject({
+      /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
+      name: resourceName(LIMITS.maxFlowNameLength),
+      categories: z
+        .array(z.enum(CAMS_FLOW_CATEGORIES))
+        .min(1)
+        .max(CAMS_FLOW_CATEGORIES.length)
+        .refine((c) => new Set(c).size === c.length, 'categories must not repeat'),
+      /** ISV sub-customer space (`CustSpaceId`), sent with every Flow call. */
+      custSpaceId: resourceName(64).optional(),
+      /** Data endpoint of the WhatsApp Flow (`EndpointUri`). */
+      endpointUri: httpUrl.optional(),
+      /** The flow definition to upload after creation (UpdateFlowJSONAsset `FilePath`). */
+      jsonAsset: z.strictObject({ filePath: httpUrl }).optional(),
+    }),
+    /** CAMS has nothing to share: "start" publishes the flow, and access is through the sending WhatsApp number. */
+    entitlements: z
+      .array(z.unknown())
+      .max(
+        0,
+        'alibaba-cams flows cannot be shared: CAMS has no entitlement or output API (access is through the WhatsApp business number that sends the flow); omit "entitlements" or send []',
+      )
+      .default([]),
+  })
+  .superRefine(checkCamsPublish);
 
 // --- huawei-live (vendors/huawei-live.md) ----------------------------------------------------------------------------
 
@@ -310,6 +323,7 @@ const huaweiEncryption = z.strictObject({
   passphrase: z.string().min(1).max(256).optional(),
   algorithm: z.enum(['aes128', 'aes192', 'aes256']).optional(),
 });
+const huaweiSourceDecryption = huaweiEncryption.extend({ keyType: huaweiSourceKeyType });
 
 /** Output latency bounds as documented (min 10, max 15000 ms, default 2000); applied to sources too. */
 const huaweiLatency = z.number().int().min(10).max(15_000);
@@ -319,7 +333,7 @@ const huaweiCidrs = z.array(ipv4Cidr).min(1).max(20);
 
 const huaweiSource = z
   .strictObject({
-    name: resourceName(64),
+    name: huaweiName('source', 64),
     protocol: z.enum(['srt-caller', 'srt-listener']),
     /** Where an `srt-caller` source pulls from (`source_listener_address`). */
     sourceListenerAddress: text(255).optional(),
@@ -330,7 +344,7 @@ const huaweiSource = z
     /** Who may push to an `srt-listener` source (`cidr_whitelist`). */
     cidrWhitelist: huaweiCidrs.optional(),
     description: text(128).optional(),
-    decryption: huaweiEncryption.optional(),
+    decryption: huaweiSourceDecryption.optional(),
   })
   .superRefine((source, ctx) => {
     if (source.protocol !== 'srt-caller') return;
@@ -343,12 +357,7 @@ const huaweiSource = z
 /** What Huawei offers instead of entitlements: a flow output (CreateFlowOutput, AddFlowOutputsRequest). */
 const huaweiOutput = z
   .strictObject({
-    /** FlowsOutput `name`: letters, digits, `-` and `_`, starting with a letter. */
-    name: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be letters, digits, "-" or "_", starting with a letter'),
+    name: huaweiName('output', 64),
     protocol: z.enum(['srt-listener', 'srt-caller']),
     /** Push target of an `srt-caller` output, IP or domain, at most 64 characters. */
     destination: z.string().min(1).max(64).optional(),
@@ -383,14 +392,19 @@ function uniqueNames(what: string) {
 export const huaweiLiveRequest = z.strictObject({
   ...common,
   vendor: z.literal('huawei-live'),
+  region: huaweiRegion,
   flow: z.strictObject({
     /** Our name; the Huawei flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
-    name: resourceName(LIMITS.maxFlowNameLength),
+    name: huaweiName('flow', LIMITS.maxFlowNameLength),
     /** CreateFlows `sources` (at least one; two for failover). */
     sources: z.array(huaweiSource).min(1).max(2).superRefine(uniqueNames('source')),
   }),
   /** Huawei outputs (POST .../flows/outputs): Huawei Live has no entitlement API, an output is how a consumer gets the stream. */
-  entitlements: z.array(huaweiOutput).max(LIMITS.maxEntitlements).default([]).superRefine(uniqueNames('output')),
+  entitlements: z
+    .array(huaweiOutput)
+    .max(HUAWEI_MAX_OUTPUTS, `a Huawei flow has at most ${HUAWEI_MAX_OUTPUTS} outputs`)
+    .default([])
+    .superRefine(uniqueNames('output')),
 });
 
 // --- volcengine-live (vendors/volcengine-live.md) --------------------------------------------------------------------
@@ -410,8 +424,6 @@ const volcengineName = (max: number) =>
       /^[\p{Script=Han}A-Za-z0-9]+$/u,
       'must be Chinese characters, letters or digits only (no spaces, "-" or "_")',
     );
-
-const unixSeconds = z.number().int().min(1_000_000_000).max(9_999_999_999);
 
 const volcengineTag = z.strictObject({
   key: z
@@ -448,9 +460,9 @@ const volcengineTask = z
     app: text(255).optional(),
     stream: text(255).optional(),
     /** Unix seconds; default: when the task is created (it then starts at once). */
-    startTime: unixSeconds.optional(),
+    startTime: volcengineSeconds.optional(),
     /** Unix seconds; give this or `durationSeconds`. */
-    endTime: unixSeconds.optional(),
+    endTime: volcengineSeconds.optional(),
     /** Our convenience for `EndTime` = start + duration (static requests cannot know absolute times). */
     durationSeconds: z.number().int().min(1).max(VOLCENGINE_MAX_TASK_SECONDS).optional(),
     callbackUrl: z
@@ -487,6 +499,7 @@ const volcengineTask = z
       else if (task.endTime - task.startTime > VOLCENGINE_MAX_TASK_SECONDS)
         issue('endTime', 'a task runs at most 7 days');
     }
+    checkVolcengineEnd(task, ctx);
   });
 
 export const volcengineLiveRequest = z.strictObject({

@@ -150,7 +150,7 @@ type FlowDetail = z.output<typeof flowDetail>;
 
 type HuaweiSourceInput = HuaweiLiveRequest['flow']['sources'][number];
 type HuaweiOutputInput = HuaweiLiveRequest['entitlements'][number];
-type HuaweiEncryptionInput = NonNullable<HuaweiSourceInput['decryption']>;
+type HuaweiEncryptionInput = NonNullable<HuaweiOutputInput['encryption']>;
 
 function encryptionBody(e: HuaweiEncryptionInput) {
   return { key_type: e.keyType, passphrase: e.passphrase, algorithm: e.algorithm };
