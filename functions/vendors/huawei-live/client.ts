@@ -7,9 +7,11 @@
  * - Huawei knows two flow states, STANDBY (not started) and ACTIVE (running). Start answers one of them; STANDBY
  *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
  * - Get-or-create (DESIGN §5.4): the flow name carries the request identity (`<name>-<requestId>`,
- *   `../alibaba/flow-name.ts`) and every source description carries `[flow-provisioner:request-id=<id>]`. Create
- *   answering `LIVE.103011018` (already exists) → list flows, find ours by name, read it, and adopt it only when the
- *   marker is there; otherwise `VendorConflict`.
+ *   `../alibaba/flow-name.ts`) and every source description carries `[flow-provisioner:request-id=<id>]`. Whether
+ *   Huawei refuses a duplicate flow name is not documented for flows (docs/vendors/huawei-live.md, "Identity and
+ *   adoption"), so create never relies on it: it first lists the flows (ListFlows, paged to the end), reads the one
+ *   named ours and adopts it when the marker is there, and only creates when there is none. A `LIVE.103011018`
+ *   answer to the create is looked up the same way; a namesake without the marker is `VendorConflict`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
@@ -201,7 +203,10 @@ export interface HuaweiLiveClientOptions {
   readonly now?: () => number;
   /** Runs each HTTP call under the λ instance's pacer. @default unpaced */
   readonly pace?: PaceFn;
-  /** How many ListFlows pages (100 flows each) an adoption may read. @default 3 */
+  /**
+   * How many ListFlows pages (100 flows each) a lookup may read before it gives up, refusing to create a flow it
+   * cannot rule out exists. @default 100
+   */
   readonly maxListPages?: number;
 }
 
@@ -242,7 +247,7 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
     this.pace = options.pace ?? unpaced;
-    this.maxListPages = options.maxListPages ?? 3;
+    this.maxListPages = options.maxListPages ?? 100;
     if (!/^[A-Za-z0-9-]+$/.test(this.projectId)) throw new Error('HUAWEICLOUD_PROJECT_ID must be a project id');
     if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
   }
@@ -265,6 +270,9 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
   async createFlow(request: HuaweiLiveRequest): Promise<CreatedFlow> {
     const req = own(request);
     const name = huaweiFlowName(req);
+    // Any create may repeat an earlier attempt whose answer was lost: look first.
+    const existing = await this.findOurs(req, name);
+    if (existing) return { ...statusOf(existing), name, adopted: true };
     try {
       const answer = await this.call(
         {
@@ -283,7 +291,14 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
       return { ...statusOf(answer.flow), name, adopted: false };
     } catch (error) {
       if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
-      return this.adopt(req, name, error);
+      // Created in the moment between the lookup and the create (a concurrent duplicate delivery): look again.
+      const raced = await this.findOurs(req, name, error);
+      if (raced) return { ...statusOf(raced), name, adopted: true };
+      throw new VendorConflictError(
+        `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
+        { ...error.details, operation: 'CreateFlows' },
+        { cause: error },
+      );
     }
   }
 
@@ -399,9 +414,13 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
     }
   }
 
-  /** Create said "already exists": find the flow by its name and adopt it only if it carries our marker. */
-  private async adopt(req: HuaweiLiveRequest, name: string, conflict: VendorConflictError): Promise<CreatedFlow> {
-    const details = { ...conflict.details, operation: 'CreateFlows' };
+  /**
+   * Our flow, if one exists: ListFlows paged to the end, the flow named ours read in full, and kept only when its
+   * sources carry our marker. A namesake without it is someone else's: `VendorConflict`, never a second flow.
+   */
+  private async findOurs(req: HuaweiLiveRequest, name: string, cause?: Error): Promise<FlowDetail | undefined> {
+    const details: VendorErrorDetails = { vendor: VENDOR, operation: 'CreateFlows' };
+    const marker = huaweiIdentityMarker(req.requestId);
     for (let page = 0; page < this.maxListPages; page++) {
       const list = await this.call(
         {
@@ -413,32 +432,22 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
         },
         listResponse,
       );
-      const match = list.flows.find((flow) => flow.name === name);
-      if (match) {
+      for (const match of list.flows.filter((flow) => flow.name === name)) {
         const detail = await this.detail(req, match.flow_id);
-        const marker = huaweiIdentityMarker(req.requestId);
-        if (detail.sources?.some((source) => source.description?.includes(marker))) {
-          return { ...statusOf(detail), name, adopted: true };
-        }
+        if (detail.sources?.some((source) => source.description?.includes(marker))) return detail;
         throw new VendorConflictError(
           `huawei-live: flow "${name}" (${match.flow_id}) already exists and is not this request's (no ${marker} on its sources); rename the flow or delete the other one`,
           details,
-          { cause: conflict },
+          cause ? { cause } : undefined,
         );
       }
       const total = list.total ?? Number.POSITIVE_INFINITY;
-      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) {
-        throw new VendorConflictError(
-          `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
-          details,
-          { cause: conflict },
-        );
-      }
+      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) return undefined;
     }
     throw new VendorConflictError(
-      `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} and "${name}" is not among the first ${this.maxListPages * LIST_PAGE_SIZE} flows; adopt it by hand or raise maxListPages`,
+      `huawei-live: the project holds more than ${this.maxListPages * LIST_PAGE_SIZE} flows, so whether "${name}" already exists cannot be told; nothing was created (raise maxListPages)`,
       details,
-      { cause: conflict },
+      cause ? { cause } : undefined,
     );
   }
 
