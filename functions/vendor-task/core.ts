@@ -34,6 +34,7 @@ export type VendorTaskResult =
   | CreatedFlow
   | StatusResult
   | { readonly flowId: string; readonly entitlements: GrantedEntitlement[] }
+  | { readonly flowId: string; readonly completed: true }
   | { readonly flowId: string; readonly deleted: true };
 
 export async function runVendorTask(
@@ -64,6 +65,12 @@ export async function runVendorTask(
     maxPolls: config.maxPolls,
   });
   switch (operation) {
+    case 'completeFlow':
+      if (!client.completeFlow) {
+        throw new InvalidRequestError([`operation: ${vendor} creates its flows in one step; there is nothing to complete`]);
+      }
+      await client.completeFlow(request, flowId);
+      return { flowId, completed: true };
     case 'startFlow':
       return withPolling(await client.startFlow(request, flowId));
     case 'describeFlow':

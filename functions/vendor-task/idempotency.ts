@@ -3,7 +3,7 @@
  * stored result instead of calling the vendor again. Powertools idempotency over DynamoDB, around the plain core.
  *
  * The key is `(requestId, executionName, operation, flowId)`:
- * - **Only effect steps are keyed** — createFlow, startFlow, grantEntitlements, stopFlow, deleteFlow. describeFlow is a
+ * - **Only effect steps are keyed** — createFlow, completeFlow, startFlow, grantEntitlements, stopFlow, deleteFlow. describeFlow is a
  *   read: it has no effect to protect, and its answer must change from poll to poll (a cached STARTING would freeze
  *   the wait loop until the record expired).
  * - **The execution name is part of the key**, so a record serves the retries of one step of one execution (Step
@@ -37,6 +37,7 @@ import { runVendorTask, type VendorTaskResult } from './core.ts';
 /** The steps whose vendor call has an effect, and so are made idempotent. */
 export const IDEMPOTENT_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
   'createFlow',
+  'completeFlow',
   'startFlow',
   'grantEntitlements',
   'stopFlow',

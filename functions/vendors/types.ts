@@ -26,6 +26,12 @@ export interface CreatedFlow extends FlowStatus {
   readonly name: string;
   /** True when the flow already existed with our request identity and was adopted instead of created. */
   readonly adopted: boolean;
+  /**
+   * `false` when the flow exists but still lacks part of what the request asks for, which a separate `completeFlow`
+   * step adds: a create that takes two vendor calls answers after the first, so the flow id reaches the workflow (and
+   * a rollback or failure record) even when the second call fails. Absent means complete.
+   */
+  readonly completed?: boolean;
 }
 
 export interface GrantedEntitlement {
@@ -42,6 +48,11 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
   readonly vendor: VendorId;
   /** Creates the flow (with its source, input or asset); adopts an existing one that carries our request identity. */
   createFlow(request: R): Promise<CreatedFlow>;
+  /**
+   * Adds what a create answered as missing (`completed: false`), desired-state: it reads what exists first, so a retry
+   * after a lost answer adds nothing twice. Only clients whose create can answer `completed: false` implement it.
+   */
+  completeFlow?(request: R, flowId: string): Promise<void>;
   /** Asks the vendor to start the flow; answers the state right after the call. */
   startFlow(request: R, flowId: string): Promise<FlowStatus>;
   describeFlow(request: R, flowId: string): Promise<FlowStatus>;
@@ -54,6 +65,7 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
 /** The operations a vendor task can be asked for by the workflow, one vendor call each. */
 export const OPERATIONS = [
   'createFlow',
+  'completeFlow',
   'startFlow',
   'describeFlow',
   'grantEntitlements',
