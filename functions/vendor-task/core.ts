@@ -67,7 +67,9 @@ export async function runVendorTask(
   switch (operation) {
     case 'completeFlow':
       if (!client.completeFlow) {
-        throw new InvalidRequestError([`operation: ${vendor} creates its flows in one step; there is nothing to complete`]);
+        throw new InvalidRequestError([
+          `operation: ${vendor} creates its flows in one step; there is nothing to complete`,
+        ]);
       }
       await client.completeFlow(request, flowId);
       return { flowId, completed: true };
