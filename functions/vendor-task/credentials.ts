@@ -12,7 +12,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SECRETS } from '../shared/config.ts';
 import type { ProvisionRequest, VendorId } from '../shared/contract.ts';
-import { VendorAuthFailedError, VendorUnavailableError } from '../shared/errors.ts';
+import { InvalidRequestError, VendorAuthFailedError, VendorUnavailableError } from '../shared/errors.ts';
 import { tracer } from '../shared/observability.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
@@ -79,6 +79,15 @@ class SecretBackedClient implements VendorClient {
 
   async createFlow(request: ProvisionRequest) {
     return (await this.current()).createFlow(request);
+  }
+  async completeFlow(request: ProvisionRequest, flowId: string) {
+    const client = await this.current();
+    if (!client.completeFlow) {
+      throw new InvalidRequestError([
+        `operation: ${this.vendor} creates its flows in one step; there is nothing to complete`,
+      ]);
+    }
+    return client.completeFlow(request, flowId);
   }
   async startFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).startFlow(request, flowId);

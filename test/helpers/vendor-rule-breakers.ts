@@ -93,7 +93,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     (r) => {
       delete flowOf(r).jsonAsset;
     },
-    /^flow\.jsonAsset: CAMS publishes a flow \(start: true\) only with its flow JSON: give flow\.jsonAsset\.filePath, or set start: false/,
+    /^flow\.jsonAsset: CAMS publishes a flow \(start: true\) only with its flow JSON: give flow\.jsonAsset\.filePath, or set start: false to leave the flow a draft$/,
   ),
   breaking(
     'alibaba-cams',
@@ -153,7 +153,7 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       const task = flowOf(r).task as Json;
       task.startTime = 2 ** 31;
     },
-    /^flow\.task\.startTime: Volcengine takes StartTime and EndTime as 32-bit seconds: at most 2147483647/,
+    /^flow\.task\.startTime: Volcengine takes StartTime and EndTime as 32-bit seconds: at most 2147483647 \(2038-01-19T03:14:07Z\)$/,
   ),
   breaking(
     'volcengine-live',
@@ -171,6 +171,6 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
       const task = flowOf(r).task as Json;
       task.title = 'T'.repeat(21);
     },
-    /^flow\.task\.title: /,
+    /^flow\.task\.title: .*20 characters$/,
   ),
 ];

@@ -205,7 +205,8 @@ export interface HuaweiLiveClientOptions {
   readonly pace?: PaceFn;
   /**
    * How many ListFlows pages (100 flows each) a lookup may read before it gives up, refusing to create a flow it
-   * cannot rule out exists. @default 100
+   * cannot rule out exists. Every page is a paced call (80 a minute), so the bound keeps a create within the λ
+   * timeout (`functions/shared/config.ts`). @default 5
    */
   readonly maxListPages?: number;
 }
@@ -247,7 +248,7 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.now = options.now ?? Date.now;
     this.pace = options.pace ?? unpaced;
-    this.maxListPages = options.maxListPages ?? 100;
+    this.maxListPages = options.maxListPages ?? 5;
     if (!/^[A-Za-z0-9-]+$/.test(this.projectId)) throw new Error('HUAWEICLOUD_PROJECT_ID must be a project id');
     if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
   }

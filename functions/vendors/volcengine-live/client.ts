@@ -204,7 +204,7 @@ export interface VolcengineLiveClientOptions {
   readonly pace?: PaceFn;
   /** How many ListPullToPushGroup pages (1000 groups each) an adoption may read. @default 3 */
   readonly maxGroupPages?: number;
-  /** How many ListPullToPushTaskV2 pages (500 tasks each) a lookup may read before it gives up. @default 20 */
+  /** How many ListPullToPushTaskV2 pages (500 tasks each) a lookup may read before it gives up. @default 5 */
   readonly maxTaskPages?: number;
 }
 
@@ -245,7 +245,7 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
     this.now = options.now ?? Date.now;
     this.pace = options.pace ?? unpaced;
     this.maxGroupPages = options.maxGroupPages ?? 3;
-    this.maxTaskPages = options.maxTaskPages ?? 20;
+    this.maxTaskPages = options.maxTaskPages ?? 5;
     if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
   }
 
