@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { checkCamsPublish } from '../vendors/alibaba-cams/constraints.ts';
-import { iceRegion } from '../vendors/alibaba-ice/constraints.ts';
+import { checkIceRtmpOutputs, iceRegion } from '../vendors/alibaba-ice/constraints.ts';
 import { AWS_MAX_ENTITLEMENTS, awsFlowTags, uniqueEntitlementNames } from '../vendors/aws-mediaconnect/constraints.ts';
 import {
   HUAWEI_MAX_OUTPUTS,
@@ -229,30 +229,32 @@ const iceOutput = z
     }),
   );
 
-export const alibabaIceRequest = z.strictObject({
-  ...common,
-  vendor: z.literal('alibaba-ice'),
-  region: iceRegion,
-  flow: z.strictObject({
-    /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
-    name: resourceName(LIMITS.maxFlowNameLength),
-    input: iceInput,
-  }),
-  /** ICE outputs: handed to consumers as pull URLs or cascades (ICE has no cross-account entitlement). */
-  entitlements: z
-    .array(iceOutput)
-    .max(ICE_MAX_OUTPUTS, `an ICE flow has at most ${ICE_MAX_OUTPUTS} outputs`)
-    .default([])
-    .superRefine((outputs, ctx) => {
-      const seen = new Set<string>();
-      outputs.forEach((output, i) => {
-        if (seen.has(output.name)) {
-          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'output names must be unique within a flow' });
-        }
-        seen.add(output.name);
-      });
+export const alibabaIceRequest = z
+  .strictObject({
+    ...common,
+    vendor: z.literal('alibaba-ice'),
+    region: iceRegion,
+    flow: z.strictObject({
+      /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
+      name: resourceName(LIMITS.maxFlowNameLength),
+      input: iceInput,
     }),
-});
+    /** ICE outputs: handed to consumers as pull URLs or cascades (ICE has no cross-account entitlement). */
+    entitlements: z
+      .array(iceOutput)
+      .max(ICE_MAX_OUTPUTS, `an ICE flow has at most ${ICE_MAX_OUTPUTS} outputs`)
+      .default([])
+      .superRefine((outputs, ctx) => {
+        const seen = new Set<string>();
+        outputs.forEach((output, i) => {
+          if (seen.has(output.name)) {
+            ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'output names must be unique within a flow' });
+          }
+          seen.add(output.name);
+        });
+      }),
+  })
+  .superRefine(checkIceRtmpOutputs);
 
 // --- alibaba-cams (vendors/alibaba-cams.md) --------------------------------------------------------------------------
 

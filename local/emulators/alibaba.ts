@@ -357,6 +357,10 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
         return iceFail(1008, `The output name ${params.OutputName} already exists in this flow.`);
       }
       if (flow.outputs.size >= ICE_MAX_OUTPUTS) return iceFail(1009, 'A flow has at most 4 outputs.');
+      // An RTMP output needs an RTMP source (docs/vendors/alibaba-ice.md, "Constraints").
+      if (protocol.startsWith('RTMP-') && flow.input?.InputProtocol?.startsWith('SRT-')) {
+        return iceFail(1011, `An ${protocol} output needs an RTMP source; the input is ${flow.input.InputProtocol}.`);
+      }
       const url = params.OutputToUrl ?? streamUrl(protocol, params.OutputName!);
       flow.outputs.set(params.OutputName!, {
         OutputName: params.OutputName!,

@@ -132,7 +132,7 @@ describe('ICE MediaConnect client ↔ emulator', () => {
         input: { name: 'arena-encoder', protocol: 'SRT-Listener' },
         outputs: [
           { name: 'partner-pull', protocol: 'SRT-Listener' },
-          { name: 'cdn-push', protocol: 'RTMP-PUSH' },
+          { name: 'cdn-push', protocol: 'SRT-Caller' },
         ],
       },
     ]);

@@ -88,6 +88,15 @@ export const RULE_BREAKERS: readonly RuleBreaker[] = [
     /^entitlements: an ICE flow has at most 4 outputs$/,
   ),
   breaking(
+    'alibaba-ice',
+    'RTMP outputs need an RTMP source',
+    (r) => {
+      const [first] = r.entitlements as Json[];
+      r.entitlements = [first, { name: 'cdn-push', protocol: 'RTMP-PUSH', toUrl: 'rtmp://push.example.net/live/x' }];
+    },
+    /^entitlements\.1\.protocol: ICE serves an RTMP-PUSH output only from an RTMP source; this flow's input is SRT-Listener$/,
+  ),
+  breaking(
     'alibaba-cams',
     'publish needs the flow JSON',
     (r) => {

@@ -68,7 +68,7 @@ describe('provision-flow × alibaba-ice', () => {
         input: { name: 'arena-encoder', protocol: 'SRT-Listener' },
         outputs: [
           { name: 'partner-pull', protocol: 'SRT-Listener' },
-          { name: 'cdn-push', protocol: 'RTMP-PUSH' },
+          { name: 'cdn-push', protocol: 'SRT-Caller' },
         ],
       }),
     ]);

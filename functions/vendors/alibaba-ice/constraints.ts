@@ -18,3 +18,27 @@ export const ICE_REGIONS = [
 export const iceRegion = z.enum(ICE_REGIONS, {
   error: `ICE MediaConnect is served in ${ICE_REGIONS.join(', ')} only`,
 });
+
+/**
+ * An RTMP output (`RTMP-PUSH`, `RTMP-PULL`) needs an RTMP source stream (docs/vendors/alibaba-ice.md, "Constraints"):
+ * a flow whose input is SRT cannot serve one. A `Flow` input's upstream protocol cannot be seen here, so it passes.
+ */
+export function checkIceRtmpOutputs(
+  request: {
+    readonly flow: { readonly input: { readonly protocol: string } };
+    readonly entitlements: readonly { readonly name: string; readonly protocol: string }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const input = request.flow.input.protocol;
+  if (!input.startsWith('SRT-')) return;
+  request.entitlements.forEach((output, i) => {
+    if (output.protocol.startsWith('RTMP-')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entitlements', i, 'protocol'],
+        message: `ICE serves an ${output.protocol} output only from an RTMP source; this flow's input is ${input}`,
+      });
+    }
+  });
+}
