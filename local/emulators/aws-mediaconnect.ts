@@ -433,7 +433,15 @@ const grantRequest = z.object({
 });
 type GrantRequest = z.infer<typeof grantRequest>;
 
-const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
+/** 50 tags per resource, `aws:` keys reserved (docs/vendors/aws-mediaconnect.md, "Constraints"). */
+const TAGS_PER_RESOURCE = 50;
+const tagMap = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .refine((tags) => Object.keys(tags).length <= TAGS_PER_RESOURCE, `A resource has at most ${TAGS_PER_RESOURCE} tags.`)
+  .refine(
+    (tags) => !Object.keys(tags).some((k) => k.toLowerCase().startsWith('aws:')),
+    'Tag keys starting with aws: are reserved.',
+  );
 
 const createFlowRequest = z.object({
   name: z.string().min(1),
@@ -826,6 +834,9 @@ export async function startAwsMediaConnectEmulator(
       if (!parsed.success) return fail(400, 'BadRequestException', zodMessage(parsed.error));
       const flow = flowInRegion(arn, region, now);
       if (!flow) return fail(404, 'NotFoundException', `Resource not found: ${arn}`);
+      if (Object.keys({ ...flow.tags, ...parsed.data.tags }).length > TAGS_PER_RESOURCE) {
+        return fail(400, 'BadRequestException', `A resource has at most ${TAGS_PER_RESOURCE} tags.`);
+      }
       Object.assign(flow.tags, parsed.data.tags);
       return ok(204);
     },
