@@ -29,6 +29,7 @@ import type { VendorId } from '../functions/shared/contract.ts';
 import { Pacer } from '../functions/shared/pacing.ts';
 import { WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
+import { DynamoDbFlowLedger } from '../functions/vendor-task/flow-ledger.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
 import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
@@ -215,7 +216,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ),
           );
           // One persistence layer per instance (Powertools configures it per call), one table for all.
-          const idempotency = { persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client) };
+          const idempotency = {
+            persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client),
+            ledger: new DynamoDbFlowLedger(idempotencyStore.tableName, idempotencyStore.client),
+          };
           return buildVendorTaskHandler({
             vendor: entry.vendor,
             client,

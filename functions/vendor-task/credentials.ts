@@ -89,6 +89,10 @@ class SecretBackedClient implements VendorClient {
     }
     return client.completeFlow(request, flowId);
   }
+  async adoptFlow(request: ProvisionRequest, flowId: string) {
+    const client = await this.current();
+    return client.adoptFlow ? client.adoptFlow(request, flowId) : undefined;
+  }
   async startFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).startFlow(request, flowId);
   }

@@ -53,6 +53,12 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
    * after a lost answer adds nothing twice. Only clients whose create can answer `completed: false` implement it.
    */
   completeFlow?(request: R, flowId: string): Promise<void>;
+  /**
+   * Reads a flow an earlier attempt of this request recorded (by id, from the vendor task's flow ledger) and answers
+   * it as adopted when it is still there and ours, `undefined` when it is gone. Only clients whose vendor cannot find a
+   * flow by the request's identity implement it.
+   */
+  adoptFlow?(request: R, flowId: string): Promise<CreatedFlow | undefined>;
   /** Asks the vendor to start the flow; answers the state right after the call. */
   startFlow(request: R, flowId: string): Promise<FlowStatus>;
   describeFlow(request: R, flowId: string): Promise<FlowStatus>;

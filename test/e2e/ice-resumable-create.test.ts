@@ -70,4 +70,32 @@ describe('ICE: a fault between CreateMediaConnectFlow and AddMediaConnectFlowInp
     expect(calls.filter((e) => e.operation === 'DeleteMediaConnectFlow' && e.errorCode === undefined)).toHaveLength(1);
     expect(emulator.iceFlows().filter((f) => f.name === iceFlowName(request))).toEqual([]);
   }, 90_000);
+
+  it('a redrive of a failed request adopts the half-made flow by the id its first attempt recorded', async () => {
+    const request = iceRequest({ requestId: 'e2e-ice-redrive', entitlements: [] });
+    // First attempt: CreateMediaConnectFlow served, then CompleteFlow fails for good; onFailure keep.
+    emulator.setFaults({ errorRate: 0.5, random: rolls(0.9, ...Array(12).fill(0.1)) });
+    const first = await runBatch(stack, [JSON.stringify(request)], { timeoutMs: 60_000 });
+    emulator.setFaults({});
+    expect(first.results).toEqual([expect.objectContaining({ status: 'FAILED' })]);
+    const [kept] = emulator.iceFlows().filter((f) => f.name === iceFlowName(request));
+    expect(kept!.input).toBeUndefined();
+
+    // The DLQ redrive moves the original body back: the next attempt (`--a2`) adopts and completes the same flow.
+    const before = emulator.journal.count();
+    const second = await runBatch(stack, [JSON.stringify(request)], { timeoutMs: 60_000 });
+    expect(second.results).toEqual([
+      expect.objectContaining({ status: 'PROVISIONED', flowId: kept!.flowId, executionName: 'e2e-ice-redrive--a2' }),
+    ]);
+    expect(emulator.iceFlows().filter((f) => f.name === iceFlowName(request))).toEqual([
+      expect.objectContaining({
+        flowId: kept!.flowId,
+        status: 'online',
+        input: { name: 'arena-encoder', protocol: 'SRT-Listener' },
+      }),
+    ]);
+    const calls = emulator.journal.entries.slice(before);
+    expect(calls.filter((e) => e.operation === 'CreateMediaConnectFlow')).toEqual([]);
+    expect(calls.filter((e) => e.operation === 'AddMediaConnectFlowInput')).toHaveLength(1);
+  }, 120_000);
 });

@@ -168,6 +168,26 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
   }
 
   /**
+   * The flow an earlier attempt of this request created, read by the id it recorded: adopted (its input is then
+   * `completeFlow`'s to check) when it is there and carries our name, `undefined` when it can no longer be read.
+   */
+  async adoptFlow(request: AlibabaIceRequest, flowId: string): Promise<CreatedFlow | undefined> {
+    const req = this.own(request);
+    const name = iceFlowName(req);
+    const answer = await this.invoke(this.endpointFor(req.region), 'GetMediaConnectFlow', { FlowId: flowId });
+    if (!answer.ok) return undefined;
+    const flow = this.parse(flowContent, answer.content, 'GetMediaConnectFlow');
+    if (flow.FlowName !== name) {
+      throw new VendorConflictError(
+        `alibaba-ice: flow ${flowId}, recorded for this request, is "${flow.FlowName}", not "${name}"`,
+        { vendor: this.vendor, operation: 'GetMediaConnectFlow' },
+      );
+    }
+    const state = iceFlowState(flow.FlowStatus);
+    return { flowId, name, state, vendorStatus: flow.FlowStatus, adopted: true, completed: false };
+  }
+
+  /**
    * Adds the request's input unless the flow has it: GetMediaConnectFlowInput first, AddMediaConnectFlowInput only
    * when the flow has none. A retry after a lost answer finds the input and adds nothing.
    */
