@@ -1,5 +1,5 @@
 /**
- * The benchmark's arithmetic, kept pure so a unit test can check it (`test/unit/bench-metrics.test.ts`): sliding-window
+ * The benchmark's arithmetic, kept pure so a unit test can check it (`test/unit/bench/metrics.test.ts`): sliding-window
  * counts over the emulator's journal, percentiles, arrival delays, transition counts and the summary object of one
  * scenario. Nothing here reads a clock.
  */

@@ -1,5 +1,5 @@
 /** Names shared by the constructs, the stack and the tests. */
-import type { VendorId } from '../functions/shared/contract.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 
 /** `aws-mediaconnect` → `AwsMediaconnect`: a vendor id as a PascalCase construct id. */
 export function constructIdOf(vendor: VendorId): string {

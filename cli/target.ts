@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { REGION as LOCAL_REGION } from '../local/step-functions.ts';
-import { findRunningLocalStack, type LocalState, localStatePath } from './local-state.ts';
+import { findRunningLocalStack, type LocalState, localResources, localStatePath } from './local-state.ts';
 import { EXIT, FlowctlError, type Output } from './output.ts';
 
 /** The CloudFormation outputs `flowctl` reads (cdk/stack.ts writes them). */
@@ -128,14 +128,7 @@ export function targetOfLocalStack(stack: LocalStack, options: { embedded: boole
     sqs: stack.sqs,
     sfn: stack.sfn,
     scheduler: localSchedulerClient(stack.scheduler.url),
-    ingressQueueUrl: stack.ingressQueueUrl,
-    deadLetterQueueUrl: stack.deadLetterQueueUrl,
-    stateMachineArns: { ...stack.stateMachineArns } as Record<string, string>,
-    schedule: {
-      groupName: stack.scheduler.groupName,
-      roleArn: stack.scheduler.roleArn,
-      deadLetterQueueArn: stack.scheduler.deadLetterQueueArn,
-    },
+    ...localResources(stack),
     supportsMessageMove: false,
     ...(options.embedded ? { embedded: stack } : {}),
     close: async () => {

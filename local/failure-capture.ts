@@ -1,5 +1,5 @@
 /**
- * The local stand-in for the EventBridge rule on execution status changes (DESIGN §5.2): the local Step Functions
+ * The local stand-in for the EventBridge rule on execution status changes (docs/architecture.md, "Exactly-once effects"): the local Step Functions
  * service calls its status listeners when an execution ends, and this one runs the same failure-capture core the
  * Lambda runs on AWS, for TIMED_OUT and ABORTED executions, against the stack's own SQS and Step Functions endpoints.
  */

@@ -20,7 +20,7 @@ export interface LocalFunctionSpec {
   readonly reservedConcurrency?: number;
   readonly timeoutSeconds: number;
   /**
-   * Fault injection, local only (`local/fault-switches.ts`): the probability that an invocation whose handler succeeded
+   * Fault injection, local only (`local/batch/fault-switches.ts`): the probability that an invocation whose handler succeeded
    * dies before its answer leaves. The sandbox is discarded and the caller gets `Sandbox.Timedout`, as on AWS when a
    * function is cut off after its work was done.
    */

@@ -26,8 +26,8 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { checkTimeZone, parseScheduleExpression, wallTimeToUtc } from '../cli/schedule-expression.ts';
-import { substituteSchedulerContext } from '../functions/shared/scheduled-request-id.ts';
+import { checkTimeZone, parseScheduleExpression, wallTimeToUtc } from '../functions/domain/schedule-expression.ts';
+import { substituteSchedulerContext } from '../functions/domain/scheduled-request-id.ts';
 import { readBody } from './emulators/common.ts';
 import { ACCOUNT, REGION } from './step-functions.ts';
 

@@ -1,5 +1,5 @@
 /**
- * A local Step Functions service: the Step Functions API semantics we depend on (DESIGN §5, §6), over the
+ * A local Step Functions service: the Step Functions API semantics we depend on (docs/architecture.md, "Exactly-once effects" and "The local stack"), over the
  * `aws-local-stepfunctions` interpreter running the very same ASL files. No emulator we measured gets these right,
  * so they are written here against the documented behaviour:
  *

@@ -1,6 +1,6 @@
 /** The workflow template, filled the way CDK's `definitionSubstitutions` fills it on AWS. */
 import { readFileSync } from 'node:fs';
-import type { DispatchMode } from '../functions/shared/config.ts';
+import type { DispatchMode } from '../functions/domain/config.ts';
 import type { AslDefinition } from './step-functions.ts';
 
 export const WORKFLOW_FILES: Readonly<Record<DispatchMode, URL>> = {

@@ -1,12 +1,12 @@
 /**
- * The flow ledger (`functions/vendor-task/flow-ledger.ts`): a new attempt of a request adopts, by the id the first
+ * The flow ledger (`functions/flow-steps/flow-ledger.ts`): a new attempt of a request adopts, by the id the first
  * attempt recorded, the ICE flow it cannot find by name — against the Alibaba emulator, with the ledger on a real
  * DynamoDB API (dynalite, as the local stack runs it).
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runVendorTask } from '../../functions/vendor-task/core.ts';
-import { DynamoDbFlowLedger, FLOW_LEDGER_TTL_SECONDS } from '../../functions/vendor-task/flow-ledger.ts';
+import { runVendorTask } from '../../functions/flow-steps/core.ts';
+import { DynamoDbFlowLedger, FLOW_LEDGER_TTL_SECONDS } from '../../functions/flow-steps/flow-ledger.ts';
 import { AlibabaIceClient, iceFlowName } from '../../functions/vendors/alibaba-ice/client.ts';
 import { type RunningAlibabaEmulator, startAlibabaEmulator } from '../../local/emulators/alibaba.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/idempotency-store.ts';

@@ -124,7 +124,7 @@ describe('Huawei Live client ↔ emulator', () => {
     'a create whose answer was lost, then retried, leaves one flow (duplicate names accepted: %s)',
     async (acceptDuplicateNames) => {
       const running = await emulator({ acceptDuplicateNames });
-      const huawei = clientFor(running, { callTimeoutMs: 150 });
+      const huawei = clientFor(running, { callTimeoutMs: 1000 });
       const request = aHuaweiRequest({ requestId: 'hw-lost-create' });
       // Lose the answer of the second call (CreateFlows, after ListFlows): the flow exists, the client never heard.
       let draw = 0;

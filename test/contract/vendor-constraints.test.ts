@@ -4,12 +4,12 @@
  * vendor's own refusal, and nothing is left half-made.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/shared/contract.ts';
-import { VendorRejectedError } from '../../functions/shared/errors.ts';
+import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/domain/contract.ts';
+import { VendorRejectedError } from '../../functions/domain/errors.ts';
 import { unpaced, type VendorClient } from '../../functions/vendors/types.ts';
-import { exampleRequest } from '../../local/demo-batch.ts';
+import { exampleRequest } from '../../local/batch/demo-batch.ts';
 import type { RunningEmulator } from '../../local/emulators/common.ts';
-import { LOCAL_VENDORS } from '../../local/vendor-registry.ts';
+import { LOCAL_VENDORS } from '../../local/emulators/registry.ts';
 import { vendorResources } from '../helpers/vendor-state.ts';
 
 const cleanups: (() => unknown)[] = [];

@@ -38,7 +38,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 describe('Volcengine Live client ↔ emulator', () => {
   it('adopts by title within its own group only, when another group holds a task of the same title', async () => {
     const running = await emulator();
-    const volc = clientFor(running, { callTimeoutMs: 150 });
+    const volc = clientFor(running, { callTimeoutMs: 1000 });
     // Someone else's group, with a task titled like ours.
     const other = aVolcengineRequest(
       { requestId: 'vl-other', flow: { name: 'OtherGroup' } },

@@ -14,11 +14,11 @@
  * made twice, the vendor never pushed past its limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VENDORS } from '../../functions/shared/config.ts';
+import { VENDORS } from '../../functions/domain/config.ts';
 import { huaweiFlowName } from '../../functions/vendors/huawei-live/client.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
+import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import type { RunningHuaweiLiveEmulator } from '../../local/emulators/huawei-live.ts';
-import { type BatchReport, runBatch } from '../../local/run-batch.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { aHuaweiRequest } from '../helpers/live-vendors.ts';
 

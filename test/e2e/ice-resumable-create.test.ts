@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iceFlowName } from '../../functions/vendors/alibaba-ice/client.ts';
+import { runBatch } from '../../local/batch/run-batch.ts';
 import type { RunningAlibabaEmulator } from '../../local/emulators/alibaba.ts';
-import { runBatch } from '../../local/run-batch.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { iceRequest } from '../helpers/alibaba.ts';
 

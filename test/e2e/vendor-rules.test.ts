@@ -4,8 +4,8 @@
  * workflow starts, and no emulator is called — judged by the emulators' own journals and the DLQ.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VENDOR_IDS } from '../../functions/shared/contract.ts';
-import { type BatchReport, runBatch } from '../../local/run-batch.ts';
+import { VENDOR_IDS } from '../../functions/domain/contract.ts';
+import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { RULE_BREAKERS } from '../helpers/vendor-rule-breakers.ts';
 

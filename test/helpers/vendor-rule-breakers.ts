@@ -3,8 +3,8 @@
  * and nothing else: built from the vendor's example, so everything but the one rule is valid. The contract tests,
  * the dispatcher batch and the poison corpus all read this list.
  */
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { exampleRequest } from '../../local/demo-batch.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { exampleRequest } from '../../local/batch/demo-batch.ts';
 
 type Json = Record<string, unknown>;
 

@@ -12,8 +12,8 @@ import { alarmName } from '../../cdk/constructs/observability.ts';
 import { DELIVERY_DEAD_LETTER_QUEUE_NAME, SCHEDULE_GROUP_NAME, Scheduling } from '../../cdk/constructs/scheduling.ts';
 import { stateMachineName } from '../../cdk/naming.ts';
 import { STACK_OUTPUTS } from '../../cli/target.ts';
+import { VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import { CAPTURE_TIMEOUT_SECONDS } from '../../functions/failure-capture/core.ts';
-import { VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import {
   asArray,
   getAtt,

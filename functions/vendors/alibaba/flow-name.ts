@@ -1,5 +1,5 @@
 /**
- * The vendor-side flow name carries the request identity (DESIGN §5.4). Neither ICE nor CAMS flows have tags or a
+ * The vendor-side flow name carries the request identity (docs/architecture.md, "Exactly-once effects"). Neither ICE nor CAMS flows have tags or a
  * description, so the name is the only documented field that can: `<name>-<requestId>`. A retried create finds its
  * own flow by that exact name and adopts it; a different request can never produce the same name.
  *
