@@ -158,7 +158,7 @@ export interface HuaweiLiveClientOptions extends SignedHttpClientOptions {
   /**
    * How many ListFlows pages (100 flows each) a lookup may read before it gives up, refusing to create a flow it
    * cannot rule out exists. Every page is a paced call (80 a minute), so the bound keeps a create within the λ
-   * timeout (`functions/shared/config.ts`). @default 5
+   * timeout (`functions/vendors/huawei-live/descriptor.ts`). @default 5
    */
   readonly maxListPages?: number;
 }
