@@ -1,7 +1,8 @@
 /**
- * The local stand-in for the EventBridge rule on execution status changes (docs/architecture.md, "Exactly-once effects"): the local Step Functions
- * service calls its status listeners when an execution ends, and this one runs the same failure-capture core the
- * Lambda runs on AWS, for TIMED_OUT and ABORTED executions, against the stack's own SQS and Step Functions endpoints.
+ * The local stand-in for the EventBridge rule on execution status changes (docs/architecture.md, "Exactly-once
+ * effects"): the local Step Functions service calls its status listeners when an execution ends, and this one runs the
+ * same failure-capture core the Lambda runs on AWS, for TIMED_OUT and ABORTED executions, against the stack's own SQS
+ * and Step Functions endpoints.
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';

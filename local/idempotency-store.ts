@@ -1,7 +1,8 @@
 /**
- * The idempotency table of the local stack (docs/architecture.md, "The local stack"): dynalite in memory on 127.0.0.1, with the table the CDK stack
- * declares (partition key `id`). Dynalite has no TTL: expired records stay, and the Powertools persistence layer
- * ignores them by their `expiration` attribute, as it does on AWS between expiry and TTL deletion.
+ * The idempotency table of the local stack (docs/architecture.md, "The local stack"): dynalite in memory on 127.0.0.1,
+ * with the table the CDK stack declares (partition key `id`). Dynalite has no TTL: expired records stay, and the
+ * Powertools persistence layer ignores them by their `expiration` attribute, as it does on AWS between expiry and TTL
+ * deletion.
  */
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -20,9 +20,9 @@ export interface LocalFunctionSpec {
   readonly reservedConcurrency?: number;
   readonly timeoutSeconds: number;
   /**
-   * Fault injection, local only (`local/batch/fault-switches.ts`): the probability that an invocation whose handler succeeded
-   * dies before its answer leaves. The sandbox is discarded and the caller gets `Sandbox.Timedout`, as on AWS when a
-   * function is cut off after its work was done.
+   * Fault injection, local only (`local/batch/fault-switches.ts`): the probability that an invocation whose handler
+   * succeeded dies before its answer leaves. The sandbox is discarded and the caller gets `Sandbox.Timedout`, as on AWS
+   * when a function is cut off after its work was done.
    */
   readonly crashAfterSuccess?: { readonly rate: number; readonly random?: () => number };
 }

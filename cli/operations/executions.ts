@@ -213,7 +213,8 @@ export function planRedrive(view: ExecutionView): RedrivePlan {
   return { action: 'redrive' };
 }
 
-// --- API --------------------------------------------------------------------------------------------------------------
+// --- API
+// --------------------------------------------------------------------------------------------------------------
 
 async function history(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];

@@ -1,7 +1,7 @@
 /**
- * The one configuration source (docs/architecture.md, "Configuration"): vendor limits, reserved concurrency, pacing, retry policy and timeouts.
- * CDK, the handlers and the local stack all read this module, so they cannot drift. It is plain data plus the
- * arithmetic that proves each budget stays under its documented limit; it imports nothing from AWS.
+ * The one configuration source (docs/architecture.md, "Configuration"): vendor limits, reserved concurrency, pacing,
+ * retry policy and timeouts. CDK, the handlers and the local stack all read this module, so they cannot drift. It is
+ * plain data plus the arithmetic that proves each budget stays under its documented limit; it imports nothing from AWS.
  */
 import type { VendorDescriptor } from '../vendors/common/descriptor.ts';
 import { VENDOR_DESCRIPTORS } from '../vendors/registry.ts';
@@ -127,11 +127,11 @@ export const RETRY_POLICY = {
 } as const;
 
 /**
- * Idempotency of the vendor task's effect steps (docs/architecture.md, "Exactly-once effects", `functions/flow-steps/idempotency.ts`): how long a
- * completed step's result is kept. It must outlast any retry of the step within its execution (an execution lasts at
- * most `PIPELINE.executionTimeoutSeconds`); a redrive of a timed-out or aborted execution later than this re-runs the
- * step, which the vendor-side get-or-create makes safe. DynamoDB deletes expired items by TTL; the store ignores them
- * until then (and dynalite, locally, has no TTL at all).
+ * Idempotency of the vendor task's effect steps (docs/architecture.md, "Exactly-once effects",
+ * `functions/flow-steps/idempotency.ts`): how long a completed step's result is kept. It must outlast any retry of the
+ * step within its execution (an execution lasts at most `PIPELINE.executionTimeoutSeconds`); a redrive of a timed-out
+ * or aborted execution later than this re-runs the step, which the vendor-side get-or-create makes safe. DynamoDB
+ * deletes expired items by TTL; the store ignores them until then (and dynalite, locally, has no TTL at all).
  */
 export const IDEMPOTENCY = {
   expiresAfterSeconds: 24 * 3600,
@@ -188,8 +188,9 @@ export const ALARMS = {
   executionsPeriodMinutes: 5,
   /**
    * Sustained throttling of a vendor λ: more than `threshold` throttled invocations per minute in `datapointsToAlarm`
-   * of `evaluationPeriods` minutes. A burst is expected to meet the reserved concurrency (that is the queueing); a vendor
-   * budget saturated for most of ten minutes means a backlog that grows faster than the vendor's limit drains it.
+   * of `evaluationPeriods` minutes. A burst is expected to meet the reserved concurrency (that is the queueing); a
+   * vendor budget saturated for most of ten minutes means a backlog that grows faster than the vendor's limit drains
+   * it.
    */
   vendorFunctionThrottles: { threshold: 10, datapointsToAlarm: 5, evaluationPeriods: 10 },
   /** The vendor answered its throttle error (`VendorThrottles` > 0) in one period of this length. */

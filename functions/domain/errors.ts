@@ -1,6 +1,7 @@
 /**
- * The error taxonomy (docs/architecture.md, "Errors"). Each class name is the `ErrorEquals` string the workflow is written against, so
- * every class sets `this.name` to a literal: minifiers rename classes, and the ASL must keep matching.
+ * The error taxonomy (docs/architecture.md, "Errors"). Each class name is the `ErrorEquals` string the workflow is
+ * written against, so every class sets `this.name` to a literal: minifiers rename classes, and the ASL must keep
+ * matching.
  *
  * Vendor clients map every vendor answer to exactly one of these; handlers let them propagate unchanged.
  */

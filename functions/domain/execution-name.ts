@@ -1,7 +1,7 @@
 /**
- * Execution names are a deterministic function of `requestId` (docs/architecture.md, "Exactly-once effects"), never of the SQS message id, which
- * changes on every redrive. Standard workflows refuse a reused name for 90 days, which is what turns a duplicate
- * delivery into `ExecutionAlreadyExists` instead of a second flow.
+ * Execution names are a deterministic function of `requestId` (docs/architecture.md, "Exactly-once effects"), never of
+ * the SQS message id, which changes on every redrive. Standard workflows refuse a reused name for 90 days, which is
+ * what turns a duplicate delivery into `ExecutionAlreadyExists` instead of a second flow.
  */
 import { createHash } from 'node:crypto';
 

@@ -1,9 +1,9 @@
 /**
- * Pacing (docs/architecture.md, "Pacing"). Reserved concurrency bounds calls in flight, not calls per second; a pacer turns it into a rate
- * bound. Each λ instance owns one pacer: successive vendor calls start at least `T` apart, and the instance does not
- * give its concurrency slot back until `T` has passed since its last call began — on success and on error, which is
- * why `release` runs in the handler's `finally`. With `C` instances, any window of `W` seconds then holds at most
- * `C × ceil(W / T)` calls, whatever the vendor's latency.
+ * Pacing (docs/architecture.md, "Pacing"). Reserved concurrency bounds calls in flight, not calls per second; a pacer
+ * turns it into a rate bound. Each λ instance owns one pacer: successive vendor calls start at least `T` apart, and the
+ * instance does not give its concurrency slot back until `T` has passed since its last call began — on success and on
+ * error, which is why `release` runs in the handler's `finally`. With `C` instances, any window of `W` seconds then
+ * holds at most `C × ceil(W / T)` calls, whatever the vendor's latency.
  */
 
 /** Time source, injectable so tests can prove the rule with a fake clock. */

@@ -1,9 +1,9 @@
 /**
- * Derives the queue-mode workflow from the invoke-mode one (docs/architecture.md, "Pacing", docs/adr/0004): every vendor task that invokes
- * the vendor λ becomes `sqs:sendMessage.waitForTaskToken` on the vendor's task queue, with the same task parameters
- * plus the task token. Everything else — states, choices, waits, failure path, retry of the vendor error classes — is
- * the same object, so the two files cannot drift: `workflows/provision-flow-queued.asl.json` is this function's output
- * (`npm run workflows`), and a test fails when the committed file differs.
+ * Derives the queue-mode workflow from the invoke-mode one (docs/architecture.md, "Pacing", docs/adr/0004): every
+ * vendor task that invokes the vendor λ becomes `sqs:sendMessage.waitForTaskToken` on the vendor's task queue, with the
+ * same task parameters plus the task token. Everything else — states, choices, waits, failure path, retry of the vendor
+ * error classes — is the same object, so the two files cannot drift: `workflows/provision-flow-queued.asl.json` is this
+ * function's output (`npm run workflows`), and a test fails when the committed file differs.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

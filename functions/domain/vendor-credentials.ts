@@ -1,7 +1,8 @@
 /**
- * Which credentials each vendor λ needs, and where they come from (docs/architecture.md, "Configuration"). Plain data: the CDK stack creates one
- * Secrets Manager secret per vendor listed here, shaped as these variable names; the vendor λ reads its secret into the
- * environment its client's `fromEnv` reads; the local stack sets the same names as plain environment variables.
+ * Which credentials each vendor λ needs, and where they come from (docs/architecture.md, "Configuration"). Plain data:
+ * the CDK stack creates one Secrets Manager secret per vendor listed here, shaped as these variable names; the vendor λ
+ * reads its secret into the environment its client's `fromEnv` reads; the local stack sets the same names as plain
+ * environment variables.
  */
 import { VENDOR_DESCRIPTORS } from '../vendors/registry.ts';
 import type { VendorId } from './contract.ts';

@@ -1,9 +1,9 @@
 /**
- * Failed-execution capture (docs/architecture.md, "Exactly-once effects"): an execution that times out or is aborted stops *inside* a step, so no Catch
- * runs and no failure record reaches the DLQ. This core writes that record instead: the execution's input (the
- * original request) as body, the reason and the state it stopped in as message attributes — the same shape as the
- * workflow's own failure records, so `flowctl dlq` lists it and a DLQ redrive moves it back as it is. The dispatcher
- * then finds the TIMED_OUT/ABORTED execution and redrives it (ADR 0003), resuming at that state.
+ * Failed-execution capture (docs/architecture.md, "Exactly-once effects"): an execution that times out or is aborted
+ * stops *inside* a step, so no Catch runs and no failure record reaches the DLQ. This core writes that record instead:
+ * the execution's input (the original request) as body, the reason and the state it stopped in as message attributes —
+ * the same shape as the workflow's own failure records, so `flowctl dlq` lists it and a DLQ redrive moves it back as it
+ * is. The dispatcher then finds the TIMED_OUT/ABORTED execution and redrives it (ADR 0003), resuming at that state.
  *
  * On AWS an EventBridge rule on "Step Functions Execution Status Change" invokes it (`./handler.ts`); the local stack
  * calls it from the local Step Functions service's status listener.

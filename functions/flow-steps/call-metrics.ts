@@ -175,8 +175,8 @@ export class VendorCallMeter {
       logger.warn('vendor call failed', { ...keys, outcome: call.outcome, error: call.error });
     }
     const m = this.metrics;
-    // [service, vendor, operation], and an empty extra set for [service, vendor]: each key in one place only (Powertools
-    // warns on every line when two sets name the same key).
+    // [service, vendor, operation], and an empty extra set for [service, vendor]: each key in one place only
+    // (Powertools warns on every line when two sets name the same key).
     m.addDimension(DIMENSION.operation, operation);
     m.addDimensions({});
     m.addMetric(VENDOR_CALL_METRICS.calls, MetricUnit.Count, 1);

@@ -1,8 +1,9 @@
 /**
- * Vendor credentials on AWS (docs/architecture.md, "Configuration"): the vendor λ reads its own Secrets Manager secret, named by
- * `VENDOR_SECRET_ARN`, whose JSON object holds the same variable names the client's `fromEnv` reads locally. The values
- * are laid over the environment and the client is built from it exactly as the local stack builds it, so `fromEnv`
- * stays the one way a client gets its credentials. Without `VENDOR_SECRET_ARN` the environment itself is used.
+ * Vendor credentials on AWS (docs/architecture.md, "Configuration"): the vendor λ reads its own Secrets Manager secret,
+ * named by `VENDOR_SECRET_ARN`, whose JSON object holds the same variable names the client's `fromEnv` reads locally.
+ * The values are laid over the environment and the client is built from it exactly as the local stack builds it, so
+ * `fromEnv` stays the one way a client gets its credentials. Without `VENDOR_SECRET_ARN` the environment itself is
+ * used.
  *
  * The secret is cached per instance (Powertools parameters, `SECRETS.cacheSeconds`); when a refresh finds new values
  * (a rotation), the client is rebuilt with them. Credentials live in the λ's memory only: never in the workflow's

@@ -1,6 +1,7 @@
 /**
- * Builds the middy chain of a vendor λ around `runVendorTask`. The Lambda entries (`./entries/<vendor>.ts`, through `./entry.ts`) call it with
- * collaborators built from the environment; the local stack calls it with its own, so both run the same chain.
+ * Builds the middy chain of a vendor λ around `runVendorTask`. The Lambda entries (`./entries/<vendor>.ts`, through
+ * `./entry.ts`) call it with collaborators built from the environment; the local stack calls it with its own, so both
+ * run the same chain.
  *
  * Tracing: one X-Ray segment per invocation, the vendor's HTTPS calls as subsegments (outside Lambda the tracer is off
  * and the middleware does nothing). Responses stay out of the trace: they carry the customer's flow ids and addresses.
@@ -42,7 +43,8 @@ export function buildVendorTaskHandler(deps: VendorTaskDeps) {
   const runTask: typeof runStep = (task, context) => withTaskLogKeys(task, () => runStep(task, context));
   // Middy answers just before the λ timeout instead of letting Lambda kill the sandbox. Its default error
   // (`TimeoutError`) is no taxonomy name, so the ASL would not retry it: a step cut short by a vendor that stopped
-  // answering is VendorUnavailable, and the retry is safe (the call may have taken effect: get-or-create, desired state).
+  // answering is VendorUnavailable, and the retry is safe (the call may have taken effect: get-or-create, desired
+  // state).
   const ranOutOfTime = () => {
     throw new VendorUnavailableError(
       `${deps.vendor}: the vendor task ran out of time (the vendor call may have taken effect)`,

@@ -1,6 +1,7 @@
 /**
- * Exactly-once effects of the vendor task (docs/architecture.md, "Exactly-once effects"): a task retried after its vendor call succeeded returns the
- * stored result instead of calling the vendor again. Powertools idempotency over DynamoDB, around the plain core.
+ * Exactly-once effects of the vendor task (docs/architecture.md, "Exactly-once effects"): a task retried after its
+ * vendor call succeeded returns the stored result instead of calling the vendor again. Powertools idempotency over
+ * DynamoDB, around the plain core.
  *
  * The key is `(requestId, executionName, operation, flowId)`:
  * - **Only effect steps are keyed** — createFlow, completeFlow, startFlow, grantEntitlements, stopFlow, deleteFlow. describeFlow is a

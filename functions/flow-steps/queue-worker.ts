@@ -1,7 +1,7 @@
 /**
- * The vendor task in queue mode (docs/architecture.md, "Pacing", the task-token queue): the workflow puts `{ taskToken, operation,
- * request, flowId?, executionName }` on the vendor's work queue and waits; this λ, fed by an SQS event source whose
- * maximum concurrency equals its reserved concurrency, runs the same core and answers the workflow with
+ * The vendor task in queue mode (docs/architecture.md, "Pacing", the task-token queue): the workflow puts `{ taskToken,
+ * operation, request, flowId?, executionName }` on the vendor's work queue and waits; this λ, fed by an SQS event
+ * source whose maximum concurrency equals its reserved concurrency, runs the same core and answers the workflow with
  * `SendTaskSuccess` or `SendTaskFailure`. A burst then waits in line instead of retrying against the concurrency gate,
  * so a freed slot is taken at once and the vendor budget is never left idle.
  *

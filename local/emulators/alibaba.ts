@@ -1,7 +1,7 @@
 /**
  * Alibaba Cloud POP gateway emulator serving both ICE MediaConnect (`2020-11-09`) and CAMS Flow (`2020-06-06`) APIs
- * (`docs/vendors/alibaba-ice.md`, `docs/vendors/alibaba-cams.md`). Both products are RPC style on `POST /`; the product is
- * chosen by the signed `x-acs-version` header and the operation by `x-acs-action`, so one base URL serves both
+ * (`docs/vendors/alibaba-ice.md`, `docs/vendors/alibaba-cams.md`). Both products are RPC style on `POST /`; the product
+ * is chosen by the signed `x-acs-version` header and the operation by `x-acs-action`, so one base URL serves both
  * clients through their `VENDOR_ENDPOINT_ALIBABA_*`.
  *
  * What is documented is reproduced as documented: ACS3-HMAC-SHA256 verification with the gateway's own codes
@@ -23,7 +23,8 @@
  *   not allow; `Unknown.ResourceOwnerId` (documented) for a flow of another `CustSpaceId`; ListFlow's `FlowName` filter
  *   matches substrings (the conservative reading: a client must pick the exact name itself); CAMS accepts duplicate
  *   names (no "already exists" error is documented).
- * - ICE enforces no rate limit unless `iceRateLimit` is given (none is published); then it answers 400 `Throttling.User`.
+ * - ICE enforces no rate limit unless `iceRateLimit` is given (none is published); then it answers 400
+ *   `Throttling.User`.
  */
 import { randomUUID } from 'node:crypto';
 import {

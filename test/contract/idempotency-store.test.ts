@@ -1,7 +1,7 @@
 /**
- * The vendor task's idempotency (docs/architecture.md, "Exactly-once effects") on a real DynamoDB API (dynalite in memory on 127.0.0.1, as the local
- * stack runs it): the Powertools persistence layer, our key, and the handler chain in both dispatch modes. Judged by
- * the vendor client's calls: a retried effect step must not reach the vendor again.
+ * The vendor task's idempotency (docs/architecture.md, "Exactly-once effects") on a real DynamoDB API (dynalite in
+ * memory on 127.0.0.1, as the local stack runs it): the Powertools persistence layer, our key, and the handler chain in
+ * both dispatch modes. Judged by the vendor client's calls: a retried effect step must not reach the vendor again.
  */
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';

@@ -9,9 +9,9 @@
  * A burst this large overflows the vendor λ's reserved concurrency for over a minute. In queue mode (the default,
  * ADR 0004) the steps wait in the task queue and nothing fails. In invoke mode the ASL's retry budget for
  * `Lambda.TooManyRequestsException` (20 attempts, ≤ 10 s apart) can run out first: those executions fail into the DLQ
- * with that error, and the documented remedy — moving them back to the ingress queue — provisions them on a new attempt.
- * The test allows exactly that and nothing else, so it checks the whole promise in either mode: nothing lost, nothing
- * made twice, the vendor never pushed past its limit.
+ * with that error, and the documented remedy — moving them back to the ingress queue — provisions them on a new
+ * attempt. The test allows exactly that and nothing else, so it checks the whole promise in either mode: nothing lost,
+ * nothing made twice, the vendor never pushed past its limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VENDORS } from '../../functions/domain/config.ts';

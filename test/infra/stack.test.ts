@@ -170,7 +170,8 @@ describe('queues', () => {
 
 describe('dispatcher', () => {
   it('consumes the ingress queue in PIPELINE-sized batches with partial batch responses and bounded concurrency', () => {
-    // The only mapping on the ingress queue, and the dispatcher's only one (task queue mappings: dispatch-mode.test.ts).
+    // The only mapping on the ingress queue, and the dispatcher's only one (task queue mappings:
+    // dispatch-mode.test.ts).
     const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')).map(
       (m) => m.Properties,
     );

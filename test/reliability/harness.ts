@@ -11,7 +11,8 @@
  *
  * Speed (suite only): emulators do not enforce rate limits and every pacing interval is scaled by `PACING_SCALE`, so
  * the full size takes minutes instead of the hours 5 req/s would take; waits and retry pauses are shortened; an
- * injected lost answer costs `CALL_TIMEOUT_MS`. Nothing else differs from `npm start`: same handlers, same ASL, same clients.
+ * injected lost answer costs `CALL_TIMEOUT_MS`. Nothing else differs from `npm start`: same handlers, same ASL, same
+ * clients.
  */
 import { appendFileSync } from 'node:fs';
 import {

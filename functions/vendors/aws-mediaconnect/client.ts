@@ -1,17 +1,18 @@
 /**
  * AWS Elemental MediaConnect client (`docs/vendors/aws-mediaconnect.md`) on the official SDK v3.
  *
- * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of docs/architecture.md, "Pacing" holds
- *   only when one paced call is exactly one HTTP request.
+ * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of
+ *   docs/architecture.md, "Pacing" holds only when one paced call is exactly one HTTP request.
  * - Every call has a deadline (`callTimeoutMs` of the one config module), enforced twice: the HTTP handler's
  *   connection/socket timeouts and an overall abort signal. A timeout surfaces as `VendorUnavailableError`.
  * - The request carries its region; one SDK client per region is built on first use and cached.
  * - Every vendor answer maps to one class of the taxonomy, decided by the vendor's error name *and* the HTTP status.
  * - Responses are checked with zod for the fields used.
- * - Get-or-create (docs/architecture.md, "Exactly-once effects"): MediaConnect has no client token and accepts duplicate flow names, so a CreateFlow
- *   retried after a lost answer would make a second flow. Every flow we create carries the tag
- *   `flow-provisioner:request-id`; before creating, ListFlows finds the flows of that name and ListTagsForResource
- *   tells ours (adopted) from someone else's (`VendorConflict`: we never create a second flow of a taken name).
+ * - Get-or-create (docs/architecture.md, "Exactly-once effects"): MediaConnect has no client token and accepts
+ *   duplicate flow names, so a CreateFlow retried after a lost answer would make a second flow. Every flow we create
+ * carries the tag   `flow-provisioner:request-id`; before creating, ListFlows finds the flows of that name and
+ * ListTagsForResource   tells ours (adopted) from someone else's (`VendorConflict`: we never create a second flow of a
+ * taken name).
  * - Desired state under lost answers: StartFlow on a flow already STARTING/ACTIVE, StopFlow on one already
  *   STANDBY/STOPPING and DeleteFlow on one already gone answer the state instead of failing; GrantFlowEntitlements
  *   adopts entitlements of our names already on the flow (DescribeFlow). Each extra read is one more paced call.

@@ -7,12 +7,13 @@
  * gets the stream).
  * - Huawei knows two flow states, STANDBY (not started) and ACTIVE (running). Start answers one of them; STANDBY
  *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
- * - Get-or-create (DESIGN §5.4): the flow name carries the request identity (`<name>-<requestId>`,
- *   `../alibaba/flow-name.ts`) and every source description carries `[flow-provisioner:request-id=<id>]`. Whether
- *   Huawei refuses a duplicate flow name is not documented for flows (docs/vendors/huawei-live.md, "Identity and
- *   adoption"), so create never relies on it: it first lists the flows (ListFlows, paged to the end), reads the one
- *   named ours and adopts it when the marker is there, and only creates when there is none. A `LIVE.103011018`
- *   answer to the create is looked up the same way; a namesake without the marker is `VendorConflict`.
+ * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity
+ *   (`<name>-<requestId>`, `../alibaba/flow-name.ts`) and every source description carries
+ *   `[flow-provisioner:request-id=<id>]`. Whether Huawei refuses a duplicate flow name is not documented for flows
+ *   (docs/vendors/huawei-live.md, "Identity and adoption"), so create never relies on it: it first lists the flows
+ *   (ListFlows, paged to the end), reads the one named ours and adopts it when the marker is there, and only creates
+ *   when there is none. A `LIVE.103011018` answer to the create is looked up the same way; a namesake without the
+ *   marker is `VendorConflict`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.

@@ -1,7 +1,7 @@
 /**
- * Volcengine OpenAPI request signing, `HMAC-SHA256` (`docs/vendors/volcengine-live.md`, "Authentication"): AWS-like, but the date key is
- * `HMAC(secret, shortDate)` with no prefix, the scope ends in `request`, and the payload hash travels in
- * `X-Content-Sha256`.
+ * Volcengine OpenAPI request signing, `HMAC-SHA256` (`docs/vendors/volcengine-live.md`, "Authentication"): AWS-like,
+ * but the date key is `HMAC(secret, shortDate)` with no prefix, the scope ends in `request`, and the payload hash
+ * travels in `X-Content-Sha256`.
  *
  * Implemented in-house rather than importing `@volcengine/openapi` (~49 packages: axios 0.21, protobufjs, crypto-js)
  * for one HMAC chain. Which headers are signed follows that SDK's `Signer` exactly (every header except

@@ -1,6 +1,6 @@
 /**
- * The deployed vendor λ entries (`functions/flow-steps/entries/<vendor>.ts`) as Lambda loads them: each one answers a work
- * item from its task queue (queue mode, the deployed default) through Step Functions — a malformed task with
+ * The deployed vendor λ entries (`functions/flow-steps/entries/<vendor>.ts`) as Lambda loads them: each one answers a
+ * work item from its task queue (queue mode, the deployed default) through Step Functions — a malformed task with
  * SendTaskFailure named `InvalidRequest` — instead of failing the record for want of a client.
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';

@@ -10,7 +10,8 @@ import {
 /**
  * Known answers produced by Volcengine's own `@volcengine/openapi` `Signer` (see `producedBy` in the fixture and
  * `test/fixtures/generate-volcengine-signer-vectors.mjs` for how to regenerate them). The second vector is also the
- * one recorded in `docs/vendors/volcengine-live.md`, "Authentication", reproduced independently in Python during research.
+ * one recorded in `docs/vendors/volcengine-live.md`, "Authentication", reproduced independently in Python during
+ * research.
  */
 interface Vector {
   name: string;

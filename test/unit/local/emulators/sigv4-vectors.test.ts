@@ -1,6 +1,6 @@
 /**
- * SigV4 as the MediaConnect emulator verifies it, pinned to published vectors (docs/vendors/aws-mediaconnect.md, "Authentication") and
- * cross-checked against requests the real SDK signs (captured in-process, no network).
+ * SigV4 as the MediaConnect emulator verifies it, pinned to published vectors (docs/vendors/aws-mediaconnect.md,
+ * "Authentication") and cross-checked against requests the real SDK signs (captured in-process, no network).
  */
 import {
   CreateFlowCommand,
