@@ -87,7 +87,7 @@ export function arrivalDelays(starts: readonly number[], arrivals: readonly numb
   return s.map((start, i) => a[i]! - start);
 }
 
-/** The parts of an execution history the benchmark reads (`local/step-functions.ts` `HistoryEvent`). */
+/** The parts of an execution history the benchmark reads (`local/aws/step-functions.ts` `HistoryEvent`). */
 export interface HistoryLike {
   readonly type: string;
   readonly error?: string;

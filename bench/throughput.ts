@@ -9,12 +9,12 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { runVendorTask } from '../functions/flow-steps/core.ts';
 import type { FlowState, VendorClient } from '../functions/vendors/types.ts';
+// A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
+import { ACCOUNT, type AslDefinition, REGION } from '../local/aws/step-functions-model.ts';
+import { loadWorkflow } from '../local/aws/workflow.ts';
 import { requestsFor } from '../local/batch/demo-batch.ts';
 import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';
 import { startLocalStack } from '../local/stack.ts';
-// A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
-import { ACCOUNT, type AslDefinition, REGION } from '../local/step-functions.ts';
-import { loadWorkflow } from '../local/workflow.ts';
 import { countTransitions } from './metrics.ts';
 
 export interface ThroughputReport {

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { REGION } from '../local/aws/step-functions-model.ts';
 import type { LocalStack } from '../local/stack.ts';
-import { REGION } from '../local/step-functions.ts';
 
 export interface LocalState {
   readonly version: 1;

@@ -13,9 +13,9 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { REGION as LOCAL_REGION } from '../local/aws/step-functions-model.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
-import { REGION as LOCAL_REGION } from '../local/step-functions.ts';
 import { findRunningLocalStack, type LocalState, localResources, localStatePath } from './local-state.ts';
 import { EXIT, FlowctlError, type Output } from './output.ts';
 
@@ -48,7 +48,7 @@ export interface ScheduleSettings {
 
 export interface Target {
   readonly kind: 'local' | 'aws';
-  /** For messages: `stack FlowProvisionerStack (eu-west-1)`, `local stack (flowctl local --serve, pid 4242)`. */
+  /** For messages: `stack FlowProvisioner-prod (eu-west-1)`, `local stack (flowctl local --serve, pid 4242)`. */
   readonly description: string;
   readonly sqs: SQSClient;
   readonly sfn: SFNClient;

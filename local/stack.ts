@@ -3,19 +3,8 @@
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
-import type { AddressInfo } from 'node:net';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { buildApp } from 'fauxqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import {
@@ -27,20 +16,23 @@ import {
 } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { Pacer } from '../functions/domain/pacing.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
 import { DynamoDbFlowLedger } from '../functions/flow-steps/flow-ledger.ts';
 import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
 import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
+import { type LocalFailureCapture, startFailureCapture } from './aws/failure-capture.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/idempotency-store.ts';
+import { type LocalHandler, LocalLambdaRuntime } from './aws/lambda-runtime.ts';
+import { type RunningLocalScheduler, startLocalScheduling } from './aws/scheduler.ts';
+import { asIntegrationError, startLocalSqs } from './aws/sqs.ts';
+import { type EventSource, startEventSource } from './aws/sqs-event-source.ts';
+import { LocalStepFunctions } from './aws/step-functions.ts';
+import { ACCOUNT, type AslDefinition, REGION, type TaskResourceHandler } from './aws/step-functions-model.ts';
+import { loadWorkflow } from './aws/workflow.ts';
 import { crashingPace, type LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
 import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './emulators/registry.ts';
-import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
-import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
-import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
-import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
-import { loadWorkflow } from './workflow.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -143,10 +135,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // --- SQS ---------------------------------------------------------------------------------------------------
-    const sqsApp = buildApp({ logger: false, defaultRegion: REGION });
-    await sqsApp.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(() => sqsApp.close());
-    const sqsEndpoint = `http://127.0.0.1:${(sqsApp.server.address() as AddressInfo).port}`;
+    const localSqs = await startLocalSqs({ region: REGION });
+    closers.push(() => localSqs.close());
+    const sqsEndpoint = localSqs.endpoint;
     const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
     const dlq = await sqs.send(
       new CreateQueueCommand({
@@ -233,7 +224,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const queue = await sqs.send(
           new CreateQueueCommand({
             QueueName: taskQueueName(entry.vendor),
-            Attributes: { VisibilityTimeout: String(config.functionTimeoutSeconds * 2) },
+            // Kept as long as its task token can be answered, as the deployed queue (cdk/constructs/vendor-task-queue.ts).
+            Attributes: {
+              VisibilityTimeout: String(config.functionTimeoutSeconds * 2),
+              MessageRetentionPeriod: String(QUEUED_TASK_TIMEOUT_SECONDS),
+            },
           }),
         );
         taskQueueUrls[entry.vendor] = queue.QueueUrl!;
@@ -424,7 +419,7 @@ export function scaleRetries(definition: AslDefinition, scale: number | undefine
 }
 
 /** The local meaning of each Task `Resource` the ASL uses. */
-function resolveResource(
+export function resolveResource(
   resource: string,
   lambdas: LocalLambdaRuntime,
   sqs: SQSClient,
@@ -437,109 +432,23 @@ function resolveResource(
       const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: { taskToken: string } };
       // Await first, then send: a fast worker must not answer a token nobody waits for yet.
       const answer = stepFunctions.awaitTaskToken(MessageBody.taskToken);
-      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }));
+      await sqs
+        .send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }))
+        .catch((error: unknown) => {
+          answer.catch(() => undefined);
+          throw asIntegrationError(error);
+        });
       return answer;
     };
   }
   if (resource === 'arn:aws:states:::sqs:sendMessage') {
     return async (input) => {
       const params = input as ConstructorParameters<typeof SendMessageCommand>[0];
-      const result = await sqs.send(new SendMessageCommand(params));
+      const result = await sqs.send(new SendMessageCommand(params)).catch((error: unknown) => {
+        throw asIntegrationError(error);
+      });
       return { MessageId: result.MessageId, MD5OfMessageBody: result.MD5OfMessageBody };
     };
   }
   throw new Error(`the local stack has no stand-in for Task resource ${resource}`);
-}
-
-interface EventSource {
-  busy(): boolean;
-  stop(): Promise<void>;
-}
-
-/**
- * The SQS event source mapping: `maxConcurrency` pollers, each receiving up to `batchSize` messages, invoking the
- * dispatcher, and deleting what the partial batch response does not list as failed. Failed records stay invisible
- * until the visibility timeout, then come back; after `maxReceiveCount` SQS moves them to the DLQ.
- */
-function startEventSource(params: {
-  sqs: SQSClient;
-  queueUrl: string;
-  batchSize: number;
-  maxConcurrency: number;
-  invoke: (event: SQSEvent) => Promise<unknown>;
-}): EventSource {
-  let stopping = false;
-  let inBatch = 0;
-  const poller = async () => {
-    while (!stopping) {
-      let messages: Message[] = [];
-      try {
-        const received = await params.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: params.queueUrl,
-            MaxNumberOfMessages: params.batchSize,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        messages = received.Messages ?? [];
-      } catch {
-        if (!stopping) await new Promise((resolve) => setTimeout(resolve, 200));
-        continue;
-      }
-      if (messages.length === 0) continue;
-      inBatch++;
-      try {
-        const event: SQSEvent = { Records: messages.map((m) => toRecord(m, params.queueUrl)) };
-        let failed: Set<string>;
-        try {
-          const response = (await params.invoke(event)) as { batchItemFailures?: { itemIdentifier: string }[] } | null;
-          failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-        } catch {
-          failed = new Set(messages.map((m) => m.MessageId!));
-        }
-        const done = messages.filter((m) => !failed.has(m.MessageId!));
-        if (done.length > 0) {
-          await params.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: params.queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-            }),
-          );
-        }
-      } finally {
-        inBatch--;
-      }
-    }
-  };
-  const running = Array.from({ length: params.maxConcurrency }, () => poller());
-  return {
-    busy: () => inBatch > 0,
-    stop: async () => {
-      stopping = true;
-      await Promise.all(running);
-    },
-  };
-}
-
-function toRecord(message: Message, queueUrl: string): SQSRecord {
-  const queueName = queueUrl.split('/').pop()!;
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? ACCOUNT,
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`,
-    awsRegion: REGION,
-  };
 }

@@ -14,7 +14,7 @@ export interface WorkflowDefinition {
   [key: string]: Json | Record<string, State>;
 }
 
-/** The ASL placeholders, filled by CDK's definitionSubstitutions and by `local/workflow.ts`. */
+/** The ASL placeholders, filled by CDK's definitionSubstitutions and by `local/aws/workflow.ts`. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL placeholder, meant literally
 export const VENDOR_FUNCTION_PLACEHOLDER = '${VendorFunctionArn}';
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL placeholder, meant literally

@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runVendorTask } from '../../functions/flow-steps/core.ts';
 import { DynamoDbFlowLedger, FLOW_LEDGER_TTL_SECONDS } from '../../functions/flow-steps/flow-ledger.ts';
 import { AlibabaIceClient, iceFlowName } from '../../functions/vendors/alibaba-ice/client.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/aws/idempotency-store.ts';
 import { type RunningAlibabaEmulator, startAlibabaEmulator } from '../../local/emulators/alibaba.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/idempotency-store.ts';
 import { iceRequest } from '../helpers/alibaba.ts';
 
 const credentials = { accessKeyId: 'LTAI5tLEDGERTEST01', accessKeySecret: 'ledger/AlibabaSecret0001' };

@@ -18,7 +18,7 @@ import {
   stepKeyOf,
 } from '../../functions/flow-steps/idempotency.ts';
 import type { VendorClient } from '../../functions/vendors/types.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/idempotency-store.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/aws/idempotency-store.ts';
 import { aCreatedFlow, anSqsRecord, aRequest, aStatus, ScriptedClient } from '../helpers/factories.ts';
 
 let store: LocalIdempotencyStore;

@@ -7,9 +7,10 @@ import type { VendorId } from '../../functions/domain/contract.ts';
 import { Pacer } from '../../functions/domain/pacing.ts';
 import { buildVendorTaskHandler } from '../../functions/flow-steps/handler-factory.ts';
 import type { VendorClient } from '../../functions/vendors/types.ts';
-import { type LocalHandler, LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
-import { type ExecutionRecord, LocalStepFunctions } from '../../local/step-functions.ts';
-import { loadWorkflow } from '../../local/workflow.ts';
+import { type LocalHandler, LocalLambdaRuntime } from '../../local/aws/lambda-runtime.ts';
+import { LocalStepFunctions } from '../../local/aws/step-functions.ts';
+import type { ExecutionRecord } from '../../local/aws/step-functions-model.ts';
+import { loadWorkflow } from '../../local/aws/workflow.ts';
 
 export interface CapturedMessage {
   readonly body: string;

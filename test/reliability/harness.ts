@@ -24,12 +24,12 @@ import {
 } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
 import type { VendorId } from '../../functions/domain/contract.ts';
+import type { ExecutionRecord } from '../../local/aws/step-functions-model.ts';
 import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { DlqRecord } from '../../local/batch/run-batch.ts';
 import type { JournalEntry } from '../../local/emulators/common.ts';
 import { LOCAL_VENDORS } from '../../local/emulators/registry.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack, vendorFunctionName } from '../../local/stack.ts';
-import type { ExecutionRecord } from '../../local/step-functions.ts';
 import { type RequestIdentity, vendorResources } from '../helpers/vendor-state.ts';
 
 const FULL_SIZE = 1000;

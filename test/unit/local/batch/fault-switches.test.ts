@@ -3,6 +3,7 @@
  * Lambda runtime's crash before the answer leaves.
  */
 import { describe, expect, it } from 'vitest';
+import { type LocalHandler, LocalLambdaRuntime, TaskError } from '../../../../local/aws/lambda-runtime.ts';
 import {
   crashingPace,
   INJECTED_LATENCY_MS,
@@ -10,7 +11,6 @@ import {
   parseDuplicates,
   parseFaults,
 } from '../../../../local/batch/fault-switches.ts';
-import { type LocalHandler, LocalLambdaRuntime, TaskError } from '../../../../local/lambda-runtime.ts';
 
 describe('--faults RATE[,KIND...]', () => {
   it('shares the rate equally among the failure kinds, every kind by default, latency on every call', () => {

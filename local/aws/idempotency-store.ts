@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { IDEMPOTENCY } from '../functions/domain/config.ts';
+import { IDEMPOTENCY } from '../../functions/domain/config.ts';
 
 export const LOCAL_IDEMPOTENCY_TABLE = 'flow-provisioner-idempotency';
 

@@ -13,10 +13,26 @@
  * `listen()` serves it over HTTP with the AWS JSON 1.0 protocol, so the dispatcher and `flowctl` use the real
  * `@aws-sdk/client-sfn` against it.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { readBody } from './emulators/common.ts';
+import { serveStepFunctionsApi } from './step-functions-api.ts';
+import {
+  ACCOUNT,
+  type ExecutionRecord,
+  type ExecutionStatus,
+  errorFields,
+  type HistoryEvent,
+  type LocalStepFunctionsOptions,
+  REGION,
+  SfnApiError,
+  type StateMachineSpec,
+  unsuccessfulState,
+} from './step-functions-model.ts';
+import {
+  assertTimeoutsDistinguishable,
+  limitsOf,
+  runWithinLimits,
+  withoutInterpreterTimeouts,
+} from './task-timeouts.ts';
 
 // The interpreter uses Promise.withResolvers (Node 22); Node 20 lacks it.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
@@ -33,78 +49,7 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
   });
 }
 
-export const ACCOUNT = '000000000000';
-export const REGION = 'us-east-1';
 const REDRIVABLE_MS = 14 * 24 * 3600 * 1000;
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
-
-/** Runs one Task state's resource locally (a Lambda in the local runtime, an SQS send, ...). */
-export type TaskResourceHandler = (input: unknown) => Promise<unknown>;
-
-type AslState = { Type: string; Resource?: string; [key: string]: unknown };
-export interface AslDefinition {
-  StartAt: string;
-  States: Record<string, AslState>;
-  [key: string]: unknown;
-}
-
-export interface StateMachineSpec {
-  readonly name: string;
-  /** The ASL with every `${Placeholder}` already substituted. */
-  readonly definition: AslDefinition;
-  /** Resolves a Task state's `Resource` to the local handler that runs it. */
-  readonly resolveResource: (resource: string) => TaskResourceHandler;
-}
-
-export interface HistoryEvent {
-  readonly id: number;
-  readonly timestamp: number;
-  readonly type: string;
-  readonly stateName?: string;
-  readonly stateType?: string;
-  readonly input?: unknown;
-  readonly output?: unknown;
-  readonly error?: string;
-  readonly cause?: string;
-}
-
-export interface ExecutionRecord {
-  readonly executionArn: string;
-  readonly stateMachineArn: string;
-  readonly name: string;
-  readonly input: string;
-  status: ExecutionStatus;
-  readonly startDate: number;
-  stopDate?: number;
-  output?: string;
-  error?: string;
-  cause?: string;
-  redriveCount: number;
-  redriveDate?: number;
-  readonly history: HistoryEvent[];
-  abort?: () => void;
-  /** Resolves when the current run (first run or redrive) ends. */
-  done: Promise<void>;
-}
-
-export interface LocalStepFunctionsOptions {
-  /** Overrides every Wait state's duration (ms); tests use it to keep polls fast. */
-  readonly waitOverrideMs?: number;
-  /** Overrides every Retry pause (ms); tests use it to keep retries fast. */
-  readonly retryOverrideMs?: number;
-  readonly clock?: () => number;
-}
-
-/** Errors answered with the Step Functions API's own error names. */
-export class SfnApiError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 interface RegisteredMachine {
   readonly arn: string;
@@ -130,6 +75,7 @@ export class LocalStepFunctions {
 
   registerStateMachine(spec: StateMachineSpec): string {
     const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${spec.name}`;
+    assertTimeoutsDistinguishable(spec.definition);
     const machine: RegisteredMachine = { arn, spec, compiled: new Map() };
     this.compile(machine, spec.definition.StartAt);
     this.machines.set(arn, machine);
@@ -262,7 +208,7 @@ export class LocalStepFunctions {
   }
 
   sendTaskHeartbeat(token: string): void {
-    this.awaitedToken(token);
+    this.awaitedToken(token).heartbeat?.();
   }
 
   private answerToken(token: string): PendingToken {
@@ -319,7 +265,7 @@ export class LocalStepFunctions {
   private compile(machine: RegisteredMachine, startAt: string): StateMachine {
     let compiled = machine.compiled.get(startAt);
     if (!compiled) {
-      const definition = { ...machine.spec.definition, StartAt: startAt };
+      const definition = { ...withoutInterpreterTimeouts(machine.spec.definition), StartAt: startAt };
       // The ASL was validated when the original was compiled; redrive variants only move StartAt.
       compiled = new StateMachine(definition as never, {
         validationOptions: startAt === machine.spec.definition.StartAt ? { checkArn: false } : { noValidate: true },
@@ -340,14 +286,38 @@ export class LocalStepFunctions {
     return { ok: true };
   }
 
-  private taskOverrides(machine: RegisteredMachine): Record<string, (input: unknown) => Promise<unknown>> {
+  /** Each Task's local handler, run within the state's declared timeout and heartbeat (`task-timeouts.ts`). */
+  private taskOverrides(
+    machine: RegisteredMachine,
+    record: ExecutionRecord,
+  ): Record<string, (input: unknown) => Promise<unknown>> {
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of Object.entries(machine.spec.definition.States)) {
-      if (state.Type === 'Task' && typeof state.Resource === 'string') {
-        overrides[stateName] = machine.spec.resolveResource(state.Resource);
-      }
+      if (state.Type !== 'Task' || typeof state.Resource !== 'string') continue;
+      const handler = machine.spec.resolveResource(state.Resource);
+      const limits = limitsOf(state, this.options.taskTimeoutOverrideMs);
+      overrides[stateName] = (input) => {
+        // The attempt's tokens were minted while its Parameters were read, just before this call.
+        const attemptTokens = [...this.tokens].filter(
+          ([, pending]) => pending.executionArn === record.executionArn && pending.state === 'minted',
+        );
+        return runWithinLimits(() => handler(input), limits, {
+          onExpired: () => {
+            for (const [token] of attemptTokens) this.closeToken(token);
+          },
+          onHeartbeat: (heartbeat) => {
+            for (const [, pending] of attemptTokens) pending.heartbeat = heartbeat;
+          },
+        });
+      };
     }
     return overrides;
+  }
+
+  /** A token nobody awaits any more: a late answer gets `TaskTimedOut`, as on AWS. */
+  private closeToken(token: string): void {
+    this.tokens.delete(token);
+    this.closedTokens.add(token);
   }
 
   private async run(
@@ -374,7 +344,7 @@ export class LocalStepFunctions {
     }
     const execution = compiled.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: this.taskOverrides(machine) as never,
+        taskResourceLocalHandlers: this.taskOverrides(machine, record) as never,
         waitTimeOverrides: waitOverrides,
         retryIntervalOverrides: retryOverrides,
       },
@@ -419,9 +389,7 @@ export class LocalStepFunctions {
     record.stopDate = this.now();
     // Tokens of a stopped run are no longer awaited (a late answer gets TaskTimedOut, as on AWS).
     for (const [token, pending] of this.tokens) {
-      if (pending.executionArn !== record.executionArn) continue;
-      this.tokens.delete(token);
-      this.closedTokens.add(token);
+      if (pending.executionArn === record.executionArn) this.closeToken(token);
     }
     for (const token of this.closedTokens) {
       if (this.closedTokens.size <= MAX_CLOSED_TOKENS) break;
@@ -491,129 +459,9 @@ export class LocalStepFunctions {
     record.history.push({ id: record.history.length + 1, timestamp: this.now(), ...event });
   }
 
-  // --- HTTP (AWS JSON 1.0) ---------------------------------------------------------------------------------------
-
-  /** Serves the API on 127.0.0.1 and a free port; returns the endpoint and a close function. */
-  async listen(): Promise<{ url: string; close(): Promise<void> }> {
-    const server: Server = createServer(async (req, res) => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
-      try {
-        const body = JSON.parse((await readBody(req)).toString('utf8') || '{}') as Record<string, unknown>;
-        const result = this.handleApi(operation, body);
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify(result));
-      } catch (error) {
-        const e = error as Error;
-        const type = e instanceof SfnApiError ? e.name : 'InternalFailure';
-        res.writeHead(e instanceof SfnApiError ? 400 : 500, {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amzn-errortype': type,
-        });
-        res.end(JSON.stringify({ __type: `com.amazonaws.sfn#${type}`, message: e.message }));
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: `http://127.0.0.1:${port}`,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
-  }
-
-  private handleApi(operation: string, body: Record<string, unknown>): unknown {
-    const str = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : undefined);
-    const required = (key: string) => {
-      const value = str(key);
-      if (!value) throw new SfnApiError('ValidationException', `${key} is required`);
-      return value;
-    };
-    const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
-    switch (operation) {
-      case 'StartExecution': {
-        const started = this.startExecution({
-          stateMachineArn: required('stateMachineArn'),
-          ...(str('name') ? { name: str('name') } : {}),
-          ...(str('input') !== undefined ? { input: str('input') } : {}),
-        });
-        return { executionArn: started.executionArn, startDate: seconds(started.startDate) };
-      }
-      case 'DescribeExecution': {
-        const e = this.describeExecution(required('executionArn'));
-        return {
-          executionArn: e.executionArn,
-          stateMachineArn: e.stateMachineArn,
-          name: e.name,
-          status: e.status,
-          startDate: seconds(e.startDate),
-          stopDate: seconds(e.stopDate),
-          input: e.input,
-          output: e.output,
-          error: e.error,
-          cause: e.cause,
-          redriveCount: e.redriveCount,
-          redriveDate: seconds(e.redriveDate),
-          redriveStatus: e.redriveStatus,
-          redriveStatusReason: e.redriveStatusReason,
-        };
-      }
-      case 'ListExecutions': {
-        const all = this.listExecutions({
-          stateMachineArn: required('stateMachineArn'),
-          ...(str('statusFilter') ? { statusFilter: str('statusFilter') as ExecutionStatus } : {}),
-        });
-        const offset = Number(str('nextToken') ?? 0);
-        const max = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
-        const page = all.slice(offset, offset + max);
-        return {
-          executions: page.map((e) => ({
-            executionArn: e.executionArn,
-            stateMachineArn: e.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: seconds(e.startDate),
-            stopDate: seconds(e.stopDate),
-            redriveCount: e.redriveCount,
-            redriveDate: seconds(e.redriveDate),
-          })),
-          ...(offset + max < all.length ? { nextToken: String(offset + max) } : {}),
-        };
-      }
-      case 'GetExecutionHistory': {
-        const record = this.execution(required('executionArn'));
-        const events = body.reverseOrder === true ? [...record.history].reverse() : record.history;
-        return { events: events.map((h) => historyEventToApi(h)) };
-      }
-      case 'RedriveExecution':
-        return { redriveDate: seconds(this.redriveExecution(required('executionArn')).redriveDate) };
-      case 'StopExecution':
-        return {
-          stopDate: seconds(this.stopExecution(required('executionArn'), str('error'), str('cause')).stopDate),
-        };
-      case 'SendTaskSuccess':
-        this.sendTaskSuccess(required('taskToken'), str('output') ?? 'null');
-        return {};
-      case 'SendTaskFailure':
-        this.sendTaskFailure(required('taskToken'), str('error'), str('cause'));
-        return {};
-      case 'SendTaskHeartbeat':
-        this.sendTaskHeartbeat(required('taskToken'));
-        return {};
-      case 'ListStateMachines':
-        return {
-          stateMachines: this.listStateMachines().map((m) => ({
-            ...m,
-            type: 'STANDARD',
-            creationDate: 0,
-          })),
-        };
-      default:
-        throw new SfnApiError('UnknownOperationException', `operation ${operation || '(none)'} is not served locally`);
-    }
+  /** Serves the AWS JSON 1.0 API on 127.0.0.1 and a free port (`./step-functions-api.ts`). */
+  listen(): Promise<{ url: string; close(): Promise<void> }> {
+    return serveStepFunctionsApi(this);
   }
 }
 
@@ -626,6 +474,8 @@ interface PendingToken {
   state: 'minted' | 'waiting' | 'answered';
   resolve?: (output: unknown) => void;
   reject?: (error: Error) => void;
+  /** Restarts the awaiting state's heartbeat timer (`SendTaskHeartbeat`). */
+  heartbeat?: () => void;
 }
 
 /** The interpreter's event log entries, as loosely as they come. */
@@ -641,51 +491,4 @@ interface InterpreterState {
   type: string;
   input?: unknown;
   output?: unknown;
-}
-
-function errorFields(event: { Error?: string; Cause?: unknown }): { error?: string; cause?: string } {
-  const cause =
-    event.Cause === undefined ? undefined : typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause);
-  return { ...(event.Error ? { error: event.Error } : {}), ...(cause !== undefined ? { cause } : {}) };
-}
-
-/**
- * The state a redrive resumes at: the last state entered that never exited (the one that failed, or was running
- * when the execution timed out or was aborted), with the input it was entered with.
- */
-function unsuccessfulState(record: ExecutionRecord): { stateName: string; input: unknown } | undefined {
-  const exited = new Set<number>();
-  const entered: HistoryEvent[] = [];
-  for (const event of record.history) {
-    if (event.type.endsWith('StateEntered')) entered.push(event);
-    if (event.type.endsWith('StateExited')) {
-      const match = [...entered].reverse().find((e) => e.stateName === event.stateName && !exited.has(e.id));
-      if (match) exited.add(match.id);
-    }
-  }
-  const last = [...entered].reverse().find((e) => !exited.has(e.id));
-  return last ? { stateName: last.stateName!, input: last.input } : undefined;
-}
-
-function historyEventToApi(event: HistoryEvent): Record<string, unknown> {
-  const base: Record<string, unknown> = { id: event.id, timestamp: event.timestamp / 1000, type: event.type };
-  if (event.type.endsWith('StateEntered')) {
-    base.stateEnteredEventDetails = { name: event.stateName, input: JSON.stringify(event.input ?? null) };
-  } else if (event.type.endsWith('StateExited')) {
-    base.stateExitedEventDetails = { name: event.stateName, output: JSON.stringify(event.output ?? null) };
-  } else if (event.type === 'ExecutionFailed') {
-    base.executionFailedEventDetails = { error: event.error, cause: event.cause };
-  } else if (event.type.endsWith('Failed')) {
-    base.taskFailedEventDetails = {
-      resourceType: event.stateType,
-      resource: event.stateName,
-      error: event.error,
-      cause: event.cause,
-    };
-  } else if (event.type === 'ExecutionStarted') {
-    base.executionStartedEventDetails = { input: JSON.stringify(event.input ?? null) };
-  } else if (event.type === 'ExecutionSucceeded') {
-    base.executionSucceededEventDetails = { output: JSON.stringify(event.output ?? null) };
-  }
-  return base;
 }

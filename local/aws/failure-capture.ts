@@ -6,7 +6,7 @@
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { CAPTURE_REASONS, captureStoppedExecution } from '../functions/failure-capture/core.ts';
+import { CAPTURE_REASONS, captureStoppedExecution } from '../../functions/failure-capture/core.ts';
 import type { LocalStepFunctions } from './step-functions.ts';
 
 export interface LocalFailureCapture {

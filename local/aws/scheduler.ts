@@ -26,10 +26,10 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { checkTimeZone, parseScheduleExpression, wallTimeToUtc } from '../functions/domain/schedule-expression.ts';
-import { substituteSchedulerContext } from '../functions/domain/scheduled-request-id.ts';
-import { readBody } from './emulators/common.ts';
-import { ACCOUNT, REGION } from './step-functions.ts';
+import { checkTimeZone, parseScheduleExpression, wallTimeToUtc } from '../../functions/domain/schedule-expression.ts';
+import { substituteSchedulerContext } from '../../functions/domain/scheduled-request-id.ts';
+import { readBody } from '../emulators/common.ts';
+import { ACCOUNT, REGION } from './step-functions-model.ts';
 
 /** The schedule group of the local stack (the CDK stack's is the same name). */
 export const LOCAL_SCHEDULE_GROUP = 'flow-provisioner';

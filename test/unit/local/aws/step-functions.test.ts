@@ -13,8 +13,9 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalLambdaRuntime, TaskError } from '../../../local/lambda-runtime.ts';
-import { type AslDefinition, LocalStepFunctions } from '../../../local/step-functions.ts';
+import { LocalLambdaRuntime, TaskError } from '../../../../local/aws/lambda-runtime.ts';
+import { LocalStepFunctions } from '../../../../local/aws/step-functions.ts';
+import type { AslDefinition } from '../../../../local/aws/step-functions-model.ts';
 
 /** Two tasks; the second fails while `failing` is set, and a long Wait lets a test catch an execution RUNNING. */
 const definition: AslDefinition = {

@@ -16,8 +16,9 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WAIT_FOR_TASK_TOKEN } from '../../../functions/domain/queued-workflow.ts';
-import { type AslDefinition, LocalStepFunctions } from '../../../local/step-functions.ts';
+import { WAIT_FOR_TASK_TOKEN } from '../../../../functions/domain/queued-workflow.ts';
+import { LocalStepFunctions } from '../../../../local/aws/step-functions.ts';
+import type { AslDefinition } from '../../../../local/aws/step-functions-model.ts';
 
 const definition: AslDefinition = {
   StartAt: 'Work',

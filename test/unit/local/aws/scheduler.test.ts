@@ -17,7 +17,7 @@ import {
 import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningLocalScheduler, startLocalScheduler } from '../../../local/scheduler.ts';
+import { type RunningLocalScheduler, startLocalScheduler } from '../../../../local/aws/scheduler.ts';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const TARGET_ARN = 'arn:aws:sqs:us-east-1:000000000000:sched-target';

@@ -1,11 +1,11 @@
 /** The workflow template, filled the way CDK's `definitionSubstitutions` fills it on AWS. */
 import { readFileSync } from 'node:fs';
-import type { DispatchMode } from '../functions/domain/config.ts';
-import type { AslDefinition } from './step-functions.ts';
+import type { DispatchMode } from '../../functions/domain/config.ts';
+import type { AslDefinition } from './step-functions-model.ts';
 
 export const WORKFLOW_FILES: Readonly<Record<DispatchMode, URL>> = {
-  invoke: new URL('../workflows/provision-flow.asl.json', import.meta.url),
-  queue: new URL('../workflows/provision-flow-queued.asl.json', import.meta.url),
+  invoke: new URL('../../workflows/provision-flow.asl.json', import.meta.url),
+  queue: new URL('../../workflows/provision-flow-queued.asl.json', import.meta.url),
 };
 export const WORKFLOW_FILE = WORKFLOW_FILES.invoke;
 
