@@ -41,7 +41,14 @@ export function anSqsEvent(...bodies: string[]): SQSEvent {
   return { Records: bodies.map((body, i) => anSqsRecord(body, `msg-${i}`)) };
 }
 
-type Step = 'createFlow' | 'startFlow' | 'describeFlow' | 'grantEntitlements' | 'stopFlow' | 'deleteFlow';
+type Step =
+  | 'createFlow'
+  | 'completeFlow'
+  | 'startFlow'
+  | 'describeFlow'
+  | 'grantEntitlements'
+  | 'stopFlow'
+  | 'deleteFlow';
 
 /**
  * A vendor client whose answers are scripted per operation: each call takes the next scripted answer (an Error is
@@ -68,6 +75,9 @@ export class ScriptedClient implements VendorClient {
 
   createFlow(request: ProvisionRequest): Promise<CreatedFlow> {
     return this.next('createFlow', request);
+  }
+  completeFlow(request: ProvisionRequest, flowId: string): Promise<void> {
+    return this.next('completeFlow', request, flowId);
   }
   startFlow(request: ProvisionRequest, flowId: string): Promise<FlowStatus> {
     return this.next('startFlow', request, flowId);
