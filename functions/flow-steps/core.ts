@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { vendorConfig } from '../domain/config.ts';
-import { formatIssues, parseRequest, VENDOR_IDS, type VendorId } from '../domain/contract.ts';
-import { InvalidRequestError } from '../domain/errors.ts';
+import { formatIssues, type ProvisionRequest, parseRequest, VENDOR_IDS, type VendorId } from '../domain/contract.ts';
+import { InvalidRequestError, StepStoreUnavailableError } from '../domain/errors.ts';
 import { deprovisionRequest } from '../domain/lifecycle.ts';
+import { logger } from '../domain/observability.ts';
 import {
   type CreatedFlow,
   type FlowStatus,
@@ -19,6 +20,7 @@ import {
   teardownTargetOf,
   type VendorClient,
 } from '../vendors/types.ts';
+import type { FlowLedger } from './flow-ledger.ts';
 
 /** Where a deprovision's flow lives, as the dispatcher resolved it (a deprovision request has no vendor options). */
 export const teardownTarget = z.strictObject({
@@ -48,6 +50,7 @@ export type VendorTaskResult =
   | CreatedFlow
   | StatusResult
   | { readonly flowId: string; readonly entitlements: GrantedEntitlement[] }
+  | { readonly flowId: string; readonly completed: true }
   | { readonly flowId: string; readonly deleted: true }
   | (TeardownResult & { readonly alreadyGone: boolean });
 
@@ -55,6 +58,7 @@ export async function runVendorTask(
   vendor: VendorId,
   client: VendorClient,
   rawEvent: unknown,
+  ledger?: FlowLedger,
 ): Promise<VendorTaskResult> {
   const event = vendorTaskEvent.safeParse(rawEvent);
   if (!event.success) {
@@ -70,7 +74,7 @@ export async function runVendorTask(
     throw new InvalidRequestError([`vendor: this task serves ${vendor}, the request is for ${request.vendor}`]);
   }
   const { operation, flowId } = event.data;
-  if (operation === 'createFlow') return client.createFlow(request);
+  if (operation === 'createFlow') return createOrAdopt(vendor, client, request, ledger);
   if (!flowId) throw new InvalidRequestError([`flowId: required for ${operation}`]);
 
   const config = vendorConfig(vendor);
@@ -82,6 +86,14 @@ export async function runVendorTask(
     maxPolls: config.maxPolls,
   });
   switch (operation) {
+    case 'completeFlow':
+      if (!client.completeFlow) {
+        throw new InvalidRequestError([
+          `operation: ${vendor} creates its flows in one step; there is nothing to complete`,
+        ]);
+      }
+      await client.completeFlow(request, flowId);
+      return { flowId, completed: true };
     case 'startFlow':
       return withPolling(await client.startFlow(request, flowId));
     case 'describeFlow':
@@ -118,4 +130,33 @@ async function deprovisionTeardown(
   if (!flowId) throw new InvalidRequestError(['flowId: required for teardownFlow']);
   const result = await client.teardownFlow(target, flowId);
   return { ...result, alreadyGone: result.outcome === 'ALREADY_GONE' };
+}
+
+/**
+ * Create, or adopt by id the flow an earlier attempt of this request recorded, for a client whose vendor cannot find
+ * a flow by the request's identity (`adoptFlow`, `./flow-ledger.ts`). Other clients create (get-or-create) as they are.
+ */
+async function createOrAdopt(
+  vendor: VendorId,
+  client: VendorClient,
+  request: ProvisionRequest,
+  ledger: FlowLedger | undefined,
+): Promise<CreatedFlow> {
+  if (!ledger || !client.adoptFlow) return client.createFlow(request);
+  const known = await ledger.recall(vendor, request.requestId).catch((error: unknown) => {
+    throw new StepStoreUnavailableError('the flow ledger could not be read', { cause: error });
+  });
+  if (known !== undefined) {
+    const adopted = await client.adoptFlow(request, known);
+    if (adopted) return adopted;
+  }
+  const created = await client.createFlow(request);
+  // Best effort: the flow exists now, and failing the step would make its retry meet "name taken".
+  await ledger.remember(vendor, request.requestId, created.flowId).catch((error: unknown) => {
+    logger.warn('the flow ledger could not record the flow; a new attempt of this request cannot adopt it', {
+      flowId: created.flowId,
+      error: (error as Error).name,
+    });
+  });
+  return created;
 }

@@ -61,6 +61,7 @@ describe('onFailure: rollback', () => {
       vendor: 'aws-mediaconnect',
       rolledBack: 'true',
       rollbackDetail: 'DELETED flow flow-1',
+      flowId: 'flow-1',
     });
   });
 
@@ -123,6 +124,7 @@ describe('onFailure: rollback', () => {
       failedState: 'CreateFlow',
       rolledBack: 'false',
       rollbackDetail: 'nothing to roll back: no flow id was received',
+      flowId: 'none',
     });
   });
 
@@ -141,7 +143,8 @@ describe('onFailure: rollback', () => {
     expect(harness.dlq[0]!.attributes).toMatchObject({
       failedState: 'GrantEntitlements',
       rolledBack: 'false',
-      rollbackDetail: 'kept for a redrive to adopt (onFailure: keep)',
+      rollbackDetail: 'kept flow flow-1 for a redrive to adopt (onFailure: keep)',
+      flowId: 'flow-1',
     });
   });
 });
