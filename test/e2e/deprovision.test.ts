@@ -80,3 +80,33 @@ describe('deprovision requests on every vendor', () => {
     }
   });
 });
+
+describe('a deprovision before startAt', () => {
+  let stack: LocalStack;
+  afterAll(async () => stack?.stop());
+
+  it('cancels the pending start, removes the flow, and a redelivered provision does not bring it back', async () => {
+    stack = await startLocalStack({ vendors: ['aws-mediaconnect'], waitOverrideMs: 20, retryOverrideMs: 100 });
+    const aws = stack.emulators['aws-mediaconnect'] as RunningAwsMediaConnectEmulator;
+    const startAt = new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const request: Record<string, unknown> = { ...requestsFor('aws-mediaconnect', 1, 'early')[0]!, startAt };
+    await stack.send([JSON.stringify(request)]);
+    const provision = () => stack.stepFunctions.allExecutions().find((e) => e.name === request.requestId);
+    for (let i = 0; i < 200 && !provision()?.history.some((h) => h.stateName === 'WaitForStartAt'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(aws.flows().map((f) => f.status)).toEqual(['STANDBY']);
+
+    const down = deprovision('aws-mediaconnect', request.region as string, 'early-down', request.requestId as string);
+    await runBatch(stack, [JSON.stringify(down)], { timeoutMs: 60_000 });
+    expect(provision()).toMatchObject({ status: 'ABORTED', error: 'Deprovisioned' });
+    expect(aws.flows()).toEqual([]);
+    expect(aws.journal.entries.filter((e) => e.operation === 'StartFlow')).toEqual([]);
+
+    await runBatch(stack, [JSON.stringify(request)], { timeoutMs: 60_000 });
+    expect(
+      stack.stepFunctions.allExecutions().filter((e) => e.name.startsWith(String(request.requestId))),
+    ).toHaveLength(1);
+    expect(aws.flows()).toEqual([]);
+  }, 120_000);
+});
