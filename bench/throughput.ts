@@ -139,5 +139,6 @@ function inMemoryClient(vendor: VendorId): VendorClient {
     deleteFlow: async (_request, flowId) => {
       flows.delete(flowId);
     },
+    describeConnection: async (_request, flowId) => ({ outputs: [], vendorDetail: { flowId } }),
   };
 }

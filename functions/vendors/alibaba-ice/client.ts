@@ -25,6 +25,7 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../shared/errors.ts';
+import type { FlowConnection } from '../../shared/flow-event.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import {
   AlibabaRpcClient,
@@ -37,6 +38,7 @@ import {
 } from '../alibaba/rpc.ts';
 import type { AcsCredentials } from '../alibaba/signer.ts';
 import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import { iceIngest, iceInputAnswer, iceOutput, iceUrlAnswer } from './connection.ts';
 
 export const ICE_API_VERSION = '2020-11-09';
 export const ICE_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_ICE';
@@ -155,8 +157,16 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
     const created = await this.invoke(endpoint, 'CreateMediaConnectFlow', { FlowName: name, FlowRegion: req.region });
     if (created.ok) {
       const { FlowId } = this.parse(createContent, created.content, 'CreateMediaConnectFlow');
-      await this.addInput(endpoint, FlowId, req);
-      return { flowId: FlowId, name, state: 'STANDBY', vendorStatus: 'offline', adopted: false };
+      const inputUrl = await this.addInput(endpoint, FlowId, req);
+      return {
+        flowId: FlowId,
+        name,
+        state: 'STANDBY',
+        vendorStatus: 'offline',
+        adopted: false,
+        // An input an earlier call added answers no URL here: the workflow then reads it (describeConnection).
+        ...(inputUrl ? { connection: { ingest: iceIngest(req.flow.input, inputUrl), outputs: [] } } : {}),
+      };
     }
     if (!isAlreadyExists(created)) throw this.rejected(created, 'CreateMediaConnectFlow');
     return this.adopt(endpoint, name, req, created);
@@ -194,7 +204,8 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
       });
       // An output of that name on our flow is one an earlier attempt added (names are unique within a flow).
       if (!answer.ok && !isAlreadyExists(answer)) throw this.rejected(answer, 'AddMediaConnectFlowOutput');
-      granted.push({ name: output.name, id: output.name });
+      const outputUrl = answer.ok ? iceUrlAnswer.safeParse(answer.content).data?.OutputUrl : undefined;
+      granted.push({ name: output.name, id: output.name, output: iceOutput(output, outputUrl) });
     }
     return granted;
   }
@@ -210,6 +221,18 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
     const endpoint = this.endpointFor(this.own(request).region);
     const answer = await this.invoke(endpoint, 'DeleteMediaConnectFlow', { FlowId: flowId });
     if (!answer.ok && !isNotFound(answer)) throw this.rejected(answer, 'DeleteMediaConnectFlow');
+  }
+
+  /** One GetMediaConnectFlowInput: the input's URL, for a flow whose create answer is gone. */
+  async describeConnection(request: AlibabaIceRequest, flowId: string): Promise<FlowConnection> {
+    const req = this.own(request);
+    const content = await this.expectOk(this.endpointFor(req.region), 'GetMediaConnectFlowInput', { FlowId: flowId });
+    const input = this.parse(iceInputAnswer, content, 'GetMediaConnectFlowInput');
+    const ingest = iceIngest(
+      { ...req.flow.input, protocol: input.InputProtocol ?? req.flow.input.protocol },
+      input.InputUrl,
+    );
+    return { ingest, outputs: [], vendorDetail: { flowId } };
   }
 
   // --- internals ------------------------------------------------------------------------------------------------
@@ -244,7 +267,8 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
     return { flowId, name, state: iceFlowState(flow.FlowStatus), vendorStatus: flow.FlowStatus, adopted: true };
   }
 
-  private async addInput(endpoint: URL, flowId: string, request: AlibabaIceRequest): Promise<void> {
+  /** Adds the input; answers its `InputUrl` (none when an earlier call had added it). */
+  private async addInput(endpoint: URL, flowId: string, request: AlibabaIceRequest): Promise<string | undefined> {
     const input = request.flow.input;
     const answer = await this.invoke(endpoint, 'AddMediaConnectFlowInput', {
       FlowId: flowId,
@@ -260,6 +284,7 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
       SrtPbkeyLen: input.srtPbkeyLen,
     });
     if (!answer.ok && !isAlreadyExists(answer)) throw this.rejected(answer, 'AddMediaConnectFlowInput');
+    return answer.ok ? iceUrlAnswer.safeParse(answer.content).data?.InputUrl : undefined;
   }
 
   private async getFlow(endpoint: URL, flowId: string): Promise<z.infer<typeof flowContent>> {

@@ -16,6 +16,7 @@
  *
  * The project id (`HUAWEICLOUD_PROJECT_ID`) belongs to one region: requests for another region are refused by Huawei.
  */
+
 import { z } from 'zod';
 import { vendorConfig } from '../../shared/config.ts';
 import type { HuaweiLiveRequest, ProvisionRequest } from '../../shared/contract.ts';
@@ -30,6 +31,7 @@ import {
   VendorThrottledError,
   VendorUnavailableError,
 } from '../../shared/errors.ts';
+import type { FlowConnection } from '../../shared/flow-event.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
@@ -43,6 +45,7 @@ import {
   unpaced,
   type VendorClient,
 } from '../types.ts';
+import { huaweiIngest, huaweiOutputs } from './connection.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
 
 const VENDOR = 'huawei-live';
@@ -130,7 +133,8 @@ const flowDetail = z.object({
   flow_id: z.string().min(1),
   name: z.string(),
   status: z.string().min(1),
-  sources: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
+  // Loose: the connection fields (`./connection.ts`) are read from the same answer.
+  sources: z.array(z.looseObject({ name: z.string(), description: z.string().optional() })).optional(),
   outputs: z.array(z.object({ name: z.string() })).optional(),
 });
 const createResponse = z.object({ flow: flowDetail });
@@ -141,7 +145,7 @@ const listResponse = z.object({
 });
 const outputsResponse = z.object({
   flow_id: z.string().optional(),
-  outputs: z.array(z.object({ name: z.string() })).default([]),
+  outputs: z.array(z.looseObject({ name: z.string() })).default([]),
 });
 
 type FlowDetail = z.output<typeof flowDetail>;
@@ -280,7 +284,13 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
         },
         createResponse,
       );
-      return { ...statusOf(answer.flow), name, adopted: false };
+      const ingest = huaweiIngest(answer.flow);
+      return {
+        ...statusOf(answer.flow),
+        name,
+        adopted: false,
+        connection: { ...(ingest ? { ingest } : {}), outputs: [] },
+      };
     } catch (error) {
       if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
       return this.adopt(req, name, error);
@@ -325,6 +335,7 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
     const req = own(request);
     const wanted = req.entitlements.map((output) => output.name);
     if (wanted.length === 0) return [];
+    let answered: unknown;
     try {
       const answer = await this.call(
         {
@@ -337,8 +348,9 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
         },
         outputsResponse,
       );
-      const answered = new Set(answer.outputs.map((o) => o.name));
-      const missing = wanted.filter((name) => !answered.has(name));
+      answered = answer;
+      const names = new Set(answer.outputs.map((o) => o.name));
+      const missing = wanted.filter((name) => !names.has(name));
       if (missing.length > 0 && answer.outputs.length > 0) {
         throw new VendorUnavailableError(
           `huawei-live CreateFlowOutput: outputs ${missing.join(', ')} not in the answer`,
@@ -360,7 +372,15 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
         );
       }
     }
-    return wanted.map((name) => ({ name, id: name }));
+    const outputs = huaweiOutputs(req.entitlements, answered);
+    return outputs.map((output) => ({ name: output.name, id: output.name, output }));
+  }
+
+  /** One ShowFlowDetail: the source's address, for a flow whose create answer is gone. */
+  async describeConnection(request: HuaweiLiveRequest, flowId: string): Promise<FlowConnection> {
+    const req = own(request);
+    const ingest = huaweiIngest(await this.detail(req, flowId));
+    return { ...(ingest ? { ingest } : {}), outputs: huaweiOutputs(req.entitlements, undefined) };
   }
 
   /** Desired-state like start: a flow Huawei will not stop because it is not running is answered as it is. */

@@ -16,6 +16,7 @@
  *   it carries our request-identity tag, then adopts the task it holds (or creates the missing one).
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
+
 import { z } from 'zod';
 import { vendorConfig } from '../../shared/config.ts';
 import type { ProvisionRequest, VolcengineLiveRequest } from '../../shared/contract.ts';
@@ -30,6 +31,7 @@ import {
   VendorThrottledError,
   VendorUnavailableError,
 } from '../../shared/errors.ts';
+import type { FlowConnection } from '../../shared/flow-event.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
 import {
@@ -42,6 +44,7 @@ import {
   unpaced,
   type VendorClient,
 } from '../types.ts';
+import { volcengineConnection } from './connection.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
 
 const VENDOR = 'volcengine-live';
@@ -155,7 +158,8 @@ const responseMetadata = z.object({
 });
 const envelope = z.object({ ResponseMetadata: responseMetadata, Result: z.unknown().optional() });
 const createTaskResult = z.object({ TaskId: z.string().min(1) });
-const taskItem = z.object({
+// Loose: the addresses (`./connection.ts`) are read from the same item.
+const taskItem = z.looseObject({
   TaskId: z.string().min(1),
   Title: z.string().optional(),
   GroupName: z.string().optional(),
@@ -280,7 +284,10 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
     if (adopted) {
       // The group is ours; a previous attempt may have created its task before losing the answer.
       const existing = (await this.listTasks(req.region, group)).find((task) => task.Title === title);
-      if (existing) return { ...this.statusOf(group, existing), name: group, adopted: true };
+      if (existing) {
+        const connection = volcengineConnection(existing, group);
+        return { ...this.statusOf(group, existing), name: group, adopted: true, connection };
+      }
     }
 
     const startTime = req.flow.task.startTime ?? Math.floor(this.now() / 1000);
@@ -302,6 +309,20 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
       name: group,
       adopted,
     };
+  }
+
+  /** One ListPullToPushTask: CreatePullToPushTask answers only the id, the list answers the task's addresses. */
+  async describeConnection(request: VolcengineLiveRequest, flowId: string): Promise<FlowConnection> {
+    const req = own(request);
+    const { groupName, taskId } = parseVolcengineFlowId(flowId);
+    const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
+    if (!task) {
+      throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
+        vendor: VENDOR,
+        operation: 'ListPullToPushTask',
+      });
+    }
+    return volcengineConnection(task, groupName);
   }
 
   /** No start action exists (the task starts at StartTime): a read, so the workflow can poll until 生效中. */
