@@ -10,6 +10,7 @@ import type { VendorId } from '../functions/shared/contract.ts';
 import { runVendorTask } from '../functions/vendor-task/core.ts';
 import type { FlowState, VendorClient } from '../functions/vendors/types.ts';
 import { requestsFor } from '../local/demo-batch.ts';
+import { LocalEventBus, PUT_EVENTS_RESOURCE } from '../local/event-bus.ts';
 import { buildReport, readDeadLetterQueue } from '../local/run-batch.ts';
 import { startLocalStack } from '../local/stack.ts';
 // A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
@@ -68,13 +69,16 @@ export async function measureThroughput(
   const definition: AslDefinition = loadWorkflow({
     VendorFunctionArn: arn,
     DeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/provision-dlq',
+    EventBusName: 'flow-provisioner-bench',
   });
   const client = inMemoryClient(vendor);
+  const bus = new LocalEventBus('flow-provisioner-bench');
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task' && state.Resource === arn)
       handlers[name] = (input) => runVendorTask(vendor, client, input);
+    if (state.Type === 'Task' && state.Resource === PUT_EVENTS_RESOURCE) handlers[name] = bus.taskHandler();
   }
   const waits = Object.fromEntries(
     Object.entries(definition.States)

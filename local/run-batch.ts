@@ -4,6 +4,7 @@
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { VendorId } from '../functions/shared/contract.ts';
+import type { FlowConnection } from '../functions/shared/flow-event.ts';
 import type { LocalStack } from './stack.ts';
 
 export type RequestStatus = 'PROVISIONED' | 'FAILED' | 'REJECTED';
@@ -16,6 +17,8 @@ export interface RequestResult {
   readonly flowId: string | null;
   readonly executionName: string | null;
   readonly error: string | null;
+  /** Where to connect (the workflow's output, as in the `FlowProvisioned` event); null unless provisioned. */
+  readonly connection: FlowConnection | null;
 }
 
 export interface VendorSummary {
@@ -150,7 +153,7 @@ export function buildReport(
     seen.add(requestId);
     const execution = latest.get(requestId);
     if (execution?.status === 'SUCCEEDED') {
-      const output = JSON.parse(execution.output ?? '{}') as { flowId?: string };
+      const output = JSON.parse(execution.output ?? '{}') as { flowId?: string; connection?: FlowConnection };
       results.push({
         requestId,
         vendor,
@@ -158,17 +161,34 @@ export function buildReport(
         flowId: output.flowId ?? null,
         executionName: execution.name,
         error: null,
+        connection: output.connection ?? null,
       });
     } else if (execution && execution.status !== 'RUNNING') {
       const record = workflowFailures.get(requestId);
       const error = record
         ? `${record.attributes.error}: ${causeMessage(record.attributes.cause)}`
         : `${execution.error ?? execution.status}`;
-      results.push({ requestId, vendor, status: 'FAILED', flowId: null, executionName: execution.name, error });
+      results.push({
+        requestId,
+        vendor,
+        status: 'FAILED',
+        flowId: null,
+        executionName: execution.name,
+        error,
+        connection: null,
+      });
     } else if (rejectedByRequest.has(requestId)) {
       const record = rejectedByRequest.get(requestId)!;
       const status: RequestStatus = record.attributes.reason === 'InvalidRequest' ? 'REJECTED' : 'FAILED';
-      results.push({ requestId, vendor, status, flowId: null, executionName: null, error: dlqReason(record) });
+      results.push({
+        requestId,
+        vendor,
+        status,
+        flowId: null,
+        executionName: null,
+        error: dlqReason(record),
+        connection: null,
+      });
     } else {
       unresolved.push(requestId);
     }
@@ -182,6 +202,7 @@ export function buildReport(
       flowId: null,
       executionName: null,
       error: dlqReason(record),
+      connection: null,
     });
   }
 

@@ -4,6 +4,7 @@
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
 import type { AddressInfo } from 'node:net';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   CreateQueueCommand,
@@ -16,7 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { buildApp } from 'fauxqs';
-import { stateMachineName, taskQueueName } from '../cdk/naming.ts';
+import { eventBusName, stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import {
   DISPATCH_MODE,
@@ -32,6 +33,7 @@ import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
 import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
+import { LocalEventBus, PUT_EVENTS_RESOURCE } from './event-bus.ts';
 import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
 import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
@@ -107,6 +109,8 @@ export interface LocalStack {
   readonly scheduler: RunningLocalScheduler;
   /** Stand-in for the EventBridge rule that puts TIMED_OUT/ABORTED executions on the DLQ. */
   readonly failureCapture: LocalFailureCapture;
+  /** The stage's event bus: every outcome event put by the workflow and the dispatcher (`local/event-bus.ts`). */
+  readonly eventBus: LocalEventBus;
   readonly dispatch: DispatchMode;
   /** The vendors' task queues (queue mode only). */
   readonly taskQueueUrls: Partial<Record<VendorId, string>>;
@@ -168,6 +172,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
     );
     const ingressQueueUrl = ingress.QueueUrl!;
+
+    // --- EventBridge: the stage's bus, for the workflow's putEvents and the dispatcher's SDK client -------------
+    const eventBus = new LocalEventBus(eventBusName('local'));
+    const eventsServer = await eventBus.listen();
+    closers.push(() => eventsServer.close());
+    const events = new EventBridgeClient({
+      endpoint: eventsServer.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
 
     // --- DynamoDB (idempotency of the vendor tasks' effect steps) ---------------------------------------------
     const idempotencyStore = await startLocalIdempotencyStore();
@@ -249,13 +264,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         definition: scaleRetries(
           loadWorkflow(
             dispatch === 'queue'
-              ? { VendorTaskQueueUrl: taskQueueUrls[entry.vendor]!, DeadLetterQueueUrl: deadLetterQueueUrl }
-              : { VendorFunctionArn: functionArn, DeadLetterQueueUrl: deadLetterQueueUrl },
+              ? {
+                  VendorTaskQueueUrl: taskQueueUrls[entry.vendor]!,
+                  DeadLetterQueueUrl: deadLetterQueueUrl,
+                  EventBusName: eventBus.name,
+                }
+              : { VendorFunctionArn: functionArn, DeadLetterQueueUrl: deadLetterQueueUrl, EventBusName: eventBus.name },
             dispatch,
           ),
           options.retryScale,
         ),
-        resolveResource: (resource) => resolveResource(resource, lambdas, sqs, stepFunctions),
+        resolveResource: (resource) =>
+          resource === PUT_EVENTS_RESOURCE
+            ? eventBus.taskHandler()
+            : resolveResource(resource, lambdas, sqs, stepFunctions),
       });
     }
     const sfnServer = await stepFunctions.listen();
@@ -299,7 +321,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name: DISPATCHER_FUNCTION,
       timeoutSeconds: PIPELINE.dispatcherTimeoutSeconds,
       createInstance: () =>
-        buildDispatcherHandler({ sfn, sqs, stateMachineArns, deadLetterQueueUrl }) as unknown as LocalHandler,
+        buildDispatcherHandler({
+          sfn,
+          sqs,
+          stateMachineArns,
+          deadLetterQueueUrl,
+          events: { client: events, busName: eventBus.name },
+        }) as unknown as LocalHandler,
     });
     const eventSource = startEventSource({
       sqs,
@@ -324,6 +352,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       vendors: vendors.map((v) => v.vendor),
       scheduler,
       failureCapture,
+      eventBus,
       dispatch,
       taskQueueUrls,
       idempotencyStore,

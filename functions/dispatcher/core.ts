@@ -13,6 +13,7 @@ import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '
 import { parseRequestBody, type VendorId } from '../shared/contract.ts';
 import { executionName } from '../shared/execution-name.ts';
 import { canonicalRequestBody } from '../shared/scheduled-request-id.ts';
+import { type DispatcherEvents, putRejection, rejectionEntry } from './events.ts';
 
 export interface DispatcherDeps {
   readonly sfn: SFNClient;
@@ -22,6 +23,11 @@ export interface DispatcherDeps {
   readonly deadLetterQueueUrl: string;
   /** How many attempts (execution names) one request may use before it goes to the DLQ. */
   readonly maxAttempts?: number;
+  /**
+   * Where rejections are announced (`RequestRejected`). The Lambda entry and the local stack always pass it; unit
+   * tests of other behaviour may leave it out.
+   */
+  readonly events?: DispatcherEvents;
 }
 
 export interface DispatchRecord {
@@ -35,7 +41,8 @@ export type DispatchOutcome =
   | { readonly kind: 'redriven'; readonly executionArn: string }
   | { readonly kind: 'rejected'; readonly issues: readonly string[] };
 
-const DEFAULT_MAX_ATTEMPTS = 10;
+/** The workflow's `IsLaterAttempt` state knows names up to this attempt (a test holds the two together). */
+export const DEFAULT_MAX_ATTEMPTS = 10;
 /** SQS attribute values count against the 256 KiB message limit; issue lists are bounded well below it. */
 const MAX_ATTRIBUTE_CHARS = 16 * 1024;
 
@@ -99,10 +106,24 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 async function sendToDeadLetterQueue(
   deps: DispatcherDeps,
   record: DispatchRecord,
-  reason: string,
+  reason: 'InvalidRequest' | 'AttemptsExhausted',
   issues: readonly string[],
   known: { requestId?: string; vendor?: string } = bestEffortIdentity(record.body),
 ): Promise<void> {
+  // The event first: when the DLQ send then fails, the redelivery puts the same event id again (dropped by
+  // consumers), where the other order would write a second DLQ record.
+  if (deps.events) {
+    await putRejection(
+      deps.events,
+      rejectionEntry({
+        body: record.body,
+        messageId: record.messageId,
+        reason,
+        issues,
+        busName: deps.events.busName,
+      }),
+    );
+  }
   const attributes: Record<string, MessageAttributeValue> = {
     reason: { DataType: 'String', StringValue: reason },
     error: { DataType: 'String', StringValue: reason },

@@ -96,5 +96,5 @@ export function aStatus(state: FlowState, flowId = 'flow-1'): FlowStatus {
 }
 
 export function aCreatedFlow(flowId = 'flow-1', name = 'basketball-final'): CreatedFlow {
-  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false };
+  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false, connection: { outputs: [] } };
 }

@@ -7,6 +7,7 @@ import type { VendorId } from '../../functions/shared/contract.ts';
 import { Pacer } from '../../functions/shared/pacing.ts';
 import { buildVendorTaskHandler } from '../../functions/vendor-task/handler-factory.ts';
 import type { VendorClient } from '../../functions/vendors/types.ts';
+import { LocalEventBus, PUT_EVENTS_RESOURCE } from '../../local/event-bus.ts';
 import { type LocalHandler, LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
 import { type ExecutionRecord, LocalStepFunctions } from '../../local/step-functions.ts';
 import { loadWorkflow } from '../../local/workflow.ts';
@@ -21,6 +22,8 @@ export interface WorkflowHarness {
   readonly lambdas: LocalLambdaRuntime;
   readonly stateMachineArn: string;
   readonly dlq: CapturedMessage[];
+  /** What the workflow put on its bus. */
+  readonly eventBus: LocalEventBus;
   /** Starts an execution named after the request and waits for it to end. */
   run(request: Record<string, unknown>, name?: string): Promise<ExecutionRecord>;
 }
@@ -42,14 +45,17 @@ export function workflowHarness(
     createInstance: () => buildVendorTaskHandler({ vendor, client, pacer: new Pacer(0) }) as LocalHandler,
   });
   const dlq: CapturedMessage[] = [];
+  const eventBus = new LocalEventBus('flow-provisioner-test');
   const stepFunctions = new LocalStepFunctions({ waitOverrideMs: options.waitOverrideMs ?? 1, retryOverrideMs: 1 });
   const stateMachineArn = stepFunctions.registerStateMachine({
     name: `provision-flow-${vendor}`,
     definition: loadWorkflow({
       VendorFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
       DeadLetterQueueUrl: DLQ_URL,
+      EventBusName: eventBus.name,
     }),
     resolveResource: (resource) => {
+      if (resource === PUT_EVENTS_RESOURCE) return eventBus.taskHandler();
       if (resource === 'arn:aws:states:::sqs:sendMessage') {
         return async (input) => {
           const params = input as {
@@ -74,6 +80,7 @@ export function workflowHarness(
     lambdas,
     stateMachineArn,
     dlq,
+    eventBus,
     run: async (request, name) => {
       const { executionArn } = stepFunctions.startExecution({
         stateMachineArn,
