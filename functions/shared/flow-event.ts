@@ -81,7 +81,7 @@ const executionFields = {
   vendor: z.enum(VENDOR_IDS),
   region: z.string().min(1),
   executionName: z.string().min(1).max(80),
-  executionArn: z.string().startsWith('arn:'),
+  executionArn: z.string().regex(/^arn:/, 'must be an execution ARN'),
   /** 1 for the first execution of a request, n for `<requestId>--a<n>` (a new attempt after a failed one). */
   attempt: z.number().int().min(1),
 };
@@ -132,19 +132,22 @@ export type FlowProvisionedDetail = z.output<typeof flowProvisionedDetail>;
 export type FlowProvisioningFailedDetail = z.output<typeof flowProvisioningFailedDetail>;
 export type RequestRejectedDetail = z.output<typeof requestRejectedDetail>;
 
-/** One event as a consumer's rule target receives it (the fields of an EventBridge event that we define). */
+/**
+ * One event as a consumer's rule target receives it: the fields we define are constrained, the envelope EventBridge
+ * adds (`id`, `time`, `account`, `region`, `resources`, `version`) is allowed.
+ */
 export const flowEvent = z.discriminatedUnion('detail-type', [
-  z.object({
+  z.looseObject({
     source: z.literal(EVENT_SOURCE),
     'detail-type': z.literal('FlowProvisioned'),
     detail: flowProvisionedDetail,
   }),
-  z.object({
+  z.looseObject({
     source: z.literal(EVENT_SOURCE),
     'detail-type': z.literal('FlowProvisioningFailed'),
     detail: flowProvisioningFailedDetail,
   }),
-  z.object({
+  z.looseObject({
     source: z.literal(EVENT_SOURCE),
     'detail-type': z.literal('RequestRejected'),
     detail: requestRejectedDetail,
