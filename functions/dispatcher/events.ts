@@ -7,6 +7,7 @@ import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventb
 import {
   EVENT_SOURCE,
   eventIdOf,
+  messageKeyOf,
   type PutEventsEntry,
   type RequestRejectedDetail,
   requestRejectedDetail,
@@ -41,7 +42,7 @@ export function rejectionEntry(params: {
   }
   const detail = requestRejectedDetail.parse({
     schemaVersion: 1,
-    eventId: eventIdOf(params.body, 'RequestRejected'),
+    eventId: eventIdOf(messageKeyOf(params.body), 'RequestRejected'),
     ...known,
     reason: params.reason,
     issues,

@@ -73,8 +73,12 @@ export type FlowConnection = z.input<typeof flowConnection>;
 
 const common = {
   schemaVersion: z.literal(1),
-  /** Stable per execution and type (per message body and type for `RequestRejected`): drop a repeat by it. */
-  eventId: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest'),
+  /** Stable per execution and type (per message body and type for `RequestRejected`): drop a repeat by it. Opaque. */
+  eventId: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(/#(FlowProvisioned|FlowProvisioningFailed|RequestRejected)$/, 'must end in #<detail-type>'),
 };
 const executionFields = {
   requestId: z.string().min(1).max(80),
@@ -191,12 +195,18 @@ export function parseEntry(entry: PutEventsEntry): FlowEvent {
 }
 
 /**
- * The event id: SHA-256 (hex) of `<key>#<detail-type>`. The workflow computes the same with
- * `States.Hash(States.Format('{}#FlowProvisioned', $$.Execution.Id), 'SHA-256')`; the dispatcher keys a rejection by
- * the message body, so every delivery of the same invalid message carries the same id.
+ * The event id: `<key>#<detail-type>`, where the key is the execution ARN (unique per execution for 90 days) for the
+ * workflow's events, computed in the ASL as `States.Format('{}#FlowProvisioned', $$.Execution.Id)`, and
+ * `sha256:<hex digest of the message body>` for the dispatcher's rejections, so every delivery of the same invalid
+ * message carries the same id. Plain text rather than a hash in the ASL: nothing to compute where it is put.
  */
 export function eventIdOf(key: string, detailType: DetailType): string {
-  return createHash('sha256').update(`${key}#${detailType}`).digest('hex');
+  return `${key}#${detailType}`;
+}
+
+/** The key of a rejected message: the digest of its body, as received. */
+export function messageKeyOf(body: string): string {
+  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
 }
 
 // --- secrets ----------------------------------------------------------------------------------------------------

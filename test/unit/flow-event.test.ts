@@ -38,7 +38,7 @@ describe('outcome event contract v1', () => {
   it('refuses an event the contract does not describe (the schema can fail)', () => {
     const provisioned = examples.find((e) => e.event['detail-type'] === 'FlowProvisioned')!.event;
     const detail = provisioned.detail as Record<string, unknown>;
-    expect(schemaErrors({ ...provisioned, detail: { ...detail, eventId: 'not-a-digest' } })).not.toEqual([]);
+    expect(schemaErrors({ ...provisioned, detail: { ...detail, eventId: 'no-detail-type-suffix' } })).not.toEqual([]);
     expect(schemaErrors({ ...provisioned, detail: { ...detail, passphrase: 'x' } })).not.toEqual([]);
     expect(schemaErrors({ ...provisioned, 'detail-type': 'FlowExploded' })).not.toEqual([]);
     const { connection: _c, ...withoutConnection } = detail;
