@@ -2,7 +2,7 @@
  * `FlowProvisionerStack`: wires intake → workflows → vendor functions. The stack only wires; each concern lives in its
  * construct under `cdk/constructs/`.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts';
@@ -10,6 +10,7 @@ import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
 import { Observability } from './constructs/observability.ts';
+import { OutcomeEvents } from './constructs/outcome-events.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
@@ -56,6 +57,7 @@ export class FlowProvisionerStack extends Stack {
   public readonly scheduling: Scheduling;
   public readonly failureCapture: FailureCapture;
   public readonly dispatchMode: DispatchMode;
+  public readonly outcomeEvents: OutcomeEvents;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
     super(scope, id, props);
@@ -80,9 +82,18 @@ export class FlowProvisionerStack extends Stack {
     // Effect steps of the vendor tasks are idempotent per (requestId, execution, step): each vendor λ, and only they.
     this.idempotency = new IdempotencyStore(this, 'Idempotency', { removalPolicy });
     for (const fn of Object.values(this.vendorFunctions.functions)) this.idempotency.grantTo(fn);
+    // Outcome events: the workflows and the dispatcher put on the stage's bus, archived for replay.
+    this.outcomeEvents = new OutcomeEvents(this, 'OutcomeEvents', {
+      stage,
+      archiveRetention: Duration.days(stage === 'prod' ? 365 : 30),
+      removalPolicy,
+    });
+    this.intake.dispatcher.addEnvironment('EVENT_BUS_NAME', this.outcomeEvents.bus.eventBusName);
+    this.outcomeEvents.grantPut(this.intake.dispatcher);
     this.workflow = new ProvisioningWorkflow(this, 'Workflow', {
       vendorFunctions: this.vendorFunctions.functions,
       deadLetterQueue: this.intake.deadLetterQueue,
+      eventBus: this.outcomeEvents.bus,
       dispatchMode: this.dispatchMode,
       ...(this.dispatchMode === 'queue' ? { taskQueues: this.vendorFunctions.taskQueues } : {}),
       logRemovalPolicy: removalPolicy,
@@ -154,6 +165,15 @@ export class FlowProvisionerStack extends Stack {
           'time out and leave failure records on provision-dlq, which is what to redrive)',
       });
     }
+    new CfnOutput(this, 'EventBusName', {
+      value: this.outcomeEvents.bus.eventBusName,
+      description: 'Outcome events (FlowProvisioned, FlowProvisioningFailed, RequestRejected): put your rules here',
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.outcomeEvents.bus.eventBusArn });
+    new CfnOutput(this, 'EventArchiveName', {
+      value: this.outcomeEvents.archive.archiveName,
+      description: 'Archive of the outcome events, for replay',
+    });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'ScheduleGroupName', {
       value: this.scheduling.groupName,
