@@ -116,9 +116,9 @@ describe('ICE MediaConnect client ↔ emulator', () => {
       state: 'ACTIVE',
       vendorStatus: 'online',
     });
-    expect(await client.grantEntitlements(request, created.flowId)).toEqual([
-      { name: 'partner-pull', id: 'partner-pull' },
-      { name: 'cdn-push', id: 'cdn-push' },
+    expect(await client.grantEntitlements(request, created.flowId)).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { url: expect.stringMatching(/^srt:\/\//) } },
+      { name: 'cdn-push', id: 'cdn-push', output: { url: 'rtmp://push.example.net/live/esports-final' } },
     ]);
     expect(running.iceFlows()).toEqual([
       {

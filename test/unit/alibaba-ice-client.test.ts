@@ -62,6 +62,18 @@ describe('AlibabaIceClient', () => {
       state: 'STANDBY',
       vendorStatus: 'offline',
       adopted: false,
+      // Where to connect, from AddMediaConnectFlowInput's InputUrl.
+      connection: {
+        ingest: {
+          protocol: 'SRT-Listener',
+          url: 'srt://1.2.3.4:1025',
+          host: '1.2.3.4',
+          port: 1025,
+          allowedCidrs: ['203.0.113.0/24'],
+          mode: 'push',
+        },
+        outputs: [],
+      },
     });
     expect(sent.map((r) => r.action)).toEqual(['CreateMediaConnectFlow', 'AddMediaConnectFlowInput']);
     expect(counter.calls).toBe(2);
@@ -217,9 +229,9 @@ describe('AlibabaIceClient', () => {
     });
     const { pace, counter } = countingPace();
     const granted = await client(fetch, { pace }).grantEntitlements(iceRequest(), FLOW_ID);
-    expect(granted).toEqual([
-      { name: 'partner-pull', id: 'partner-pull' },
-      { name: 'cdn-push', id: 'cdn-push' },
+    expect(granted).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { name: 'partner-pull', mode: 'pull' } },
+      { name: 'cdn-push', id: 'cdn-push', output: { name: 'cdn-push', mode: 'push' } },
     ]);
     expect(counter.calls).toBe(2);
     expect(sent[0]!.params).toEqual({

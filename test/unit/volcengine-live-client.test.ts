@@ -148,6 +148,8 @@ describe('VolcengineLiveClient create', () => {
       state: 'ACTIVE',
       vendorStatus: '生效中',
       adopted: true,
+      // The list that found the task answered its addresses: no further read.
+      connection: expect.objectContaining({ vendorDetail: { taskId: 't1', groupName: 'RelayBeijing' } }),
     });
     expect(sent.map(action)).toEqual(['CreatePullToPushGroup', 'ListPullToPushGroup', 'ListPullToPushTask']);
     expect(sent[2]!.method).toBe('GET');

@@ -60,6 +60,8 @@ describe('provision-flow × alibaba-ice', () => {
       flowId: expect.any(String),
       flowName: 'esports-final-wf-ice-happy',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.iceFlows()).toEqual([
       expect.objectContaining({
@@ -161,6 +163,8 @@ describe('provision-flow × alibaba-cams', () => {
       flowId: expect.any(String),
       flowName: 'ticket-survey-wf-cams-happy',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.camsFlows()).toEqual([
       expect.objectContaining({

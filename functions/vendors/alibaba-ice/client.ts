@@ -263,8 +263,19 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
     }
     // Ours. Finish what the earlier attempt may not have: the input.
     const input = await this.invoke(endpoint, 'GetMediaConnectFlowInput', { FlowId: flowId });
-    if (!(input.ok && inputContent.safeParse(input.content).success)) await this.addInput(endpoint, flowId, request);
-    return { flowId, name, state: iceFlowState(flow.FlowStatus), vendorStatus: flow.FlowStatus, adopted: true };
+    const inputUrl =
+      input.ok && inputContent.safeParse(input.content).success
+        ? iceUrlAnswer.safeParse(input.content).data?.InputUrl
+        : await this.addInput(endpoint, flowId, request);
+    return {
+      flowId,
+      name,
+      state: iceFlowState(flow.FlowStatus),
+      vendorStatus: flow.FlowStatus,
+      adopted: true,
+      // The input read (or add) answered its URL: no further read for the connection.
+      ...(inputUrl ? { connection: { ingest: iceIngest(request.flow.input, inputUrl), outputs: [] } } : {}),
+    };
   }
 
   /** Adds the input; answers its `InputUrl` (none when an earlier call had added it). */

@@ -438,7 +438,14 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
         const detail = await this.detail(req, match.flow_id);
         const marker = huaweiIdentityMarker(req.requestId);
         if (detail.sources?.some((source) => source.description?.includes(marker))) {
-          return { ...statusOf(detail), name, adopted: true };
+          // The detail read that proved it ours answered its sources too: no further read for the connection.
+          const ingest = huaweiIngest(detail);
+          return {
+            ...statusOf(detail),
+            name,
+            adopted: true,
+            connection: { ...(ingest ? { ingest } : {}), outputs: [] },
+          };
         }
         throw new VendorConflictError(
           `huawei-live: flow "${name}" (${match.flow_id}) already exists and is not this request's (no ${marker} on its sources); rename the flow or delete the other one`,

@@ -33,13 +33,14 @@ export function huaweiIngest(detail: unknown): ConnectionIngest | undefined {
   const first = huaweiSourcesAnswer.safeParse(detail).data?.sources?.[0];
   if (!first) return undefined;
   const caller = first.protocol === 'srt-caller';
-  return compact({
+  const ingest = compact({
     protocol: first.protocol,
     host: caller ? first.source_listener_address : first.listener_address,
     port: first.source_listener_port,
     allowedCidrs: cidrs(first.cidr_whitelist),
     mode: first.protocol === undefined ? undefined : caller ? 'pull' : 'push',
   } as const);
+  return Object.keys(ingest).length > 0 ? ingest : undefined;
 }
 
 /**
