@@ -257,7 +257,7 @@ export function markdown(result: BenchResult, notes: string): string {
   return `# Benchmarks
 
 Written by \`npm run bench\` (\`bench/run.ts\`) from its last full run; the analysis between the notes markers is kept
-when the bench rewrites the file. Issue 5; the design question is DESIGN §4 and [ADR 0002](adr/0002-pacing.md).
+when the bench rewrites the file. Issue 5; the design question is [docs/architecture.md, Pacing](architecture.md#pacing) and [ADR 0002](adr/0002-pacing.md).
 
 ## Machine and run
 
