@@ -82,11 +82,12 @@ export class FlowProvisionerStack extends Stack {
     // Effect steps of the vendor tasks are idempotent per (requestId, execution, step): each vendor λ, and only they.
     this.idempotency = new IdempotencyStore(this, 'Idempotency', { removalPolicy });
     for (const fn of Object.values(this.vendorFunctions.functions)) this.idempotency.grantTo(fn);
-    // Outcome events: the workflows and the dispatcher put on the stage's bus, archived for replay.
+    // Outcome events: the workflows and the dispatcher put on the stage's bus, archived for replay. The bus keeps its
+    // fixed name (consumers write it into their rules), so it goes with the stack: a retained one would block a new
+    // stack of the same stage.
     this.outcomeEvents = new OutcomeEvents(this, 'OutcomeEvents', {
       stage,
       archiveRetention: Duration.days(stage === 'prod' ? 365 : 30),
-      removalPolicy,
     });
     this.intake.dispatcher.addEnvironment('EVENT_BUS_NAME', this.outcomeEvents.bus.eventBusName);
     this.outcomeEvents.grantPut(this.intake.dispatcher);

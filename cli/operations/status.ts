@@ -22,8 +22,7 @@ import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { DEFAULT_MAX_ATTEMPTS, executionArnFor } from '../../functions/dispatcher/core.ts';
-import { executionName } from '../../functions/shared/execution-name.ts';
+import { executionName, MAX_ATTEMPTS } from '../../functions/shared/execution-name.ts';
 import { type DetailType, eventIdOf, type FlowConnection, messageKeyOf } from '../../functions/shared/flow-event.ts';
 import { type DlqRecordDetail, peekDeadLetterQueue } from '../commands/dlq.ts';
 import { analyzeExecution, type ExecutionView } from '../commands/executions.ts';
@@ -102,8 +101,12 @@ export async function requestStatus(
   }
   const found: { attempt: number; described: DescribeExecutionCommandOutput; events: HistoryEvent[] }[] = [];
   for (const machineArn of Object.values(target.stateMachineArns)) {
-    for (let attempt = 1; attempt <= (options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS); attempt++) {
-      const described = await describeIfExists(target, executionArnFor(machineArn, executionName(requestId, attempt)));
+    for (let attempt = 1; attempt <= (options.maxAttempts ?? MAX_ATTEMPTS); attempt++) {
+      const name = executionName(requestId, attempt);
+      const described = await describeIfExists(
+        target,
+        `${machineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+      );
       if (!described) break;
       found.push({ attempt, described, events: await history(target, described.executionArn!) });
     }

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { parseRequestBody, type VendorId } from '../shared/contract.ts';
-import { executionName } from '../shared/execution-name.ts';
+import { executionName, MAX_ATTEMPTS } from '../shared/execution-name.ts';
 import { canonicalRequestBody } from '../shared/scheduled-request-id.ts';
 import { type DispatcherEvents, putRejection, rejectionEntry } from './events.ts';
 
@@ -41,8 +41,7 @@ export type DispatchOutcome =
   | { readonly kind: 'redriven'; readonly executionArn: string }
   | { readonly kind: 'rejected'; readonly issues: readonly string[] };
 
-/** The workflow's `IsLaterAttempt` state knows names up to this attempt (a test holds the two together). */
-export const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_MAX_ATTEMPTS = MAX_ATTEMPTS;
 /** SQS attribute values count against the 256 KiB message limit; issue lists are bounded well below it. */
 const MAX_ATTRIBUTE_CHARS = 16 * 1024;
 

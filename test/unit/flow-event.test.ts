@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_ATTEMPTS } from '../../functions/dispatcher/core.ts';
 import { rejectionEntry } from '../../functions/dispatcher/events.ts';
+import { MAX_ATTEMPTS } from '../../functions/shared/execution-name.ts';
 import {
   DETAIL_TYPES,
   eventIdOf,
@@ -112,7 +112,7 @@ describe('the workflow knows every attempt the dispatcher may start', () => {
     for (const file of ['provision-flow.asl.json', 'provision-flow-queued.asl.json']) {
       const asl = JSON.parse(readFileSync(new URL(`../../workflows/${file}`, import.meta.url), 'utf8'));
       const rules = asl.States.IsLaterAttempt.Choices[0].Or as { StringMatches: string }[];
-      const expected = Array.from({ length: DEFAULT_MAX_ATTEMPTS - 1 }, (_, i) => `*--a${i + 2}`);
+      const expected = Array.from({ length: MAX_ATTEMPTS - 1 }, (_, i) => `*--a${i + 2}`);
       expect(rules.map((r) => r.StringMatches)).toEqual(expected);
     }
   });
