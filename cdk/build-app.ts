@@ -3,7 +3,8 @@
  * infra tests inspect it, so both see the same app.
  *
  * Context keys (cdk.json or `-c key=value`):
- * - `stage`: `dev` (default) or `prod`; see {@link FlowProvisionerStackProps.stage}.
+ * - `stage`: `dev` (default) or `prod`; see {@link FlowProvisionerStackProps.stage}. The stack is
+ *   `FlowProvisioner-<stage>` and every physical name carries the stage (`cdk/physical-names.ts`).
  * - `mediaConnectRegions`: regions the MediaConnect λ may manage flows in, as a JSON array or a comma-separated list;
  *   default the deployment region.
  * - `alarmEmails`: email addresses the alarms notify (JSON array or comma-separated); creates an encrypted SNS topic.
@@ -15,9 +16,8 @@
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts';
+import { stackName } from './naming.ts';
 import { FlowProvisionerStack, STAGES, type Stage } from './stack.ts';
-
-export const STACK_NAME = 'FlowProvisionerStack';
 
 export interface FlowProvisionerApp {
   readonly app: App;
@@ -27,7 +27,7 @@ export interface FlowProvisionerApp {
 export function buildApp(props: AppProps = {}): FlowProvisionerApp {
   const app = new App(props);
   const stage = parseStage(app.node.tryGetContext('stage'));
-  const stack = new FlowProvisionerStack(app, STACK_NAME, {
+  const stack = new FlowProvisionerStack(app, stackName(stage), {
     stage,
     mediaConnectRegions: parseRegions(app.node.tryGetContext('mediaConnectRegions')),
     alarmEmails: parseEmails(app.node.tryGetContext('alarmEmails')),

@@ -1,6 +1,11 @@
 /** Names shared by the constructs, the stack and the tests. */
 import type { VendorId } from '../functions/shared/contract.ts';
 
+/** `FlowProvisioner-<stage>`: the stack of one stage (`cdk deploy -c stage=…`, `flowctl --stack`). */
+export function stackName(stage: string): string {
+  return `FlowProvisioner-${stage}`;
+}
+
 /** `aws-mediaconnect` → `AwsMediaconnect`: a vendor id as a PascalCase construct id. */
 export function constructIdOf(vendor: VendorId): string {
   return vendor
@@ -9,12 +14,15 @@ export function constructIdOf(vendor: VendorId): string {
     .join('');
 }
 
-/** `provision-flow-<vendor>`: operators and `flowctl` find a vendor's executions by this name. */
+/**
+ * `provision-flow-<vendor>`: a vendor's state machine locally; deployed, with the stage after it
+ * (`cdk/physical-names.ts`).
+ */
 export function stateMachineName(vendor: VendorId): string {
   return `provision-flow-${vendor}`;
 }
 
-/** `vendor-tasks-<vendor>`: the vendor's task queue in queue mode (the local stack uses the same name). */
+/** `vendor-tasks-<vendor>`: the vendor's task queue in queue mode (deployed, with the stage and creation id after it). */
 export function taskQueueName(vendor: VendorId): string {
   return `vendor-tasks-${vendor}`;
 }

@@ -9,11 +9,13 @@ import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts'
 import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
-import { Observability } from './constructs/observability.ts';
+import { ALARM_PREFIX, Observability } from './constructs/observability.ts';
+import { OnCallAccess } from './constructs/on-call.ts';
 import { OutcomeEvents } from './constructs/outcome-events.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
+import { STAGE_CONTEXT_KEY, stagedName } from './physical-names.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -56,12 +58,17 @@ export class FlowProvisionerStack extends Stack {
   public readonly observability: Observability;
   public readonly scheduling: Scheduling;
   public readonly failureCapture: FailureCapture;
+  public readonly onCall: OnCallAccess;
   public readonly dispatchMode: DispatchMode;
   public readonly outcomeEvents: OutcomeEvents;
+  public readonly stage: Stage;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
     super(scope, id, props);
     const stage = props.stage ?? 'dev';
+    // Before any child: every construct names its resources after the stage (cdk/physical-names.ts).
+    this.node.setContext(STAGE_CONTEXT_KEY, stage);
+    this.stage = stage;
     const removalPolicy = stage === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = stage === 'prod' ? RetentionDays.ONE_YEAR : RetentionDays.TWO_WEEKS;
     this.dispatchMode = props.dispatchMode ?? DISPATCH_MODE;
@@ -123,6 +130,17 @@ export class FlowProvisionerStack extends Stack {
       alarmEmails: props.alarmEmails,
       alarmTopicArn: props.alarmTopicArn,
       keyRemovalPolicy: removalPolicy,
+      namePrefix: stagedName(this, ALARM_PREFIX),
+    });
+
+    this.onCall = new OnCallAccess(this, 'OnCall', {
+      ingressQueue: this.intake.ingressQueue,
+      deadLetterQueues: [this.intake.deadLetterQueue, this.scheduling.deliveryDeadLetterQueue],
+      stateMachines: Object.values(this.workflow.stateMachines),
+      scheduleGroup: this.scheduling.scheduleGroup,
+      scheduleRole: this.scheduling.scheduleRole,
+      otherQueues: Object.values(this.vendorFunctions.taskQueues).flatMap((t) => [t.queue, t.deadLetterQueue]),
+      vendorSecrets: Object.values(this.vendorFunctions.secrets),
     });
 
     const stateMachineArns = Object.fromEntries(
@@ -187,6 +205,11 @@ export class FlowProvisionerStack extends Stack {
     new CfnOutput(this, 'ScheduleDlqArn', {
       value: this.scheduling.deliveryDeadLetterQueue.queueArn,
       description: 'Dead-letter queue of schedule deliveries (and of failure-capture events)',
+    });
+    new CfnOutput(this, 'OnCallPolicyArn', {
+      value: this.onCall.policy.managedPolicyArn,
+      description:
+        'Managed policy with what flowctl needs on this stage (dlq, executions, schedule, submit): attach it',
     });
     new CfnOutput(this, 'DeliveryDeadLetterQueueUrl', {
       value: this.scheduling.deliveryDeadLetterQueue.queueUrl,

@@ -1,6 +1,7 @@
 /** `flowctl`: the operator's command line (DESIGN §8). Each subcommand lives in `./commands/`. */
 import { Command, CommanderError } from 'commander';
 import { registerDlq } from './commands/dlq.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerExecutions } from './commands/executions.ts';
 import { registerLocal } from './commands/local.ts';
 import { registerSchedule } from './commands/schedule.ts';
@@ -28,6 +29,7 @@ registerSubmit(program);
 registerSchedule(program);
 registerDlq(program);
 registerExecutions(program);
+registerDoctor(program);
 registerStatus(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -48,7 +48,7 @@ export interface ScheduleSettings {
 
 export interface Target {
   readonly kind: 'local' | 'aws';
-  /** For messages: `stack FlowProvisionerStack (eu-west-1)`, `local stack (flowctl local --serve, pid 4242)`. */
+  /** For messages: `stack FlowProvisioner-prod (eu-west-1)`, `local stack (flowctl local --serve, pid 4242)`. */
   readonly description: string;
   readonly sqs: SQSClient;
   readonly sfn: SFNClient;

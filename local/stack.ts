@@ -3,7 +3,6 @@
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
-import type { AddressInfo } from 'node:net';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
@@ -16,7 +15,6 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { buildApp } from 'fauxqs';
 import { eventBusName, stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import {
@@ -28,7 +26,7 @@ import {
 } from '../functions/shared/config.ts';
 import type { VendorId } from '../functions/shared/contract.ts';
 import { Pacer } from '../functions/shared/pacing.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
 import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
 import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
@@ -39,6 +37,7 @@ import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
+import { asIntegrationError, startLocalSqs } from './sqs.ts';
 import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
 import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
 import { loadWorkflow } from './workflow.ts';
@@ -146,10 +145,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // --- SQS ---------------------------------------------------------------------------------------------------
-    const sqsApp = buildApp({ logger: false, defaultRegion: REGION });
-    await sqsApp.listen({ port: 0, host: '127.0.0.1' });
-    closers.push(() => sqsApp.close());
-    const sqsEndpoint = `http://127.0.0.1:${(sqsApp.server.address() as AddressInfo).port}`;
+    const localSqs = await startLocalSqs({ region: REGION });
+    closers.push(() => localSqs.close());
+    const sqsEndpoint = localSqs.endpoint;
     const sqs = new SQSClient({ endpoint: sqsEndpoint, region: REGION, credentials: LOCAL_CREDENTIALS });
     const dlq = await sqs.send(
       new CreateQueueCommand({
@@ -244,7 +242,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const queue = await sqs.send(
           new CreateQueueCommand({
             QueueName: taskQueueName(entry.vendor),
-            Attributes: { VisibilityTimeout: String(config.functionTimeoutSeconds * 2) },
+            // Kept as long as its task token can be answered, as the deployed queue (cdk/constructs/vendor-task-queue.ts).
+            Attributes: {
+              VisibilityTimeout: String(config.functionTimeoutSeconds * 2),
+              MessageRetentionPeriod: String(QUEUED_TASK_TIMEOUT_SECONDS),
+            },
           }),
         );
         taskQueueUrls[entry.vendor] = queue.QueueUrl!;
@@ -274,10 +276,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ),
           options.retryScale,
         ),
-        resolveResource: (resource) =>
-          resource === PUT_EVENTS_RESOURCE
-            ? eventBus.taskHandler()
-            : resolveResource(resource, lambdas, sqs, stepFunctions),
+        resolveResource: (resource) => resolveResource(resource, lambdas, sqs, stepFunctions, eventBus),
       });
     }
     const sfnServer = await stepFunctions.listen();
@@ -449,12 +448,17 @@ export function scaleRetries(definition: AslDefinition, scale: number | undefine
 }
 
 /** The local meaning of each Task `Resource` the ASL uses. */
-function resolveResource(
+export function resolveResource(
   resource: string,
   lambdas: LocalLambdaRuntime,
   sqs: SQSClient,
   stepFunctions: LocalStepFunctions,
+  eventBus?: LocalEventBus,
 ): TaskResourceHandler {
+  if (resource === PUT_EVENTS_RESOURCE) {
+    if (!eventBus) throw new Error('the workflow puts events: give resolveResource the local event bus');
+    return eventBus.taskHandler();
+  }
   const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([^:]+)$/.exec(resource);
   if (lambda) return (input) => lambdas.invoke(lambda[1]!, input);
   if (resource === WAIT_FOR_TASK_TOKEN) {
@@ -462,14 +466,21 @@ function resolveResource(
       const { QueueUrl, MessageBody } = input as { QueueUrl: string; MessageBody: { taskToken: string } };
       // Await first, then send: a fast worker must not answer a token nobody waits for yet.
       const answer = stepFunctions.awaitTaskToken(MessageBody.taskToken);
-      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }));
+      await sqs
+        .send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(MessageBody) }))
+        .catch((error: unknown) => {
+          answer.catch(() => undefined);
+          throw asIntegrationError(error);
+        });
       return answer;
     };
   }
   if (resource === 'arn:aws:states:::sqs:sendMessage') {
     return async (input) => {
       const params = input as ConstructorParameters<typeof SendMessageCommand>[0];
-      const result = await sqs.send(new SendMessageCommand(params));
+      const result = await sqs.send(new SendMessageCommand(params)).catch((error: unknown) => {
+        throw asIntegrationError(error);
+      });
       return { MessageId: result.MessageId, MD5OfMessageBody: result.MD5OfMessageBody };
     };
   }

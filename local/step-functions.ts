@@ -17,6 +17,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { readBody } from './emulators/common.ts';
+import {
+  assertTimeoutsDistinguishable,
+  limitsOf,
+  runWithinLimits,
+  withoutInterpreterTimeouts,
+} from './task-timeouts.ts';
 
 // The interpreter uses Promise.withResolvers (Node 22); Node 20 lacks it.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
@@ -93,6 +99,8 @@ export interface LocalStepFunctionsOptions {
   readonly waitOverrideMs?: number;
   /** Overrides every Retry pause (ms); tests use it to keep retries fast. */
   readonly retryOverrideMs?: number;
+  /** Overrides every declared Task `TimeoutSeconds` (ms); tests use it to watch a step time out. */
+  readonly taskTimeoutOverrideMs?: number;
   readonly clock?: () => number;
 }
 
@@ -130,6 +138,7 @@ export class LocalStepFunctions {
 
   registerStateMachine(spec: StateMachineSpec): string {
     const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${spec.name}`;
+    assertTimeoutsDistinguishable(spec.definition);
     const machine: RegisteredMachine = { arn, spec, compiled: new Map() };
     this.compile(machine, spec.definition.StartAt);
     this.machines.set(arn, machine);
@@ -262,7 +271,7 @@ export class LocalStepFunctions {
   }
 
   sendTaskHeartbeat(token: string): void {
-    this.awaitedToken(token);
+    this.awaitedToken(token).heartbeat?.();
   }
 
   private answerToken(token: string): PendingToken {
@@ -319,7 +328,7 @@ export class LocalStepFunctions {
   private compile(machine: RegisteredMachine, startAt: string): StateMachine {
     let compiled = machine.compiled.get(startAt);
     if (!compiled) {
-      const definition = { ...machine.spec.definition, StartAt: startAt };
+      const definition = { ...withoutInterpreterTimeouts(machine.spec.definition), StartAt: startAt };
       // The ASL was validated when the original was compiled; redrive variants only move StartAt.
       compiled = new StateMachine(definition as never, {
         validationOptions: startAt === machine.spec.definition.StartAt ? { checkArn: false } : { noValidate: true },
@@ -340,14 +349,38 @@ export class LocalStepFunctions {
     return { ok: true };
   }
 
-  private taskOverrides(machine: RegisteredMachine): Record<string, (input: unknown) => Promise<unknown>> {
+  /** Each Task's local handler, run within the state's declared timeout and heartbeat (`task-timeouts.ts`). */
+  private taskOverrides(
+    machine: RegisteredMachine,
+    record: ExecutionRecord,
+  ): Record<string, (input: unknown) => Promise<unknown>> {
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of Object.entries(machine.spec.definition.States)) {
-      if (state.Type === 'Task' && typeof state.Resource === 'string') {
-        overrides[stateName] = machine.spec.resolveResource(state.Resource);
-      }
+      if (state.Type !== 'Task' || typeof state.Resource !== 'string') continue;
+      const handler = machine.spec.resolveResource(state.Resource);
+      const limits = limitsOf(state, this.options.taskTimeoutOverrideMs);
+      overrides[stateName] = (input) => {
+        // The attempt's tokens were minted while its Parameters were read, just before this call.
+        const attemptTokens = [...this.tokens].filter(
+          ([, pending]) => pending.executionArn === record.executionArn && pending.state === 'minted',
+        );
+        return runWithinLimits(() => handler(input), limits, {
+          onExpired: () => {
+            for (const [token] of attemptTokens) this.closeToken(token);
+          },
+          onHeartbeat: (heartbeat) => {
+            for (const [, pending] of attemptTokens) pending.heartbeat = heartbeat;
+          },
+        });
+      };
     }
     return overrides;
+  }
+
+  /** A token nobody awaits any more: a late answer gets `TaskTimedOut`, as on AWS. */
+  private closeToken(token: string): void {
+    this.tokens.delete(token);
+    this.closedTokens.add(token);
   }
 
   private async run(
@@ -374,7 +407,7 @@ export class LocalStepFunctions {
     }
     const execution = compiled.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: this.taskOverrides(machine) as never,
+        taskResourceLocalHandlers: this.taskOverrides(machine, record) as never,
         waitTimeOverrides: waitOverrides,
         retryIntervalOverrides: retryOverrides,
       },
@@ -419,9 +452,7 @@ export class LocalStepFunctions {
     record.stopDate = this.now();
     // Tokens of a stopped run are no longer awaited (a late answer gets TaskTimedOut, as on AWS).
     for (const [token, pending] of this.tokens) {
-      if (pending.executionArn !== record.executionArn) continue;
-      this.tokens.delete(token);
-      this.closedTokens.add(token);
+      if (pending.executionArn === record.executionArn) this.closeToken(token);
     }
     for (const token of this.closedTokens) {
       if (this.closedTokens.size <= MAX_CLOSED_TOKENS) break;
@@ -626,6 +657,8 @@ interface PendingToken {
   state: 'minted' | 'waiting' | 'answered';
   resolve?: (output: unknown) => void;
   reject?: (error: Error) => void;
+  /** Restarts the awaiting state's heartbeat timer (`SendTaskHeartbeat`). */
+  heartbeat?: () => void;
 }
 
 /** The interpreter's event log entries, as loosely as they come. */

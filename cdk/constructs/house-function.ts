@@ -77,6 +77,8 @@ export interface HouseFunctionProps extends Omit<NodejsFunctionProps, EnforcedPr
 export class HouseFunction extends NodejsFunction {
   /** The function's own log group (also reachable as `logGroup`). */
   public readonly functionLogGroup: LogGroup;
+  /** The entry file, relative to the repository root (what the bundle starts from). */
+  public readonly entry: string;
 
   constructor(scope: Construct, id: string, props: HouseFunctionProps) {
     const { entry, handler, timeoutSeconds, serviceName, logRetention, logRemovalPolicy, environment, ...rest } = props;
@@ -131,6 +133,7 @@ export class HouseFunction extends NodejsFunction {
       },
     });
     this.functionLogGroup = functionLogGroup;
+    this.entry = entry;
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

@@ -11,6 +11,7 @@ import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunction
 import { Construct } from 'constructs';
 import { PIPELINE } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
+import { retainableName } from '../physical-names.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { HouseFunction } from './house-function.ts';
 
@@ -59,13 +60,13 @@ export class Intake extends Construct {
     }
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', {
-      queueName: DEAD_LETTER_QUEUE_NAME,
-      sourceQueueName: INGRESS_QUEUE_NAME,
+      queueName: retainableName(this, DEAD_LETTER_QUEUE_NAME),
+      sourceQueueName: retainableName(this, INGRESS_QUEUE_NAME),
       removalPolicy: queueRemovalPolicy,
     });
 
     this.ingressQueue = new sqs.Queue(this, 'IngressQueue', {
-      queueName: INGRESS_QUEUE_NAME,
+      queueName: retainableName(this, INGRESS_QUEUE_NAME),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(PIPELINE.ingressVisibilityTimeoutSeconds),

@@ -46,9 +46,12 @@ export const ALARM_KINDS = [
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
-/** `flow-provisioner-<kind>[-<subject>]`, e.g. `flow-provisioner-executions-failed-huawei-live`. */
-export function alarmName(kind: AlarmKind, subject?: string): string {
-  return [ALARM_PREFIX, kind, subject].filter((part) => part !== undefined).join('-');
+/**
+ * `<prefix>-<kind>[-<subject>]`, e.g. `flow-provisioner-dev-executions-failed-huawei-live` with the stack's prefix
+ * (`flow-provisioner-<stage>`).
+ */
+export function alarmName(kind: AlarmKind, subject?: string, prefix: string = ALARM_PREFIX): string {
+  return [prefix, kind, subject].filter((part) => part !== undefined).join('-');
 }
 
 export interface ObservabilityProps {
@@ -88,7 +91,12 @@ export interface ObservabilityProps {
    * @default RemovalPolicy.RETAIN (the key's default)
    */
   readonly keyRemovalPolicy?: RemovalPolicy;
-  /** @default DASHBOARD_NAME */
+  /**
+   * Prefix of the alarm names and the dashboard's name; the stack passes `flow-provisioner-<stage>`.
+   * @default ALARM_PREFIX
+   */
+  readonly namePrefix?: string;
+  /** @default the name prefix (DASHBOARD_NAME without one) */
   readonly dashboardName?: string;
 }
 
@@ -102,9 +110,12 @@ export class Observability extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
 
   private readonly alarmList: cloudwatch.Alarm[] = [];
+  /** Prefix of the alarm names (and of the alarm ARNs the topic accepts). */
+  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.namePrefix = props.namePrefix ?? ALARM_PREFIX;
     const vendors = (Object.values(VENDORS) as readonly VendorConfig[]).filter(
       (c) => props.vendorFunctions[c.vendor] !== undefined,
     );
@@ -211,7 +222,7 @@ export class Observability extends Construct {
 
     // --- dashboard ---------------------------------------------------------------------------------------------
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName ?? DASHBOARD_NAME,
+      dashboardName: props.dashboardName ?? props.namePrefix ?? DASHBOARD_NAME,
       defaultInterval: Duration.hours(3),
     });
     this.dashboard.addWidgets(
@@ -245,9 +256,9 @@ export class Observability extends Construct {
       description: string;
     },
   ): cloudwatch.Alarm {
-    const name = alarmName(kind, subject);
-    const alarm = new cloudwatch.Alarm(this, name, {
-      alarmName: name,
+    // The construct id stays the stage-free name, so `alarms` is keyed the same in every stage.
+    const alarm = new cloudwatch.Alarm(this, alarmName(kind, subject), {
+      alarmName: alarmName(kind, subject, this.namePrefix),
       alarmDescription: options.description,
       metric: options.metric,
       threshold: options.threshold,
@@ -280,7 +291,7 @@ export class Observability extends Construct {
         'aws:SourceArn': stack.formatArn({
           service: 'cloudwatch',
           resource: 'alarm',
-          resourceName: `${ALARM_PREFIX}-*`,
+          resourceName: `${this.namePrefix}-*`,
           arnFormat: ArnFormat.COLON_RESOURCE_NAME,
         }),
       },

@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import { DISPATCH_MODE, type DispatchMode } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
 import { constructIdOf, stateMachineName } from '../naming.ts';
+import { retainableName, stagedName } from '../physical-names.ts';
 import { repoPath } from './house-function.ts';
 
 /** The workflow definition of each dispatch mode, shared by every vendor. */
@@ -40,12 +41,11 @@ export const WORKFLOW_PLACEHOLDERS: Readonly<Record<DispatchMode, readonly strin
   queue: ['VendorTaskQueueUrl', 'DeadLetterQueueUrl', 'EventBusName'],
 };
 
-/** What the vendor λ may answer for its own machine in queue mode. */
-export const TASK_RESPONSE_ACTIONS = [
-  'states:SendTaskSuccess',
-  'states:SendTaskFailure',
-  'states:SendTaskHeartbeat',
-] as const;
+/**
+ * What the vendor λ may answer for its own machine in queue mode: success or failure. No heartbeat: the queued steps
+ * set no `HeartbeatSeconds`, and the worker sends none (test/infra/iam.test.ts reads the code's commands).
+ */
+export const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'] as const;
 
 export interface ProvisioningWorkflowProps {
   /** The vendor λ per vendor; one state machine is built for each. */
@@ -94,11 +94,11 @@ export class ProvisioningWorkflow extends Construct {
 
     const stateMachines: Partial<Record<VendorId, StateMachine>> = {};
     for (const [vendor, vendorFunction] of vendors) {
-      const name = stateMachineName(vendor);
+      const name = stagedName(this, stateMachineName(vendor));
       const taskQueue = props.taskQueues?.[vendor]?.queue;
       const logGroup = new LogGroup(this, `${constructIdOf(vendor)}Logs`, {
         // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small when many machines log.
-        logGroupName: `/aws/vendedlogs/states/${name}`,
+        logGroupName: retainableName(this, `/aws/vendedlogs/states/${stateMachineName(vendor)}`),
         retention: props.logRetention ?? RetentionDays.ONE_MONTH,
         removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       });

@@ -6,19 +6,20 @@
  * The role may do one thing: `sqs:SendMessage`, on the ingress queue (the schedules' target) and on the delivery
  * dead-letter queue (Scheduler writes dead-letter events with the schedule's execution role, as its documentation
  * says), plus the key's data-key actions if the ingress queue is encrypted with a customer managed key. Its trust is
- * limited to schedules of this group in this account (confused-deputy conditions).
+ * limited to this schedule group in this account (confused-deputy conditions, as the Scheduler guide gives them).
  *
  * The delivery dead-letter queue also takes what the failure capture could not deliver (`failure-capture.ts`): both
  * are events that never reached the pipeline's own queues, and one queue with one alarm is what on-call watches.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PIPELINE } from '../../functions/shared/config.ts';
+import { retainableName } from '../physical-names.ts';
 
-/** Physical names: `flowctl` and the runbook use them. */
+/** Base names (`cdk/physical-names.ts` adds the stage); `flowctl` reads the real ones from the stack outputs. */
 export const SCHEDULE_GROUP_NAME = 'flow-provisioner';
 export const DELIVERY_DEAD_LETTER_QUEUE_NAME = 'provision-delivery-dlq';
 
@@ -47,12 +48,14 @@ export class Scheduling extends Construct {
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'Group', { name: SCHEDULE_GROUP_NAME });
+    this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'Group', {
+      name: retainableName(this, SCHEDULE_GROUP_NAME),
+    });
     this.scheduleGroup.applyRemovalPolicy(removalPolicy);
     this.groupName = this.scheduleGroup.ref;
 
     this.deliveryDeadLetterQueue = new sqs.Queue(this, 'DeliveryDeadLetterQueue', {
-      queueName: DELIVERY_DEAD_LETTER_QUEUE_NAME,
+      queueName: retainableName(this, DELIVERY_DEAD_LETTER_QUEUE_NAME),
       // SQS-managed SSE: Scheduler and EventBridge can write to it without a key policy.
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -66,18 +69,14 @@ export class Scheduling extends Construct {
         'consumes it automatically, an alarm fires on any visible message, and docs/runbook.md says how to act on one.',
     });
 
-    const schedulesOfGroup = stack.formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `${SCHEDULE_GROUP_NAME}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    // Scheduler presents the schedule *group* ARN as aws:SourceArn when it assumes an execution role, not the
+    // schedule's: https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+    const scheduleGroupArn = this.scheduleGroup.attrArn;
     this.scheduleRole = new iam.Role(this, 'ScheduleRole', {
-      description: `Execution role of the schedules in ${SCHEDULE_GROUP_NAME}: send to the ingress queue only`,
+      description: "Execution role of the schedules in this stage's group: send to the ingress queue only",
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': schedulesOfGroup },
+          StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': scheduleGroupArn },
         },
       }),
     });

@@ -14,7 +14,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { PIPELINE, type VendorConfig } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS } from '../../functions/shared/queued-workflow.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
+import { retainableName } from '../physical-names.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /**
@@ -28,12 +30,16 @@ export const VISIBILITY_TIMEOUT_FACTOR = 6;
 export const SQS_MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
 
 /**
- * How long a work item is kept: no task token outlives its execution (`PIPELINE.executionTimeoutSeconds`, the ASL's
- * own `TimeoutSeconds`), and a step whose wait timed out sends a new item with a new token when it is retried or
- * redriven. An item older than this can only be answered with `TaskTimedOut`, so running it would spend vendor budget
- * on an effect nobody waits for (and could recreate a flow that a rollback just deleted): SQS drops it instead.
+ * How long a work item is kept: as long as its task token can be answered, the queued step's `TimeoutSeconds`
+ * (`QUEUED_TASK_TIMEOUT_SECONDS`), and no longer. A retried or redriven step sends a new item with a new token, so an
+ * item older than that can only be answered with `TaskTimedOut`: running it would spend vendor budget on an effect
+ * nobody waits for (and could recreate a flow that a rollback just deleted). SQS drops it unread instead.
+ *
+ * Retention rather than an age check in the worker: SQS enforces it with no code on the path, and it also covers items
+ * nothing ever receives. What is left is an item received just before its token expires: one vendor call, which the
+ * get-or-create and desired-state steps make harmless (the next attempt adopts what it did).
  */
-export const TASK_RETENTION_SECONDS = PIPELINE.executionTimeoutSeconds;
+export const TASK_RETENTION_SECONDS = QUEUED_TASK_TIMEOUT_SECONDS;
 
 /** The visibility timeout of a vendor's task queue: {@link VISIBILITY_TIMEOUT_FACTOR} × the vendor λ timeout. */
 export function taskVisibilityTimeoutSeconds(config: Pick<VendorConfig, 'functionTimeoutSeconds'>): number {
@@ -99,8 +105,8 @@ export class VendorTaskQueue extends Construct {
     }
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', {
-      queueName: taskDeadLetterQueueName(config.vendor),
-      sourceQueueName: taskQueueName(config.vendor),
+      queueName: retainableName(this, taskDeadLetterQueueName(config.vendor)),
+      sourceQueueName: retainableName(this, taskQueueName(config.vendor)),
       removalPolicy,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
@@ -112,7 +118,7 @@ export class VendorTaskQueue extends Construct {
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
-      queueName: taskQueueName(config.vendor),
+      queueName: retainableName(this, taskQueueName(config.vendor)),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds),

@@ -638,9 +638,9 @@ Exit status: 0 when everything asked for was moved (or the move task was started
 some message could not be moved or the move task failed or was cancelled.
 
 Examples:
-  flowctl dlq redrive --stack FlowProvisionerStack --all --wait
+  flowctl dlq redrive --stack FlowProvisioner-prod --all --wait
   flowctl dlq redrive --local --filter vendor=aws-mediaconnect,error=VendorUnavailable --rate 5
-  flowctl dlq redrive --stack FlowProvisionerStack --filter reason=TimedOut --dry-run`,
+  flowctl dlq redrive --stack FlowProvisioner-prod --filter reason=TimedOut --dry-run`,
     )
     .action(async (options: RedriveCommandOptions) => {
       await runCommand(options, async (out) =>

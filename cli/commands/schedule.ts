@@ -339,7 +339,7 @@ Failed deliveries go to the stack's schedule DLQ (output ScheduleDlqArn). Locall
 
 Examples:
   flowctl schedule create --local --at 2026-03-22T19:00:00Z examples/aws-mediaconnect.json
-  flowctl schedule create --stack FlowProvisionerStack --cron "0 6 ? * MON-FRI *" --tz Europe/Paris --window 10 req.json`,
+  flowctl schedule create --stack FlowProvisioner-prod --cron "0 6 ? * MON-FRI *" --tz Europe/Paris --window 10 req.json`,
     )
     .action(async (file: string, options: CreateOptions) => {
       await runCommand(options, async (out) => {

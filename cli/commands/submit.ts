@@ -61,7 +61,7 @@ Exit status: 0 when every request was accepted, 1 when any was rejected (the oth
 
 Examples:
   flowctl submit --local examples/aws-mediaconnect.json
-  flowctl submit --stack FlowProvisionerStack --json batch.ndjson
+  flowctl submit --stack FlowProvisioner-prod --json batch.ndjson
   cat batch.ndjson | flowctl submit --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/provision-requests -`,
     )
     .action(async (file: string, options: SubmitOptions) => {

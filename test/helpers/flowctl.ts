@@ -20,7 +20,7 @@ export const MACHINE_ARN = `arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:pro
 export function anAwsTarget(overrides: Partial<Target> = {}): Target {
   return {
     kind: 'aws',
-    description: 'stack FlowProvisionerStack (eu-west-1)',
+    description: 'stack FlowProvisioner-prod (eu-west-1)',
     sqs: new SQSClient({ region: 'eu-west-1' }),
     sfn: new SFNClient({ region: 'eu-west-1' }),
     scheduler: new SchedulerClient({ region: 'eu-west-1' }),

@@ -13,7 +13,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { buildApp } from '../../cdk/build-app.ts';
 import { REPO_ROOT } from '../../cdk/constructs/house-function.ts';
+import { ALARM_PREFIX, type AlarmKind, alarmName } from '../../cdk/constructs/observability.ts';
+import { stateMachineName } from '../../cdk/naming.ts';
 import type { FlowProvisionerStack } from '../../cdk/stack.ts';
+import type { VendorId } from '../../functions/shared/contract.ts';
 
 export interface SynthResult {
   readonly stack: FlowProvisionerStack;
@@ -184,4 +187,51 @@ export function expectTlsOnly(template: Template, queueLogicalId: string): void 
       ]),
     },
   });
+}
+
+/** The stage the infra tests synthesize unless they say otherwise (`buildApp`'s default). */
+export const TEST_STAGE = 'dev';
+
+/** A vendor's state machine name as the stage deploys it: `provision-flow-<vendor>-<stage>`. */
+export const machineName = (vendor: VendorId, stage: string = TEST_STAGE) => `${stateMachineName(vendor)}-${stage}`;
+
+/** An alarm's name as the stage deploys it: `flow-provisioner-<stage>-<kind>[-<subject>]`. */
+export const stageAlarmName = (kind: AlarmKind, subject?: string, stage: string = TEST_STAGE) =>
+  alarmName(kind, subject, `${ALARM_PREFIX}-${stage}`);
+
+/** The stack's creation id as the template computes it: the UUID in `AWS::StackId`. */
+export const CREATION_ID = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
+
+/** A retainable resource's name as synthesized: `<base>-<stage>-<creation id>`. */
+export const retainedName = (base: string, stage: string = TEST_STAGE) => ({
+  'Fn::Join': ['', [`${base}-${stage}-`, CREATION_ID]],
+});
+
+/**
+ * A template value as text, intrinsics as placeholders (`<AWS::Region>`, `<Logical.Arn>`, `<creation-id>`), so two
+ * ways of writing the same name or ARN compare equal.
+ */
+export function rendered(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (Array.isArray(v['Fn::Join'])) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(rendered).join(separator);
+  }
+  if (typeof v.Ref === 'string') return `<${v.Ref}>`;
+  if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  if (JSON.stringify(v) === JSON.stringify(CREATION_ID)) return '<creation-id>';
+  throw new Error(`cannot render ${JSON.stringify(value)}`);
+}
+
+/** A state machine's ASL as deployed, placeholders unfilled: its definition asset, read back from the assembly. */
+export function definitionTemplateOf(
+  synth: SynthResult,
+  machineLogicalId: string,
+): { States: Record<string, { Type: string; Resource?: string; Parameters?: Record<string, unknown> }> } {
+  const key = String(synth.template.toJSON().Resources[machineLogicalId].Properties.DefinitionS3Location.Key);
+  const manifest = JSON.parse(readFileSync(join(synth.outdir, `${synth.stack.stackName}.assets.json`), 'utf8')) as {
+    files: Record<string, { source: { path: string } }>;
+  };
+  return JSON.parse(readFileSync(join(synth.outdir, manifest.files[key.replace(/\.json$/, '')]!.source.path), 'utf8'));
 }

@@ -17,7 +17,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/build-app.ts';
-import { alarmName } from '../../cdk/constructs/observability.ts';
 import {
   ProvisioningWorkflow,
   TASK_RESPONSE_ACTIONS,
@@ -32,7 +31,7 @@ import {
   VendorTaskQueue,
   VISIBILITY_TIMEOUT_FACTOR,
 } from '../../cdk/constructs/vendor-task-queue.ts';
-import { stateMachineName, taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
+import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
 import {
   DISPATCH_MODE,
   type DispatchMode,
@@ -41,6 +40,7 @@ import {
   type VendorConfig,
 } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
+import { WAIT_FOR_TASK_TOKEN } from '../../functions/shared/queued-workflow.ts';
 import {
   asArray,
   asSet,
@@ -48,10 +48,14 @@ import {
   getAtt,
   identityStatements,
   logicalIdOf,
+  machineName,
+  rendered,
+  retainedName,
   roleOf,
   type Statement,
   type SynthResult,
   stackArn,
+  stageAlarmName,
   statementsOfRole,
   synthFlowProvisioner,
 } from '../helpers/synth.ts';
@@ -86,7 +90,7 @@ const CONSUMER_ACTIONS = [
 ];
 
 /** arn:<partition>:states:<region>:<account>:stateMachine:<name>, as the stack builds it from the literal name. */
-const machineArnByName = (vendor: VendorId) => stackArn('states', `stateMachine:${stateMachineName(vendor)}`);
+const machineArnByName = (vendor: VendorId) => stackArn('states', `stateMachine:${machineName(vendor)}`);
 
 type Resources = Record<string, { Properties?: unknown; DependsOn?: string | string[] }>;
 
@@ -205,6 +209,18 @@ describe.each(['queue', 'invoke'] as const)('both modes: %s', (mode) => {
   });
 });
 
+/** The TimeoutSeconds of every `.waitForTaskToken` state of the queued ASL: how long each task token can be answered. */
+function queuedTokenTimeouts(): number[] {
+  const asl = JSON.parse(readFileSync(WORKFLOW_FILES.queue, 'utf8')) as {
+    States: Record<string, { Resource?: string; TimeoutSeconds?: number }>;
+  };
+  const timeouts = Object.values(asl.States)
+    .filter((state) => state.Resource === WAIT_FOR_TASK_TOKEN)
+    .map((state) => state.TimeoutSeconds ?? Number.POSITIVE_INFINITY);
+  expect(timeouts.length).toBeGreaterThan(0);
+  return timeouts;
+}
+
 describe('queue mode', () => {
   const synth = () => synths.queue!;
   const ids = () => idsOf(synth());
@@ -220,7 +236,7 @@ describe('queue mode', () => {
     for (const config of configs) {
       const queue = resources()[ids().taskQueue(config.vendor)]!.Properties;
       expect(queue).toMatchObject({
-        QueueName: taskQueueName(config.vendor),
+        QueueName: retainedName(taskQueueName(config.vendor)),
         SqsManagedSseEnabled: true,
         VisibilityTimeout: VISIBILITY_TIMEOUT_FACTOR * config.functionTimeoutSeconds,
         MessageRetentionPeriod: TASK_RETENTION_SECONDS,
@@ -231,23 +247,27 @@ describe('queue mode', () => {
       });
       // AWS: at least six times the function timeout for an SQS event source.
       expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * config.functionTimeoutSeconds);
-      // A work item that keeps failing reaches the DLQ before it expires; no token outlives its execution.
+      // A work item that keeps failing reaches the DLQ before it expires.
       expect(PIPELINE.maxReceiveCount * queue.VisibilityTimeout).toBeLessThan(queue.MessageRetentionPeriod);
-      expect(TASK_RETENTION_SECONDS).toBe(PIPELINE.executionTimeoutSeconds);
+      // No work for a dead token: an item is gone once the step that sent it can no longer be answered.
+      for (const timeout of queuedTokenTimeouts()) expect(queue.MessageRetentionPeriod).toBeLessThanOrEqual(timeout);
     }
   });
 
   it('gives every task queue its own DLQ: named, SSE, kept like the other DLQs, fed by that task queue only', () => {
     for (const { vendor } of configs) {
-      expect(resources()[ids().taskDlq(vendor)]!.Properties).toMatchObject({
-        QueueName: taskDeadLetterQueueName(vendor),
+      const dlq = resources()[ids().taskDlq(vendor)]!.Properties;
+      expect(dlq).toMatchObject({
+        QueueName: retainedName(taskDeadLetterQueueName(vendor)),
         SqsManagedSseEnabled: true,
         MessageRetentionPeriod: PIPELINE.dlqRetentionDays * DAY,
-        RedriveAllowPolicy: {
-          redrivePermission: 'byQueue',
-          sourceQueueArns: [stackArn('sqs', taskQueueName(vendor))],
-        },
+        RedriveAllowPolicy: { redrivePermission: 'byQueue' },
       });
+      // The source is named, not referenced (the source references the DLQ): the name must be the task queue's.
+      const taskQueue = resources()[ids().taskQueue(vendor)]!.Properties;
+      expect(dlq.RedriveAllowPolicy.sourceQueueArns.map(rendered)).toEqual([
+        rendered(stackArn('sqs', rendered(taskQueue.QueueName))),
+      ]);
       expect(resources()[ids().taskDlq(vendor)]!.Properties.RedrivePolicy).toBeUndefined();
     }
   });
@@ -343,7 +363,7 @@ describe('queue mode', () => {
       expect(dependenciesOf(resources(), ids().fn(vendor)).has(ids().machine(vendor))).toBe(false);
       // ...and the machine, which only sends to the queue, does not wait for the λ.
       expect(dependenciesOf(resources(), ids().machine(vendor)).has(ids().fn(vendor))).toBe(false);
-      expect(resources()[ids().machine(vendor)]!.Properties.StateMachineName).toBe(stateMachineName(vendor));
+      expect(resources()[ids().machine(vendor)]!.Properties.StateMachineName).toBe(machineName(vendor));
     }
   });
 
@@ -351,7 +371,8 @@ describe('queue mode', () => {
     const names = Object.values(synth().template.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties.AlarmName as string,
     );
-    for (const vendor of vendors) expect(names).toContain(alarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
+    for (const vendor of vendors)
+      expect(names).toContain(stageAlarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
   });
 
   it('outputs the task queue and task DLQ URL of every vendor', () => {
@@ -379,8 +400,9 @@ describe('invoke mode', () => {
     expect(
       Object.values(synth().template.findResources('AWS::SQS::Queue'))
         .map((q) => q.Properties.QueueName)
+        .map(rendered)
         .sort(),
-    ).toEqual(['provision-delivery-dlq', 'provision-dlq', 'provision-requests']);
+    ).toEqual(['provision-delivery-dlq', 'provision-dlq', 'provision-requests'].map((n) => rendered(retainedName(n))));
     synth().template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     expect(synth().template.toJSON().Outputs.VendorTaskQueueUrls).toBeUndefined();
   });
@@ -424,8 +446,11 @@ describe('invoke mode', () => {
       (a) => a.Properties.AlarmName as string,
     );
     expect(names.filter((n) => n.includes('vendor-tasks'))).toEqual([]);
-    expect(names.filter((n) => n.startsWith(alarmName('dlq-messages'))).sort()).toEqual(
-      [alarmName('dlq-messages', 'provision-delivery-dlq'), alarmName('dlq-messages', 'provision-dlq')].sort(),
+    expect(names.filter((n) => n.startsWith(stageAlarmName('dlq-messages'))).sort()).toEqual(
+      [
+        stageAlarmName('dlq-messages', 'provision-delivery-dlq'),
+        stageAlarmName('dlq-messages', 'provision-dlq'),
+      ].sort(),
     );
   });
 });

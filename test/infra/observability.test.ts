@@ -12,7 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../cdk/build-app.ts';
-import { ALARM_KINDS, alarmName, limitPerMinute, Observability } from '../../cdk/constructs/observability.ts';
+import { ALARM_KINDS, limitPerMinute, Observability } from '../../cdk/constructs/observability.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
 import { ALARMS, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import type { VendorId } from '../../functions/shared/contract.ts';
@@ -25,8 +25,10 @@ import {
   logicalIdOf,
   roleOf,
   type SynthResult,
+  stageAlarmName,
   statementsOfRole,
   synthFlowProvisioner,
+  TEST_STAGE,
 } from '../helpers/synth.ts';
 
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
@@ -61,7 +63,7 @@ const ref = (construct: unknown) => ({ Ref: logicalIdOf(synth.stack, construct a
 
 describe('alarms', () => {
   it('fires when any message is visible on the DLQ (not when one is sent)', () => {
-    const dlq = alarm(alarmName('dlq-messages', 'provision-dlq'));
+    const dlq = alarm(stageAlarmName('dlq-messages', 'provision-dlq'));
     expect(dlq).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -83,7 +85,7 @@ describe('alarms', () => {
   it('fires when any work item is visible on a vendor task queue’s DLQ, like the other DLQs', () => {
     for (const vendor of vendors) {
       const dlq = synth.stack.vendorFunctions.taskQueues[vendor]!.deadLetterQueue;
-      const props = alarm(alarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
+      const props = alarm(stageAlarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
       expect(props).toMatchObject({
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -101,7 +103,7 @@ describe('alarms', () => {
   });
 
   it('fires when the oldest ingress message has waited longer than the configured age, for minutes', () => {
-    expect(alarm(alarmName('ingress-oldest-message-age'))).toMatchObject({
+    expect(alarm(stageAlarmName('ingress-oldest-message-age'))).toMatchObject({
       Namespace: 'AWS/SQS',
       MetricName: 'ApproximateAgeOfOldestMessage',
       Dimensions: [
@@ -126,7 +128,7 @@ describe('alarms', () => {
     ['executions-throttled', 'ExecutionThrottled'],
   ] as const)('%s: fires on any %s of each vendor machine', (kind, metricName) => {
     for (const vendor of vendors) {
-      expect(alarm(alarmName(kind, vendor))).toMatchObject({
+      expect(alarm(stageAlarmName(kind, vendor))).toMatchObject({
         Namespace: 'AWS/States',
         MetricName: metricName,
         Dimensions: [{ Name: 'StateMachineArn', Value: ref(synth.stack.workflow.stateMachineFor(vendor)) }],
@@ -144,7 +146,7 @@ describe('alarms', () => {
     const { threshold, datapointsToAlarm, evaluationPeriods } = ALARMS.vendorFunctionThrottles;
     expect(datapointsToAlarm).toBeGreaterThan(1);
     for (const vendor of vendors) {
-      expect(alarm(alarmName('vendor-function-throttles', vendor))).toMatchObject({
+      expect(alarm(stageAlarmName('vendor-function-throttles', vendor))).toMatchObject({
         Namespace: 'AWS/Lambda',
         MetricName: 'Throttles',
         Dimensions: [{ Name: 'FunctionName', Value: ref(synth.stack.vendorFunctions.functionFor(vendor)) }],
@@ -188,7 +190,7 @@ describe('alarms', () => {
       .sort((a, b) => a.Name.localeCompare(b.Name));
 
     for (const vendor of vendors) {
-      const props = alarm(alarmName('vendor-throttles', vendor));
+      const props = alarm(stageAlarmName('vendor-throttles', vendor));
       expect(props).toMatchObject({
         Namespace: directive!.Namespace,
         MetricName: VENDOR_CALL_METRICS.throttles,
@@ -240,7 +242,7 @@ describe('alarm notifications', () => {
   it('accept TLS only, and only from this stack’s alarms (topic policy and key policy)', () => {
     const fromOurAlarms = {
       StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([':alarm:flow-provisioner-*'])] } },
+      ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', Match.arrayWith([`:alarm:flow-provisioner-${TEST_STAGE}-*`])] } },
     };
     synth.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicId }],
@@ -321,7 +323,7 @@ describe('dashboard', () => {
   let widgets: Widget[];
   beforeAll(() => {
     const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!;
-    expect(dashboard.Properties.DashboardName).toBe('flow-provisioner');
+    expect(dashboard.Properties.DashboardName).toBe(`flow-provisioner-${TEST_STAGE}`);
     // The body is a Fn::Join of JSON text and references; every reference sits inside a JSON string.
     const parts = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
     widgets = (JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('')) as { widgets: Widget[] })

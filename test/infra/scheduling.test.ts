@@ -8,9 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alarmName } from '../../cdk/constructs/observability.ts';
 import { DELIVERY_DEAD_LETTER_QUEUE_NAME, SCHEDULE_GROUP_NAME, Scheduling } from '../../cdk/constructs/scheduling.ts';
-import { stateMachineName } from '../../cdk/naming.ts';
 import { STACK_OUTPUTS } from '../../cli/target.ts';
 import { CAPTURE_TIMEOUT_SECONDS } from '../../functions/failure-capture/core.ts';
 import { VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
@@ -18,9 +16,11 @@ import {
   asArray,
   getAtt,
   logicalIdOf,
+  machineName,
+  retainedName,
   roleOf,
   type SynthResult,
-  stackArn,
+  stageAlarmName,
   statementsOfRole,
   synthFlowProvisioner,
 } from '../helpers/synth.ts';
@@ -66,7 +66,7 @@ describe('scheduling', () => {
   it('creates the schedule group flowctl uses, removed with the stage’s policy', () => {
     expect(resources[ids.group]).toMatchObject({
       Type: 'AWS::Scheduler::ScheduleGroup',
-      Properties: { Name: SCHEDULE_GROUP_NAME },
+      Properties: { Name: retainedName(SCHEDULE_GROUP_NAME) },
       DeletionPolicy: 'Delete',
     });
   });
@@ -79,9 +79,11 @@ describe('scheduling', () => {
         Action: 'sts:AssumeRole',
         Principal: { Service: 'scheduler.amazonaws.com' },
         Condition: {
-          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-          ArnLike: {
-            'aws:SourceArn': stackArn('scheduler', `schedule/${SCHEDULE_GROUP_NAME}/*`),
+          // What Scheduler presents: the account and the schedule *group's* ARN (the Scheduler user guide's
+          // confused-deputy prevention), never a schedule's ARN.
+          StringEquals: {
+            'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+            'aws:SourceArn': getAtt(ids.group),
           },
         },
       },
@@ -115,7 +117,7 @@ describe('scheduling', () => {
 
   it('keeps failed deliveries in an encrypted, TLS-only delivery DLQ that an alarm watches', () => {
     const queue = resources[ids.deliveryDlq]!.Properties;
-    expect(queue.QueueName).toBe(DELIVERY_DEAD_LETTER_QUEUE_NAME);
+    expect(queue.QueueName).toEqual(retainedName(DELIVERY_DEAD_LETTER_QUEUE_NAME));
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(queue.RedrivePolicy).toBeUndefined();
     synth.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -127,7 +129,7 @@ describe('scheduling', () => {
       },
     });
     synth.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: alarmName('dlq-messages', DELIVERY_DEAD_LETTER_QUEUE_NAME),
+      AlarmName: stageAlarmName('dlq-messages', DELIVERY_DEAD_LETTER_QUEUE_NAME),
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.deliveryDlq, 'QueueName'] } }],
     });
   });
@@ -193,7 +195,7 @@ describe('failed-execution capture', () => {
     const described = resourcesOf('states:DescribeExecution').map((r) => JSON.stringify(r));
     expect(described).toHaveLength(configs.length);
     for (const config of configs) {
-      expect(described.some((r) => r.includes(`:execution:${stateMachineName(config.vendor)}:*`))).toBe(true);
+      expect(described.some((r) => r.includes(`:execution:${machineName(config.vendor)}:*`))).toBe(true);
     }
     expect(resourcesOf('states:GetExecutionHistory')).toEqual(resourcesOf('states:DescribeExecution'));
     const other = statements

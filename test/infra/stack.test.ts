@@ -26,6 +26,8 @@ import {
   getAtt,
   identityStatements,
   logicalIdOf,
+  machineName,
+  retainedName,
   roleOf,
   type SynthResult,
   stackArn,
@@ -117,12 +119,14 @@ describe('cdk-nag AwsSolutions and Serverless', () => {
     }
     const machineExecutions = configs.map(
       (c) =>
-        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName(c.vendor)}:*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${machineName(c.vendor)}:*]`,
     );
     expect([...acknowledged.keys()].sort()).toEqual(
       [
         'AwsSolutions-L1',
         'AwsSolutions-IAM5[Resource::*]',
+        // The on-call policy: this stage's schedules (cdk/constructs/on-call.ts).
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${synth.stack.resolve(synth.stack.getLogicalId(synth.stack.scheduling.scheduleGroup))}>/*]`,
         // Vendor access keys are issued by the vendor; Secrets Manager cannot rotate them (vendor-functions.ts).
         'AwsSolutions-SMG4',
         // Serverless pack: Node 22 by design, no asynchronous invocations, SQS sources have no on-failure destination,
@@ -150,13 +154,13 @@ describe('queues', () => {
 
   it('names the queues and sizes them from PIPELINE', () => {
     synth.template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'provision-requests',
+      QueueName: retainedName('provision-requests'),
       VisibilityTimeout: PIPELINE.ingressVisibilityTimeoutSeconds,
       MessageRetentionPeriod: PIPELINE.ingressRetentionDays * DAY,
       RedrivePolicy: { deadLetterTargetArn: getAtt(ids.dlq), maxReceiveCount: PIPELINE.maxReceiveCount },
     });
     synth.template.hasResourceProperties('AWS::SQS::Queue', {
-      QueueName: 'provision-dlq',
+      QueueName: retainedName('provision-dlq'),
       MessageRetentionPeriod: PIPELINE.dlqRetentionDays * DAY,
       RedriveAllowPolicy: { redrivePermission: 'byQueue', sourceQueueArns: [Match.anyValue()] },
     });
@@ -213,7 +217,7 @@ describe('dispatcher', () => {
     expect(asSet(resourcesOf('states:StartExecution'))).toEqual(
       asSet(configs.map((c) => ({ Ref: ids.stateMachine(c.vendor) }))),
     );
-    const executionArns = configs.map((c) => stackArn('states', `execution:${stateMachineName(c.vendor)}:*`));
+    const executionArns = configs.map((c) => stackArn('states', `execution:${machineName(c.vendor)}:*`));
     expect(asSet(resourcesOf('states:DescribeExecution'))).toEqual(asSet(executionArns));
     expect(asSet(resourcesOf('states:RedriveExecution'))).toEqual(asSet(executionArns));
     expect(resourcesOf('sqs:SendMessage')).toEqual([getAtt(ids.dlq)]);
@@ -274,7 +278,7 @@ describe('workflows', () => {
     expect(synth.stack.workflow.dispatchMode).toBe(DISPATCH_MODE);
     for (const config of configs) {
       const machine = synth.template.toJSON().Resources[ids.stateMachine(config.vendor)].Properties;
-      expect(machine.StateMachineName).toBe(stateMachineName(config.vendor));
+      expect(machine.StateMachineName).toBe(machineName(config.vendor));
       expect(machine.StateMachineType).toBe('STANDARD');
       expect(machine.DefinitionS3Location).toBeDefined();
     }
@@ -289,7 +293,7 @@ describe('workflows', () => {
         machine.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
       synth.template.hasResource('AWS::Logs::LogGroup', {
         Properties: Match.objectLike({
-          LogGroupName: `/aws/vendedlogs/states/${stateMachineName(config.vendor)}`,
+          LogGroupName: retainedName(`/aws/vendedlogs/states/${stateMachineName(config.vendor)}`),
           RetentionInDays: Match.anyValue(),
         }),
       });

@@ -34,20 +34,20 @@ beforeEach(() => cloudFormation.reset());
 
 describe('flowctl target: --stack', () => {
   it('reads queues, state machines and the schedule group from the stack outputs (DescribeStacks)', async () => {
-    cloudFormation.on(DescribeStacksCommand, { StackName: 'FlowProvisionerStack' }).resolves({
+    cloudFormation.on(DescribeStacksCommand, { StackName: 'FlowProvisioner-prod' }).resolves({
       Stacks: [
         {
-          StackName: 'FlowProvisionerStack',
+          StackName: 'FlowProvisioner-prod',
           StackStatus: 'UPDATE_COMPLETE',
           CreationTime: new Date(),
           Outputs: OUTPUTS,
         },
       ],
     });
-    const target = await resolveTarget({ stack: 'FlowProvisionerStack', region: 'eu-west-1' }, recordingOutput(), deps);
+    const target = await resolveTarget({ stack: 'FlowProvisioner-prod', region: 'eu-west-1' }, recordingOutput(), deps);
     expect(target).toMatchObject({
       kind: 'aws',
-      description: 'stack FlowProvisionerStack (eu-west-1)',
+      description: 'stack FlowProvisioner-prod (eu-west-1)',
       ingressQueueUrl: INGRESS_URL,
       deadLetterQueueUrl: DLQ_URL,
       stateMachineArns: { 'aws-mediaconnect': MACHINE_ARN },
