@@ -2,7 +2,7 @@
  * One line per provisioned flow saying where to connect, for `flowctl local`'s summary and `flowctl status`: the
  * ingest address, each output or entitlement, and what only the vendor's own words describe.
  */
-import type { ConnectionIngest, ConnectionOutput, FlowConnection } from '../functions/shared/flow-event.ts';
+import type { ConnectionIngest, ConnectionOutput, FlowConnection } from '../functions/domain/flow-event.ts';
 
 export function describeConnection(connection: FlowConnection | null | undefined): string {
   if (!connection) return 'no connection details';

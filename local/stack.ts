@@ -1,20 +1,11 @@
 /**
- * The embedded stack (DESIGN §6): the same handlers and ASL files as on AWS, wired to local stand-ins on 127.0.0.1:
+ * The embedded stack (docs/architecture.md, "The local stack"): the same handlers and ASL files as on AWS, wired to local stand-ins on 127.0.0.1:
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { eventBusName, stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import {
@@ -23,24 +14,26 @@ import {
   PIPELINE,
   pacingIntervalMs,
   vendorConfig,
-} from '../functions/shared/config.ts';
-import type { VendorId } from '../functions/shared/contract.ts';
-import { Pacer } from '../functions/shared/pacing.ts';
-import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
-import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
-import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
-import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
+} from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
+import { Pacer } from '../functions/domain/pacing.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
+import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
+import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
+import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
+import { LocalEventBus, PUT_EVENTS_RESOURCE } from './aws/event-bus.ts';
+import { type LocalFailureCapture, startFailureCapture } from './aws/failure-capture.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/idempotency-store.ts';
+import { type LocalHandler, LocalLambdaRuntime } from './aws/lambda-runtime.ts';
+import { type RunningLocalScheduler, startLocalScheduling } from './aws/scheduler.ts';
+import { asIntegrationError, startLocalSqs } from './aws/sqs.ts';
+import { type EventSource, startEventSource } from './aws/sqs-event-source.ts';
+import { LocalStepFunctions } from './aws/step-functions.ts';
+import { ACCOUNT, type AslDefinition, REGION, type TaskResourceHandler } from './aws/step-functions-model.ts';
+import { loadWorkflow } from './aws/workflow.ts';
+import { crashingPace, type LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
-import { LocalEventBus, PUT_EVENTS_RESOURCE } from './event-bus.ts';
-import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
-import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
-import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
-import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
-import { asIntegrationError, startLocalSqs } from './sqs.ts';
-import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
-import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
-import { loadWorkflow } from './workflow.ts';
+import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './emulators/registry.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -66,12 +59,12 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Test knob of the local scheduler: every wait until a schedule fires is multiplied by this (default 1). */
   readonly schedulerTimeScale?: number;
-  /** Vendor λs that die after a vendor call succeeded (`local/fault-switches.ts`; `flowctl local --crash`). */
+  /** Vendor λs that die after a vendor call succeeded (`local/batch/fault-switches.ts`; `flowctl local --crash`). */
   readonly lambdaCrash?: LambdaCrashSettings;
   /**
    * RELIABILITY SUITE AND BENCHMARK ONLY, with `enforceRateLimit: false`: multiplies every vendor λ's pacing interval
    * (0.02 → 50× the documented rate), so thousands of requests run in minutes. Never below the documented limits
-   * against a real vendor: the pacing arithmetic of `functions/shared/config.ts` no longer holds. @default 1
+   * against a real vendor: the pacing arithmetic of `functions/domain/config.ts` no longer holds. @default 1
    */
   readonly pacingScale?: number;
   /** Deadline of one vendor call, overriding the config's (fault runs: a lost answer holds a slot this long). */
@@ -79,7 +72,7 @@ export interface LocalStackOptions {
   /** Timeout of the vendor λs, overriding the config's (crash runs: a dead sandbox holds its slot this long). */
   readonly vendorTimeoutSeconds?: number;
   /**
-   * BENCHMARK ONLY: extra emulator settings (`local/vendor-registry.ts`): time compression of the vendor's world,
+   * BENCHMARK ONLY: extra emulator settings (`local/emulators/registry.ts`): time compression of the vendor's world,
    * ICE's assumed limit enforced, the AWS flow quota.
    */
   readonly emulatorOptions?: Pick<EmulatorStartOptions, 'timeScale' | 'enforceAssumedLimit' | 'flowQuota'>;
@@ -485,97 +478,4 @@ export function resolveResource(
     };
   }
   throw new Error(`the local stack has no stand-in for Task resource ${resource}`);
-}
-
-interface EventSource {
-  busy(): boolean;
-  stop(): Promise<void>;
-}
-
-/**
- * The SQS event source mapping: `maxConcurrency` pollers, each receiving up to `batchSize` messages, invoking the
- * dispatcher, and deleting what the partial batch response does not list as failed. Failed records stay invisible
- * until the visibility timeout, then come back; after `maxReceiveCount` SQS moves them to the DLQ.
- */
-function startEventSource(params: {
-  sqs: SQSClient;
-  queueUrl: string;
-  batchSize: number;
-  maxConcurrency: number;
-  invoke: (event: SQSEvent) => Promise<unknown>;
-}): EventSource {
-  let stopping = false;
-  let inBatch = 0;
-  const poller = async () => {
-    while (!stopping) {
-      let messages: Message[] = [];
-      try {
-        const received = await params.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: params.queueUrl,
-            MaxNumberOfMessages: params.batchSize,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        messages = received.Messages ?? [];
-      } catch {
-        if (!stopping) await new Promise((resolve) => setTimeout(resolve, 200));
-        continue;
-      }
-      if (messages.length === 0) continue;
-      inBatch++;
-      try {
-        const event: SQSEvent = { Records: messages.map((m) => toRecord(m, params.queueUrl)) };
-        let failed: Set<string>;
-        try {
-          const response = (await params.invoke(event)) as { batchItemFailures?: { itemIdentifier: string }[] } | null;
-          failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-        } catch {
-          failed = new Set(messages.map((m) => m.MessageId!));
-        }
-        const done = messages.filter((m) => !failed.has(m.MessageId!));
-        if (done.length > 0) {
-          await params.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: params.queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-            }),
-          );
-        }
-      } finally {
-        inBatch--;
-      }
-    }
-  };
-  const running = Array.from({ length: params.maxConcurrency }, () => poller());
-  return {
-    busy: () => inBatch > 0,
-    stop: async () => {
-      stopping = true;
-      await Promise.all(running);
-    },
-  };
-}
-
-function toRecord(message: Message, queueUrl: string): SQSRecord {
-  const queueName = queueUrl.split('/').pop()!;
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? ACCOUNT,
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`,
-    awsRegion: REGION,
-  };
 }

@@ -5,8 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { flowEventJsonSchema } from '../functions/shared/flow-event.ts';
-import { requestJsonSchema } from '../functions/shared/json-schema.ts';
+import { flowEventJsonSchema } from '../functions/domain/flow-event.ts';
+import { requestJsonSchema } from '../functions/domain/json-schema.ts';
 
 mkdirSync(new URL('../schemas/', import.meta.url), { recursive: true });
 for (const [file, schema] of [

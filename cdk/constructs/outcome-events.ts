@@ -1,5 +1,5 @@
 /**
- * Outcome events (`functions/shared/flow-event.ts`): the stage's custom EventBridge bus, where the workflows put
+ * Outcome events (`functions/domain/flow-event.ts`): the stage's custom EventBridge bus, where the workflows put
  * `FlowProvisioned` / `FlowProvisioningFailed` and the dispatcher `RequestRejected`, and an archive of everything our
  * source puts there, so a consumer that was down (or a new one) can replay what it missed.
  *
@@ -10,7 +10,7 @@ import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { EVENT_SOURCE } from '../../functions/shared/flow-event.ts';
+import { EVENT_SOURCE } from '../../functions/domain/flow-event.ts';
 import { eventBusName } from '../naming.ts';
 
 export interface OutcomeEventsProps {

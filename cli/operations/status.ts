@@ -22,12 +22,12 @@ import {
   GetExecutionHistoryCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { executionName, MAX_ATTEMPTS } from '../../functions/shared/execution-name.ts';
-import { type DetailType, eventIdOf, type FlowConnection, messageKeyOf } from '../../functions/shared/flow-event.ts';
-import { type DlqRecordDetail, peekDeadLetterQueue } from '../commands/dlq.ts';
-import { analyzeExecution, type ExecutionView } from '../commands/executions.ts';
+import { executionName, MAX_ATTEMPTS } from '../../functions/domain/execution-name.ts';
+import { type DetailType, eventIdOf, type FlowConnection, messageKeyOf } from '../../functions/domain/flow-event.ts';
 import { EXIT, FlowctlError } from '../output.ts';
 import type { Target } from '../target.ts';
+import { type DlqRecordDetail, peekDeadLetterQueue } from './dlq.ts';
+import { analyzeExecution, type ExecutionView } from './executions.ts';
 
 export type RequestState = 'PROVISIONED' | 'IN_PROGRESS' | 'FAILED' | 'REJECTED' | 'UNKNOWN';
 

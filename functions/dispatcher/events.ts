@@ -11,7 +11,7 @@ import {
   type PutEventsEntry,
   type RequestRejectedDetail,
   requestRejectedDetail,
-} from '../shared/flow-event.ts';
+} from '../domain/flow-event.ts';
 
 export interface DispatcherEvents {
   readonly client: EventBridgeClient;

@@ -5,11 +5,11 @@
  * URL); no connection ever contains one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/shared/contract.ts';
-import { type FlowConnection, flowConnection } from '../../functions/shared/flow-event.ts';
+import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/domain/contract.ts';
+import { type FlowConnection, flowConnection } from '../../functions/domain/flow-event.ts';
 import { unpaced, type VendorClient } from '../../functions/vendors/types.ts';
 import type { RunningEmulator } from '../../local/emulators/common.ts';
-import { localVendor } from '../../local/vendor-registry.ts';
+import { localVendor } from '../../local/emulators/registry.ts';
 import { aRequest } from '../helpers/factories.ts';
 
 const SECRETS = ['IceInputSecret-0042', 'IceOutputSecret-0042', 'HuaweiOutputSecret-0042', 'volcSecretValue0042'];

@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { type FlowEvent, type PutEventsEntry, parseEntry } from '../../functions/shared/flow-event.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
-import type { RequestResult } from '../../local/run-batch.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { type FlowEvent, type PutEventsEntry, parseEntry } from '../../functions/domain/flow-event.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
+import type { RequestResult } from '../../local/batch/run-batch.ts';
 import { asReceived, schemaErrors } from '../helpers/flow-events.ts';
 import { type FlowctlRun, runFlowctl, type ServedStack, startServedStack } from '../helpers/flowctl-e2e.ts';
 

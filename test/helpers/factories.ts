@@ -1,7 +1,7 @@
 /** Record factories for tests: valid requests per vendor, SQS records, scripted vendor clients. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ProvisionRequest, VendorId } from '../../functions/shared/contract.ts';
-import type { FlowConnection } from '../../functions/shared/flow-event.ts';
+import type { ProvisionRequest, VendorId } from '../../functions/domain/contract.ts';
+import type { FlowConnection } from '../../functions/domain/flow-event.ts';
 import type {
   CreatedFlow,
   FlowState,
@@ -10,7 +10,7 @@ import type {
   Operation,
   VendorClient,
 } from '../../functions/vendors/types.ts';
-import { exampleRequest } from '../../local/demo-batch.ts';
+import { exampleRequest } from '../../local/batch/demo-batch.ts';
 
 /** A valid request for `vendor`, from its example, with overrides. */
 export function aRequest(

@@ -1,7 +1,7 @@
 /** Validates outcome events against the exported `schemas/flow-event.v1.json` (what consumers validate with). */
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { PutEventsEntry } from '../../functions/shared/flow-event.ts';
+import type { PutEventsEntry } from '../../functions/domain/flow-event.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/flow-event.v1.json', import.meta.url), 'utf8'));
 const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventBusName } from '../../cdk/naming.ts';
-import { EVENT_SOURCE } from '../../functions/shared/flow-event.ts';
+import { EVENT_SOURCE } from '../../functions/domain/flow-event.ts';
 import {
   asArray,
   getAtt,

@@ -4,8 +4,8 @@
  * secret.
  */
 import { describe, expect, it } from 'vitest';
-import { VendorQuotaExceededError, VendorRejectedError } from '../../functions/shared/errors.ts';
-import { eventIdOf, parseEntry } from '../../functions/shared/flow-event.ts';
+import { VendorQuotaExceededError, VendorRejectedError } from '../../functions/domain/errors.ts';
+import { eventIdOf, parseEntry } from '../../functions/domain/flow-event.ts';
 import type { CreatedFlow } from '../../functions/vendors/types.ts';
 import { aCreatedFlow, aRequest, aStatus, ScriptedClient } from '../helpers/factories.ts';
 import { asReceived, schemaErrors } from '../helpers/flow-events.ts';

@@ -6,7 +6,7 @@
  * docs/vendors/alibaba-cams.md). The preview URL GetFlow also answers is a bearer link to the flow and is not published.
  */
 import { z } from 'zod';
-import { compact, type FlowConnection, safeUrl } from '../../shared/flow-event.ts';
+import { compact, type FlowConnection, safeUrl } from '../../domain/flow-event.ts';
 
 export const camsFlowAnswer = z.object({
   FlowId: z.string().min(1),

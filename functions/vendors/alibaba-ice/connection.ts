@@ -8,8 +8,8 @@
  * the URLs pass `safeUrl`, which drops any credential a URL may carry.
  */
 import { z } from 'zod';
-import type { AlibabaIceRequest } from '../../shared/contract.ts';
-import { type ConnectionIngest, type ConnectionOutput, compact, hostPortOf, safeUrl } from '../../shared/flow-event.ts';
+import type { AlibabaIceRequest } from '../../domain/contract.ts';
+import { type ConnectionIngest, type ConnectionOutput, compact, hostPortOf, safeUrl } from '../../domain/flow-event.ts';
 
 /** Where the flow listens (the sender or consumer connects to the URL) versus where it fetches or sends. */
 const LISTENING = new Set(['RTMP-PUSH', 'SRT-Listener']);

@@ -6,7 +6,7 @@
  * a source's decryption settings are never read.
  */
 import { z } from 'zod';
-import { type ConnectionIngest, type ConnectionOutput, compact, type FlowConnection } from '../../shared/flow-event.ts';
+import { type ConnectionIngest, type ConnectionOutput, compact, type FlowConnection } from '../../domain/flow-event.ts';
 
 /** Protocols where MediaConnect fetches the stream from the sender instead of listening for it. */
 const PULL_PROTOCOLS = new Set(['srt-caller', 'zixi-pull']);

@@ -5,8 +5,8 @@
  * outputs may echo their `decryption` / `encryption` settings: those carry the SRT passphrase and are never read.
  */
 import { z } from 'zod';
-import type { HuaweiLiveRequest } from '../../shared/contract.ts';
-import { type ConnectionIngest, type ConnectionOutput, compact } from '../../shared/flow-event.ts';
+import type { HuaweiLiveRequest } from '../../domain/contract.ts';
+import { type ConnectionIngest, type ConnectionOutput, compact } from '../../domain/flow-event.ts';
 
 const source = z.object({
   protocol: z.string().optional(),

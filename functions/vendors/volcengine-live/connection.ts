@@ -5,7 +5,7 @@
  * a CDN often carry an auth key in the query: `safeUrl` removes it.
  */
 import { z } from 'zod';
-import { type ConnectionOutput, compact, type FlowConnection, hostPortOf, safeUrl } from '../../shared/flow-event.ts';
+import { type ConnectionOutput, compact, type FlowConnection, hostPortOf, safeUrl } from '../../domain/flow-event.ts';
 
 export const volcengineTaskAddresses = z.object({
   TaskId: z.string().min(1),
