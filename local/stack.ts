@@ -101,7 +101,7 @@ export interface LocalStack {
   readonly scheduler: RunningLocalScheduler;
   /** Stand-in for the EventBridge rule that puts TIMED_OUT/ABORTED executions on the DLQ. */
   readonly failureCapture: LocalFailureCapture;
-  /** The stage's event bus: every outcome event put by the workflow and the dispatcher (`local/event-bus.ts`). */
+  /** The stage's event bus: every outcome event put by the workflow and the dispatcher (`local/aws/event-bus.ts`). */
   readonly eventBus: LocalEventBus;
   readonly dispatch: DispatchMode;
   /** The vendors' task queues (queue mode only). */
