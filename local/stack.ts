@@ -19,6 +19,7 @@ import type { VendorId } from '../functions/domain/contract.ts';
 import { Pacer } from '../functions/domain/pacing.ts';
 import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
+import { DynamoDbFlowLedger } from '../functions/flow-steps/flow-ledger.ts';
 import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
 import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
 import { LocalEventBus, PUT_EVENTS_RESOURCE } from './aws/event-bus.ts';
@@ -221,7 +222,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ),
           );
           // One persistence layer per instance (Powertools configures it per call), one table for all.
-          const idempotency = { persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client) };
+          const idempotency = {
+            persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client),
+            ledger: new DynamoDbFlowLedger(idempotencyStore.tableName, idempotencyStore.client),
+          };
           return buildVendorTaskHandler({
             vendor: entry.vendor,
             client,

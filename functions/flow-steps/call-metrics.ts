@@ -82,9 +82,24 @@ export class VendorCallMeter {
 
   /** Decorates a client: each method runs as the step of its name. */
   client(inner: VendorClient): VendorClient {
+    const complete = inner.completeFlow?.bind(inner);
+    const adopt = inner.adoptFlow?.bind(inner);
     return {
       vendor: inner.vendor,
       createFlow: (request) => this.step('createFlow', request, () => inner.createFlow(request)),
+      ...(complete
+        ? {
+            completeFlow: (request: ProvisionRequest, flowId: string) =>
+              this.step('completeFlow', request, () => complete(request, flowId)),
+          }
+        : {}),
+      // Adoption is part of the create step: its calls count as createFlow's.
+      ...(adopt
+        ? {
+            adoptFlow: (request: ProvisionRequest, flowId: string) =>
+              this.step('createFlow', request, () => adopt(request, flowId)),
+          }
+        : {}),
       startFlow: (request, flowId) => this.step('startFlow', request, () => inner.startFlow(request, flowId)),
       describeFlow: (request, flowId) => this.step('describeFlow', request, () => inner.describeFlow(request, flowId)),
       grantEntitlements: (request, flowId) =>

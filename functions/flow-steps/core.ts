@@ -6,9 +6,10 @@
  */
 import { z } from 'zod';
 import { vendorConfig } from '../domain/config.ts';
-import { parseRequest, type VendorId } from '../domain/contract.ts';
-import { InvalidRequestError } from '../domain/errors.ts';
+import { type ProvisionRequest, parseRequest, type VendorId } from '../domain/contract.ts';
+import { InvalidRequestError, StepStoreUnavailableError } from '../domain/errors.ts';
 import { type FlowConnection, flowConnection } from '../domain/flow-event.ts';
+import { logger } from '../domain/observability.ts';
 import {
   type CreatedFlow,
   type FlowStatus,
@@ -16,6 +17,7 @@ import {
   OPERATIONS,
   type VendorClient,
 } from '../vendors/types.ts';
+import type { FlowLedger } from './flow-ledger.ts';
 
 export const vendorTaskEvent = z.object({
   operation: z.enum(OPERATIONS),
@@ -40,6 +42,7 @@ export type VendorTaskResult =
       /** The outputs part of the flow's connection, merged over the create's by the workflow (`States.JsonMerge`). */
       readonly connection: { readonly outputs: NonNullable<GrantedEntitlement['output']>[] };
     }
+  | { readonly flowId: string; readonly completed: true }
   | { readonly flowId: string; readonly deleted: true }
   | FlowConnection;
 
@@ -47,6 +50,7 @@ export async function runVendorTask(
   vendor: VendorId,
   client: VendorClient,
   rawEvent: unknown,
+  ledger?: FlowLedger,
 ): Promise<VendorTaskResult> {
   const event = vendorTaskEvent.safeParse(rawEvent);
   if (!event.success) {
@@ -59,7 +63,7 @@ export async function runVendorTask(
     throw new InvalidRequestError([`vendor: this task serves ${vendor}, the request is for ${request.vendor}`]);
   }
   const { operation, flowId } = event.data;
-  if (operation === 'createFlow') return client.createFlow(request);
+  if (operation === 'createFlow') return createOrAdopt(vendor, client, request, ledger);
   if (!flowId) throw new InvalidRequestError([`flowId: required for ${operation}`]);
 
   const config = vendorConfig(vendor);
@@ -71,6 +75,14 @@ export async function runVendorTask(
     maxPolls: config.maxPolls,
   });
   switch (operation) {
+    case 'completeFlow':
+      if (!client.completeFlow) {
+        throw new InvalidRequestError([
+          `operation: ${vendor} creates its flows in one step; there is nothing to complete`,
+        ]);
+      }
+      await client.completeFlow(request, flowId);
+      return { flowId, completed: true };
     case 'startFlow':
       return withPolling(await client.startFlow(request, flowId));
     case 'describeFlow':
@@ -89,4 +101,33 @@ export async function runVendorTask(
       await client.deleteFlow(request, flowId);
       return { flowId, deleted: true };
   }
+}
+
+/**
+ * Create, or adopt by id the flow an earlier attempt of this request recorded, for a client whose vendor cannot find
+ * a flow by the request's identity (`adoptFlow`, `./flow-ledger.ts`). Other clients create (get-or-create) as they are.
+ */
+async function createOrAdopt(
+  vendor: VendorId,
+  client: VendorClient,
+  request: ProvisionRequest,
+  ledger: FlowLedger | undefined,
+): Promise<CreatedFlow> {
+  if (!ledger || !client.adoptFlow) return client.createFlow(request);
+  const known = await ledger.recall(vendor, request.requestId).catch((error: unknown) => {
+    throw new StepStoreUnavailableError('the flow ledger could not be read', { cause: error });
+  });
+  if (known !== undefined) {
+    const adopted = await client.adoptFlow(request, known);
+    if (adopted) return adopted;
+  }
+  const created = await client.createFlow(request);
+  // Best effort: the flow exists now, and failing the step would make its retry meet "name taken".
+  await ledger.remember(vendor, request.requestId, created.flowId).catch((error: unknown) => {
+    logger.warn('the flow ledger could not record the flow; a new attempt of this request cannot adopt it', {
+      flowId: created.flowId,
+      error: (error as Error).name,
+    });
+  });
+  return created;
 }

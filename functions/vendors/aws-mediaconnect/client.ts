@@ -390,7 +390,11 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
   }
 }
 
-/** MediaConnect flow status → our state. Transitions in progress towards running are STARTING; the rest is ERROR. */
+/**
+ * MediaConnect flow status → our state (docs/vendors/aws-mediaconnect.md, "Operations": the Flow.status enum and the
+ * SDK waiters, which retry on STARTING/UPDATING towards ACTIVE and on STOPPING/DELETING towards STANDBY or gone).
+ * Transitions towards running are STARTING, towards idle or gone STOPPING; only ERROR and unknown values are ERROR.
+ */
 export function flowStateOf(vendorStatus: string): FlowState {
   switch (vendorStatus) {
     case 'STANDBY':
@@ -398,6 +402,9 @@ export function flowStateOf(vendorStatus: string): FlowState {
     case 'STARTING':
     case 'UPDATING':
       return 'STARTING';
+    case 'STOPPING':
+    case 'DELETING':
+      return 'STOPPING';
     case 'ACTIVE':
       return 'ACTIVE';
     default:

@@ -9,8 +9,11 @@
  *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
  * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity
  *   (`<name>-<requestId>`, `../alibaba/flow-name.ts`) and every source description carries
- * `[flow-provisioner:request-id=<id>]`. Create   answering `LIVE.103011018` (already exists) → list flows, find ours by
- * name, read it, and adopt it only when the   marker is there; otherwise `VendorConflict`.
+ *   `[flow-provisioner:request-id=<id>]`. Whether Huawei refuses a duplicate flow name is not documented for flows
+ *   (docs/vendors/huawei-live.md, "Identity and adoption"), so create never relies on it: it first lists the flows
+ *   (ListFlows, paged to the end), reads the one named ours and adopts it when the marker is there, and only creates
+ *   when there is none. A `LIVE.103011018` answer to the create is looked up the same way; a namesake without the
+ *   marker is `VendorConflict`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
@@ -113,7 +116,7 @@ type FlowDetail = z.output<typeof flowDetail>;
 
 type HuaweiSourceInput = HuaweiLiveRequest['flow']['sources'][number];
 type HuaweiOutputInput = HuaweiLiveRequest['entitlements'][number];
-type HuaweiEncryptionInput = NonNullable<HuaweiSourceInput['decryption']>;
+type HuaweiEncryptionInput = NonNullable<HuaweiOutputInput['encryption']>;
 
 function encryptionBody(e: HuaweiEncryptionInput) {
   return { key_type: e.keyType, passphrase: e.passphrase, algorithm: e.algorithm };
@@ -157,7 +160,11 @@ export interface HuaweiLiveClientOptions extends SignedHttpClientOptions {
   readonly projectId: string;
   /** Base URL for every region (`VENDOR_ENDPOINT_HUAWEI_LIVE`); default `live.{region}.myhuaweicloud.com`. */
   readonly endpoint?: URL;
-  /** How many ListFlows pages (100 flows each) an adoption may read. @default 3 */
+  /**
+   * How many ListFlows pages (100 flows each) a lookup may read before it gives up, refusing to create a flow it
+   * cannot rule out exists. Every page is a paced call (80 a minute), so the bound keeps a create within the λ
+   * timeout (`functions/vendors/huawei-live/descriptor.ts`). @default 5
+   */
   readonly maxListPages?: number;
 }
 
@@ -185,7 +192,7 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     this.credentials = options.credentials;
     this.projectId = options.projectId;
     this.endpoint = options.endpoint;
-    this.maxListPages = options.maxListPages ?? 3;
+    this.maxListPages = options.maxListPages ?? 5;
     if (!/^[A-Za-z0-9-]+$/.test(this.projectId)) throw new Error('HUAWEICLOUD_PROJECT_ID must be a project id');
   }
 
@@ -207,6 +214,10 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
   async createFlow(request: HuaweiLiveRequest): Promise<CreatedFlow> {
     const req = own(request);
     const name = huaweiFlowName(req);
+    // Any create may repeat an earlier attempt whose answer was lost: look first.
+    const existing = await this.findOurs(req, name);
+    // The detail that proved the flow ours answered its sources too: no further read for the connection.
+    if (existing) return { ...statusOf(existing), name, adopted: true, connection: connectionOf(existing) };
     try {
       const answer = await this.call(
         {
@@ -222,16 +233,17 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         createResponse,
       );
-      const ingest = huaweiIngest(answer.flow);
-      return {
-        ...statusOf(answer.flow),
-        name,
-        adopted: false,
-        connection: { ...(ingest ? { ingest } : {}), outputs: [] },
-      };
+      return { ...statusOf(answer.flow), name, adopted: false, connection: connectionOf(answer.flow) };
     } catch (error) {
       if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
-      return this.adopt(req, name, error);
+      // Created in the moment between the lookup and the create (a concurrent duplicate delivery): look again.
+      const raced = await this.findOurs(req, name, error);
+      if (raced) return { ...statusOf(raced), name, adopted: true, connection: connectionOf(raced) };
+      throw new VendorConflictError(
+        `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
+        { ...error.details, operation: 'CreateFlows' },
+        { cause: error },
+      );
     }
   }
 
@@ -357,9 +369,13 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     }
   }
 
-  /** Create said "already exists": find the flow by its name and adopt it only if it carries our marker. */
-  private async adopt(req: HuaweiLiveRequest, name: string, conflict: VendorConflictError): Promise<CreatedFlow> {
-    const details = { ...conflict.details, operation: 'CreateFlows' };
+  /**
+   * Our flow, if one exists: ListFlows paged to the end, the flow named ours read in full, and kept only when its
+   * sources carry our marker. A namesake without it is someone else's: `VendorConflict`, never a second flow.
+   */
+  private async findOurs(req: HuaweiLiveRequest, name: string, cause?: Error): Promise<FlowDetail | undefined> {
+    const details: VendorErrorDetails = { vendor: VENDOR, operation: 'CreateFlows' };
+    const marker = huaweiIdentityMarker(req.requestId);
     for (let page = 0; page < this.maxListPages; page++) {
       const list = await this.call(
         {
@@ -371,39 +387,22 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         listResponse,
       );
-      const match = list.flows.find((flow) => flow.name === name);
-      if (match) {
+      for (const match of list.flows.filter((flow) => flow.name === name)) {
         const detail = await this.detail(req, match.flow_id);
-        const marker = huaweiIdentityMarker(req.requestId);
-        if (detail.sources?.some((source) => source.description?.includes(marker))) {
-          // The detail read that proved it ours answered its sources too: no further read for the connection.
-          const ingest = huaweiIngest(detail);
-          return {
-            ...statusOf(detail),
-            name,
-            adopted: true,
-            connection: { ...(ingest ? { ingest } : {}), outputs: [] },
-          };
-        }
+        if (detail.sources?.some((source) => source.description?.includes(marker))) return detail;
         throw new VendorConflictError(
           `huawei-live: flow "${name}" (${match.flow_id}) already exists and is not this request's (no ${marker} on its sources); rename the flow or delete the other one`,
           details,
-          { cause: conflict },
+          cause ? { cause } : undefined,
         );
       }
       const total = list.total ?? Number.POSITIVE_INFINITY;
-      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) {
-        throw new VendorConflictError(
-          `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
-          details,
-          { cause: conflict },
-        );
-      }
+      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) return undefined;
     }
     throw new VendorConflictError(
-      `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} and "${name}" is not among the first ${this.maxListPages * LIST_PAGE_SIZE} flows; adopt it by hand or raise maxListPages`,
+      `huawei-live: the project holds more than ${this.maxListPages * LIST_PAGE_SIZE} flows, so whether "${name}" already exists cannot be told; nothing was created (raise maxListPages)`,
       details,
-      { cause: conflict },
+      cause ? { cause } : undefined,
     );
   }
 
@@ -479,4 +478,10 @@ function own(request: ProvisionRequest): HuaweiLiveRequest {
   if (request.vendor !== VENDOR)
     throw new InvalidRequestError([`vendor: the ${VENDOR} client got a ${request.vendor} request`]);
   return request;
+}
+
+/** The ingest side from a flow detail (CreateFlows' answer, or the detail read that adopted it). */
+function connectionOf(detail: unknown): FlowConnection {
+  const ingest = huaweiIngest(detail);
+  return { ...(ingest ? { ingest } : {}), outputs: [] };
 }

@@ -9,11 +9,13 @@
  *   until the task reports 生效中 (active). A future start is SCHEDULED, which the workflow counts as done.
  *   RestartPullToPushTask only re-enables a task someone stopped, and Volcengine has announced its retirement; a
  *   stopped task (停用) or an ended one (已结束) is ERROR and ends in a failure record instead.
- * - Read: there is no get-by-id; ListPullToPushTask filtered by group finds the task.
+ * - Read: there is no get-by-id; ListPullToPushTaskV2 (POST, `GroupNames`) paged to the end finds the task. The
+ *   official SDK dropped `GroupName` from ListPullToPushTask's query, so only V2 is known to filter by group
+ *   (docs/vendors/volcengine-live.md, "Operations"); a listed task of another group is never taken for ours.
  * - Share: none. The contract rejects a request with entitlements; `grantEntitlements` refuses any that slip through.
  * - Get-or-create: CreatePullToPushGroup answering **HTTP 429 `RequestLimitExceeded.Exist`** means "already exists"
  *   (never a throttle: throttling is `FlowLimitExceeded`). The client then lists groups and adopts the group only if
- *   it carries our request-identity tag, then adopts the task it holds (or creates the missing one).
+ *   it carries our request-identity tag, then adopts the task with our title in that group (or creates the missing one).
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
 
@@ -45,7 +47,7 @@ export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
 export const VOLCENGINE_API_VERSION = '2023-01-01';
 export const VOLCENGINE_SERVICE = 'live';
 
-/** The task statuses ListPullToPushTask reports, as Chinese strings. */
+/** The task statuses ListPullToPushTask(V2) reports, as Chinese strings. */
 export const TASK_STATUS = {
   stopped: '停用',
   notStarted: '未开始',
@@ -117,7 +119,13 @@ const taskItem = z.looseObject({
 });
 const listTasksResult = z.object({
   List: z.array(taskItem).nullish(),
-  Pagination: z.object({ PageTotal: z.number().int().optional(), TotalCount: z.number().int().optional() }).optional(),
+  Pagination: z
+    .object({
+      PageCur: z.number().int().optional(),
+      PageTotal: z.number().int().optional(),
+      TotalCount: z.number().int().optional(),
+    })
+    .optional(),
 });
 const groupItem = z.object({
   Name: z.string(),
@@ -142,6 +150,8 @@ export interface VolcengineLiveClientOptions extends SignedHttpClientOptions {
   readonly now?: () => number;
   /** How many ListPullToPushGroup pages (1000 groups each) an adoption may read. @default 3 */
   readonly maxGroupPages?: number;
+  /** How many ListPullToPushTaskV2 pages (500 tasks each) a lookup may read before it gives up. @default 5 */
+  readonly maxTaskPages?: number;
 }
 
 export type VolcengineLiveFromEnvOptions = SignedHttpClientOptions;
@@ -161,12 +171,14 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
   private readonly credentials: VolcengineCredentials;
   private readonly endpoint: URL;
   private readonly maxGroupPages: number;
+  private readonly maxTaskPages: number;
 
   constructor(options: VolcengineLiveClientOptions) {
     super(volcengineLive, options);
     this.credentials = options.credentials;
     this.endpoint = options.endpoint ?? new URL(VOLCENGINE_DEFAULT_ENDPOINT);
     this.maxGroupPages = options.maxGroupPages ?? 3;
+    this.maxTaskPages = options.maxTaskPages ?? 5;
   }
 
   /**
@@ -266,7 +278,7 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
       // A task just created may not be listed yet (no get-by-id exists): retried, bounded by the workflow.
       throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
         vendor: VENDOR,
-        operation: 'ListPullToPushTask',
+        operation: 'ListPullToPushTaskV2',
       });
     }
     return this.statusOf(groupName, task);
@@ -357,18 +369,31 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     );
   }
 
-  /** Every task of a group (one page holds 500; our groups hold one). */
+  /**
+   * Every task of a group: ListPullToPushTaskV2 filtered by `GroupNames`, paged to the end. A task that names another
+   * group is dropped whatever the filter did, so a title can only ever match within our group.
+   */
   private async listTasks(region: string, groupName: string): Promise<TaskItem[]> {
-    const result = listTasksResult.safeParse(
-      await this.call({
-        action: 'ListPullToPushTask',
-        region,
-        method: 'GET',
-        query: { GroupName: groupName, Page: '1', Size: String(TASK_PAGE_SIZE) },
-      }),
+    const found: TaskItem[] = [];
+    for (let page = 1; page <= this.maxTaskPages; page++) {
+      const result = listTasksResult.safeParse(
+        await this.call({
+          action: 'ListPullToPushTaskV2',
+          region,
+          method: 'POST',
+          body: { GroupNames: [groupName], Page: page, Size: TASK_PAGE_SIZE },
+        }),
+      );
+      if (!result.success) throw unexpected('ListPullToPushTaskV2', 'Result.List missing');
+      const list = result.data.List ?? [];
+      found.push(...list.filter((task) => task.GroupName === undefined || task.GroupName === groupName));
+      const pageTotal = result.data.Pagination?.PageTotal;
+      if (list.length < TASK_PAGE_SIZE || (pageTotal !== undefined && page >= pageTotal)) return found;
+    }
+    throw new VendorUnavailableError(
+      `volcengine-live: group ${groupName} lists more than ${this.maxTaskPages * TASK_PAGE_SIZE} tasks; raise maxTaskPages`,
+      { vendor: VENDOR, operation: 'ListPullToPushTaskV2' },
     );
-    if (!result.success) throw unexpected('ListPullToPushTask', 'Result.List missing');
-    return result.data.List ?? [];
   }
 
   private statusOf(groupName: string, task: TaskItem): FlowStatus {

@@ -104,7 +104,8 @@ describe('AlibabaCamsClient', () => {
     const { fetch, sent } = fetchByAction({ ListFlow: camsOk([]), CreateFlow: camsOk({ FlowId: FLOW_ID }) });
     const flow = { ...request.flow } as Record<string, unknown>;
     delete flow.jsonAsset;
-    await client(fetch).createFlow(camsRequest({ flow }));
+    // Without a flow JSON the flow can only stay a draft: CAMS publishes nothing without one.
+    await client(fetch).createFlow(camsRequest({ flow, start: false }));
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'CreateFlow']);
   });
 
