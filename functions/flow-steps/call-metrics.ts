@@ -106,6 +106,8 @@ export class VendorCallMeter {
         this.step('grantEntitlements', request, () => inner.grantEntitlements(request, flowId)),
       stopFlow: (request, flowId) => this.step('stopFlow', request, () => inner.stopFlow(request, flowId)),
       deleteFlow: (request, flowId) => this.step('deleteFlow', request, () => inner.deleteFlow(request, flowId)),
+      describeConnection: (request, flowId) =>
+        this.step('describeConnection', request, () => inner.describeConnection(request, flowId)),
     };
   }
 

@@ -109,6 +109,9 @@ class SecretBackedClient implements VendorClient {
   async deleteFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).deleteFlow(request, flowId);
   }
+  async describeConnection(request: ProvisionRequest, flowId: string) {
+    return (await this.current()).describeConnection(request, flowId);
+  }
 
   /** The client for the secret's current values, rebuilt only when they changed. */
   private async current(): Promise<VendorClient> {

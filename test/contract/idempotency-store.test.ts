@@ -105,6 +105,7 @@ describe('an effect step retried after its call succeeded', () => {
       grantEntitlements: (r, id) => scripted.grantEntitlements(r, id),
       stopFlow: (r, id) => scripted.stopFlow(r, id),
       deleteFlow: (r, id) => scripted.deleteFlow(r, id),
+      describeConnection: (r, id) => scripted.describeConnection(r, id),
     };
     const run = createVendorTaskRunner({ vendor: 'aws-mediaconnect', client: withoutCompletion });
     await expect(run(event('completeFlow', { flowId: 'flow-1' }))).rejects.toMatchObject({

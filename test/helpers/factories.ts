@@ -1,11 +1,13 @@
 /** Record factories for tests: valid requests per vendor, SQS records, scripted vendor clients. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ProvisionRequest, VendorId } from '../../functions/domain/contract.ts';
+import type { FlowConnection } from '../../functions/domain/flow-event.ts';
 import type {
   CreatedFlow,
   FlowState,
   FlowStatus,
   GrantedEntitlement,
+  Operation,
   VendorClient,
 } from '../../functions/vendors/types.ts';
 import { exampleRequest } from '../../local/batch/demo-batch.ts';
@@ -41,14 +43,7 @@ export function anSqsEvent(...bodies: string[]): SQSEvent {
   return { Records: bodies.map((body, i) => anSqsRecord(body, `msg-${i}`)) };
 }
 
-type Step =
-  | 'createFlow'
-  | 'completeFlow'
-  | 'startFlow'
-  | 'describeFlow'
-  | 'grantEntitlements'
-  | 'stopFlow'
-  | 'deleteFlow';
+type Step = Operation;
 
 /**
  * A vendor client whose answers are scripted per operation: each call takes the next scripted answer (an Error is
@@ -94,6 +89,9 @@ export class ScriptedClient implements VendorClient {
   deleteFlow(request: ProvisionRequest, flowId: string): Promise<void> {
     return this.next('deleteFlow', request, flowId);
   }
+  describeConnection(request: ProvisionRequest, flowId: string): Promise<FlowConnection> {
+    return this.next('describeConnection', request, flowId);
+  }
 }
 
 export function aStatus(state: FlowState, flowId = 'flow-1'): FlowStatus {
@@ -101,5 +99,5 @@ export function aStatus(state: FlowState, flowId = 'flow-1'): FlowStatus {
 }
 
 export function aCreatedFlow(flowId = 'flow-1', name = 'basketball-final'): CreatedFlow {
-  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false };
+  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false, connection: { outputs: [] } };
 }

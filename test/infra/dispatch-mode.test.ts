@@ -8,9 +8,11 @@
  *
  * Every number is read from `functions/domain/config.ts`.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { EventBus } from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -302,13 +304,17 @@ describe('queue mode', () => {
       const statements = statementsOfRole(synth().template, ids().machineRole(vendor));
       const actions = statements.flatMap((s) => asArray(s.Action));
       expect(actions.filter((a) => a.startsWith('lambda:'))).toEqual([]);
-      expect(actions.filter((a) => !MACHINE_LOGGING_ACTIONS.has(a))).toEqual(['sqs:SendMessage']);
+      // The outcome-event put has its own tests (test/infra/outcome-events.test.ts).
+      expect(actions.filter((a) => !MACHINE_LOGGING_ACTIONS.has(a) && a !== 'events:PutEvents')).toEqual([
+        'sqs:SendMessage',
+      ]);
       expect(asSet(resourcesOf(statements, 'sqs:SendMessage'))).toEqual(
         asSet([getAtt(ids().taskQueue(vendor)), getAtt(ids().dlq)]),
       );
       expect(resources()[ids().machine(vendor)]!.Properties.DefinitionSubstitutions).toEqual({
         VendorTaskQueueUrl: { Ref: ids().taskQueue(vendor) },
         DeadLetterQueueUrl: { Ref: ids().dlq },
+        EventBusName: { Ref: expect.stringMatching(/^OutcomeEventsBus/) },
       });
     }
     // Nobody in the stack may invoke a vendor λ: its event source does.
@@ -407,6 +413,7 @@ describe('invoke mode', () => {
       expect(machine.DefinitionSubstitutions).toEqual({
         VendorFunctionArn: getAtt(ids().fn(vendor)),
         DeadLetterQueueUrl: { Ref: ids().dlq },
+        EventBusName: { Ref: expect.stringMatching(/^OutcomeEventsBus/) },
       });
     }
   });
@@ -418,7 +425,11 @@ describe('invoke mode', () => {
       expect(resourcesOf(statements, 'sqs:SendMessage')).toEqual([getAtt(ids().dlq)]);
       const other = statements
         .flatMap((s) => asArray(s.Action))
-        .filter((a) => !['lambda:InvokeFunction', 'sqs:SendMessage'].includes(a) && !MACHINE_LOGGING_ACTIONS.has(a));
+        .filter(
+          (a) =>
+            !['lambda:InvokeFunction', 'sqs:SendMessage', 'events:PutEvents'].includes(a) &&
+            !MACHINE_LOGGING_ACTIONS.has(a),
+        );
       expect(other).toEqual([]);
     }
   });
@@ -485,15 +496,18 @@ describe('mode wiring and limits', () => {
       code: lambda.Code.fromInline('exports.handler = async () => {}'),
     });
     const deadLetterQueue = new sqs.Queue(stack, 'Dlq');
+    const eventBus = new EventBus(stack, 'Bus');
     const vendorFunctions = { 'huawei-live': fn } as const;
     expect(
-      () => new ProvisioningWorkflow(stack, 'Queue', { vendorFunctions, deadLetterQueue, dispatchMode: 'queue' }),
+      () =>
+        new ProvisioningWorkflow(stack, 'Queue', { vendorFunctions, deadLetterQueue, eventBus, dispatchMode: 'queue' }),
     ).toThrow(/needs a task queue for huawei-live/);
     expect(
       () =>
         new ProvisioningWorkflow(stack, 'Invoke', {
           vendorFunctions,
           deadLetterQueue,
+          eventBus,
           dispatchMode: 'invoke',
           taskQueues: { 'huawei-live': { queue: new sqs.Queue(stack, 'Tasks') } },
         }),

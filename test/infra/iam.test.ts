@@ -157,6 +157,12 @@ function principalsOf(synth: SynthResult): Principal[] {
           action,
           ...referenced.filter((r) => resources[r]?.Type === 'AWS::SecretsManager::Secret').map((s) => `<${s}>`),
         );
+      } else if (action === 'events:PutEvents') {
+        addTo(
+          required,
+          action,
+          ...referenced.filter((r) => resources[r]?.Type === 'AWS::Events::EventBus').map((b) => `<${b}.Arn>`),
+        );
       } else if (service === 'mediaconnect')
         addTo(required, action, `${ARN}:mediaconnect:<AWS::Region>:<AWS::AccountId>:flow:*`);
       else throw new Error(`${fn.entry}: no target known for ${action}`);
@@ -194,6 +200,15 @@ function principalsOf(synth: SynthResult): Principal[] {
           'sqs:SendMessage',
           ...referencesIn(placeholder(state.Parameters?.QueueUrl)).map((q) => `<${q}.Arn>`),
         );
+      } else if (state.Resource === 'arn:aws:states:::events:putEvents') {
+        const entries = (state.Parameters?.Entries ?? []) as { EventBusName?: unknown }[];
+        for (const entry of entries) {
+          addTo(
+            required,
+            'events:PutEvents',
+            ...referencesIn(placeholder(entry.EventBusName)).map((b) => `<${b}.Arn>`),
+          );
+        }
       } else if (String(state.Resource).startsWith('${')) {
         addTo(required, 'lambda:InvokeFunction', rendered(placeholder(state.Resource)));
       } else throw new Error(`${machine}: no action known for Task resource ${state.Resource}`);

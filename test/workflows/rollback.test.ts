@@ -181,6 +181,7 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
         if (!emulator.journal.entries.some((e) => e.operation === 'DeleteFlow')) loseNextAnswer();
         return real.deleteFlow(r as never, id);
       },
+      describeConnection: (r, id) => real.describeConnection(r as never, id),
     };
     const harness = workflowHarness('aws-mediaconnect', client);
     const request = awsMediaConnectRequest.parse(aRequest('aws-mediaconnect', { onFailure: 'rollback' }));

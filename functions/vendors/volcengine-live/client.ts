@@ -18,6 +18,7 @@
  *   it carries our request-identity tag, then adopts the task with our title in that group (or creates the missing one).
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
+
 import { z } from 'zod';
 import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
 import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
@@ -27,6 +28,7 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
@@ -34,6 +36,7 @@ import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
+import { volcengineConnection } from './connection.ts';
 import { volcengineLive } from './descriptor.ts';
 import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
@@ -104,7 +107,8 @@ const responseMetadata = z.object({
 });
 const envelope = z.object({ ResponseMetadata: responseMetadata, Result: z.unknown().optional() });
 const createTaskResult = z.object({ TaskId: z.string().min(1) });
-const taskItem = z.object({
+// Loose: the addresses (`./connection.ts`) are read from the same item.
+const taskItem = z.looseObject({
   TaskId: z.string().min(1),
   Title: z.string().optional(),
   GroupName: z.string().optional(),
@@ -220,7 +224,10 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     if (adopted) {
       // The group is ours; a previous attempt may have created its task before losing the answer.
       const existing = (await this.listTasks(req.region, group)).find((task) => task.Title === title);
-      if (existing) return { ...this.statusOf(group, existing), name: group, adopted: true };
+      if (existing) {
+        const connection = volcengineConnection(existing, group);
+        return { ...this.statusOf(group, existing), name: group, adopted: true, connection };
+      }
     }
 
     const startTime = req.flow.task.startTime ?? Math.floor(this.now() / 1000);
@@ -242,6 +249,20 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
       name: group,
       adopted,
     };
+  }
+
+  /** One ListPullToPushTask: CreatePullToPushTask answers only the id, the list answers the task's addresses. */
+  async describeConnection(request: VolcengineLiveRequest, flowId: string): Promise<FlowConnection> {
+    const req = own(request);
+    const { groupName, taskId } = parseVolcengineFlowId(flowId);
+    const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
+    if (!task) {
+      throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
+        vendor: VENDOR,
+        operation: 'ListPullToPushTask',
+      });
+    }
+    return volcengineConnection(task, groupName);
   }
 
   /** No start action exists (the task starts at StartTime): a read, so the workflow can poll until 生效中. */

@@ -149,6 +149,8 @@ describe('VolcengineLiveClient create', () => {
       state: 'ACTIVE',
       vendorStatus: '生效中',
       adopted: true,
+      // The list that found the task answered its addresses: no further read.
+      connection: expect.objectContaining({ vendorDetail: { taskId: 't1', groupName: 'RelayBeijing' } }),
     });
     expect(sent.map(action)).toEqual(['CreatePullToPushGroup', 'ListPullToPushGroup', 'ListPullToPushTaskV2']);
     // V2: POST with the group filter in the body (the SDK's V1 no longer sends GroupName).
