@@ -1,6 +1,6 @@
 /**
  * The dispatcher's outcome event: a message that never becomes a workflow is announced as `RequestRejected` on the
- * stage's bus (`../shared/flow-event.ts`), with what could be read of it and every problem found. The event id is keyed
+ * stage's bus (`../domain/flow-event.ts`), with what could be read of it and every problem found. The event id is keyed
  * by the message body, so every delivery of the same message announces the same id and a consumer drops repeats.
  */
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
