@@ -27,7 +27,7 @@ import { type DetailType, eventIdOf, type FlowConnection, messageKeyOf } from '.
 import { EXIT, FlowctlError } from '../output.ts';
 import type { Target } from '../target.ts';
 import { type DlqRecordDetail, peekDeadLetterQueue } from './dlq.ts';
-import { analyzeExecution, type ExecutionView } from './executions.ts';
+import { analyzeExecution, type ExecutionView, parseJson } from './executions.ts';
 
 export type RequestState = 'PROVISIONED' | 'IN_PROGRESS' | 'FAILED' | 'REJECTED' | 'UNKNOWN';
 
@@ -277,13 +277,4 @@ async function history(target: Target, executionArn: string): Promise<HistoryEve
     nextToken = page.nextToken;
   } while (nextToken);
   return events;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -14,9 +14,9 @@
  * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-eventbridge.html), so a Retry sees it.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { PutEventsEntry } from '../../functions/domain/flow-event.ts';
 import { readBody } from '../emulators/common.ts';
+import { listenOnLoopback } from '../loopback.ts';
 import type { TaskResourceHandler } from './step-functions-model.ts';
 
 export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
@@ -178,16 +178,7 @@ export class LocalEventBus {
         reply(e instanceof EventBusApiError ? 400 : 500, { __type: type, message: e.message }, type);
       }
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-    const { port } = server.address() as AddressInfo;
-    return {
-      url: `http://127.0.0.1:${port}`,
-      close: () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    };
+    return listenOnLoopback(server);
   }
 }
 

@@ -34,56 +34,19 @@ import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import type { CreatedFlow, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
 import { volcengineConnection } from './connection.ts';
 import { volcengineLive } from './descriptor.ts';
 import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
+import { parseVolcengineFlowId, TASK_STATUS, volcengineFlowId, volcengineTaskState } from './tasks.ts';
 
 const VENDOR = 'volcengine-live';
 /** The documented host (one for every region). */
 export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
 export const VOLCENGINE_API_VERSION = '2023-01-01';
 export const VOLCENGINE_SERVICE = 'live';
-
-/** The task statuses ListPullToPushTask(V2) reports, as Chinese strings. */
-export const TASK_STATUS = {
-  stopped: '停用',
-  notStarted: '未开始',
-  active: '生效中',
-  ended: '已结束',
-} as const;
-
-/**
- * A task's status in our words: 生效中 → ACTIVE; 未开始 → SCHEDULED while its StartTime is ahead, STARTING once it has
- * passed (the vendor flips it shortly); 停用 (stopped by someone) and 已结束 (past EndTime) → ERROR.
- */
-export function volcengineTaskState(status: string, startTimeMs: number | undefined, nowMs: number): FlowState {
-  switch (status) {
-    case TASK_STATUS.active:
-      return 'ACTIVE';
-    case TASK_STATUS.notStarted:
-      return startTimeMs !== undefined && startTimeMs > nowMs ? 'SCHEDULED' : 'STARTING';
-    default:
-      return 'ERROR';
-  }
-}
-
-/** `<group>:<task id>`: group names are Chinese characters, letters and digits, so `:` cannot occur in them. */
-export function volcengineFlowId(groupName: string, taskId: string): string {
-  return `${groupName}:${taskId}`;
-}
-
-export function parseVolcengineFlowId(flowId: string): { groupName: string; taskId: string } {
-  const at = flowId.indexOf(':');
-  if (at <= 0 || at === flowId.length - 1) {
-    throw new InvalidRequestError([
-      `flowId: "${clip(flowId, 80)}" is not a volcengine-live flow id (<group>:<task id>)`,
-    ]);
-  }
-  return { groupName: flowId.slice(0, at), taskId: flowId.slice(at + 1) };
-}
 
 /**
  * Maps a `ResponseMetadata.Error` to the taxonomy. The code decides — `RequestLimitExceeded.Exist` is a conflict even
@@ -253,15 +216,7 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
 
   /** One ListPullToPushTask: CreatePullToPushTask answers only the id, the list answers the task's addresses. */
   async describeConnection(request: VolcengineLiveRequest, flowId: string): Promise<FlowConnection> {
-    const req = own(request);
-    const { groupName, taskId } = parseVolcengineFlowId(flowId);
-    const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
-    if (!task) {
-      throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
-        vendor: VENDOR,
-        operation: 'ListPullToPushTask',
-      });
-    }
+    const { groupName, task } = await this.listedTask(request, flowId);
     return volcengineConnection(task, groupName);
   }
 
@@ -271,17 +226,23 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
   }
 
   async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+    const { groupName, task } = await this.listedTask(request, flowId);
+    return this.statusOf(groupName, task);
+  }
+
+  /** Our task as its group's list shows it; no get-by-id exists, so a task just created may not be listed yet. */
+  private async listedTask(request: VolcengineLiveRequest, flowId: string) {
     const req = own(request);
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
     const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
     if (!task) {
-      // A task just created may not be listed yet (no get-by-id exists): retried, bounded by the workflow.
+      // Retried (VendorUnavailable), bounded by the workflow.
       throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
         vendor: VENDOR,
         operation: 'ListPullToPushTaskV2',
       });
     }
-    return this.statusOf(groupName, task);
+    return { groupName, task };
   }
 
   /** Volcengine has nothing to share; the contract keeps entitlements out, this refuses any that slip through. */

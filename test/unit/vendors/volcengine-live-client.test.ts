@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRawQuery } from '../../../functions/vendors/hmac-signing.ts';
 import { REQUEST_ID_TAG } from '../../../functions/vendors/types.ts';
-import {
-  parseVolcengineFlowId,
-  VolcengineLiveClient,
-  volcengineError,
-  volcengineTaskState,
-} from '../../../functions/vendors/volcengine-live/client.ts';
+import { VolcengineLiveClient, volcengineError } from '../../../functions/vendors/volcengine-live/client.ts';
+import { parseVolcengineFlowId, volcengineTaskState } from '../../../functions/vendors/volcengine-live/tasks.ts';
 import { verifyVolcengineSignature } from '../../../local/emulators/volcengine-gateway.ts';
 import { formatBeijingTime } from '../../../local/emulators/volcengine-live.ts';
 import {
