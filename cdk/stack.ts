@@ -108,11 +108,13 @@ export class FlowProvisionerStack extends Stack {
       logRetention,
     });
     this.intake.dispatchTo(this.workflow.stateMachines);
-    // flowctl schedule: group, role and delivery DLQ; TIMED_OUT/ABORTED executions → their record on the DLQ.
+    // flowctl schedule: group, role and delivery DLQ; TIMED_OUT/ABORTED executions → their record on the DLQ
+    // and their FlowProvisioningFailed on the bus.
     this.scheduling = new Scheduling(this, 'Scheduling', { ingressQueue: this.intake.ingressQueue, removalPolicy });
     this.failureCapture = new FailureCapture(this, 'FailureCapture', {
       stateMachines: this.workflow.stateMachines,
       deadLetterQueue: this.intake.deadLetterQueue,
+      eventBus: this.outcomeEvents.bus,
       deliveryDeadLetterQueue: this.scheduling.deliveryDeadLetterQueue,
       logRemovalPolicy: removalPolicy,
       logRetention,

@@ -309,7 +309,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.schedulerTimeScale !== undefined ? { timeScale: options.schedulerTimeScale } : {}),
     });
     closers.push(() => scheduler.close());
-    const failureCapture = startFailureCapture({ stepFunctions, sfn, sqs, deadLetterQueueUrl, log });
+    const failureCapture = startFailureCapture({
+      stepFunctions,
+      sfn,
+      sqs,
+      deadLetterQueueUrl,
+      events: { client: events, busName: eventBus.name },
+      log,
+    });
     closers.push(() => failureCapture.stop());
 
     // --- dispatcher behind an SQS event source -------------------------------------------------------------------

@@ -4,7 +4,7 @@
  *
  * Every event is an EventBridge event with `source: "flow-provisioner"` and one of the detail-types below, put on the
  * stage's custom bus: by the workflow itself (the `events:putEvents` service integration) for `FlowProvisioned` and
- * `FlowProvisioningFailed`, by the dispatcher for `RequestRejected`. Detail-types name a fact about a flow or request
+ * `FlowProvisioningFailed` (by the failure capture for an execution that timed out or was aborted), by the dispatcher for `RequestRejected`. Detail-types name a fact about a flow or request
  * in the past tense, so lifecycle events (`FlowStopped`, `FlowDeleted`…) fit beside them later.
  *
  * `eventId` is stable: the same execution and type always yield the same id (a Step Functions retry of the put, or a
@@ -113,8 +113,11 @@ export const flowProvisioningFailedDetail = z.strictObject({
   /** `onFailure: rollback` deleted what was created. */
   rolledBack: z.boolean(),
   rollbackDetail: z.string(),
-  /** Where the failure record went: the DLQ (`reason=WorkflowFailed`) with the original request as its body. */
-  failureRecord: z.strictObject({ queue: z.literal('dlq'), reason: z.literal('WorkflowFailed') }),
+  /**
+   * Where the failure record went: the DLQ with the original request as its body; `reason` `WorkflowFailed` (a Catch
+   * recorded it), or `TimedOut` / `Aborted` (the execution stopped inside a step and the failure capture recorded it).
+   */
+  failureRecord: z.strictObject({ queue: z.literal('dlq'), reason: z.enum(['WorkflowFailed', 'TimedOut', 'Aborted']) }),
 });
 
 export const requestRejectedDetail = z.strictObject({

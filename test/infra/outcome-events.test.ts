@@ -1,6 +1,6 @@
 /**
  * Infrastructure: outcome events. The stage's custom bus, its archive with a retention, `events:PutEvents` granted on
- * that bus only and only to the state machines and the dispatcher, the bus substituted into every machine, the
+ * that bus only and only to the state machines, the dispatcher and the failure capture, the bus substituted into every machine, the
  * outputs, and cdk-nag clean. Targeted assertions on the synthesized stack (no bundling).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ describe('outcome events on AWS', () => {
     expect(archive(prod)).toMatchObject({ RetentionDays: 365 });
   });
 
-  it('lets only the state machines and the dispatcher put events, on that bus and no other', () => {
+  it('lets only the state machines, the dispatcher and the failure capture put events, on that bus and no other', () => {
     const { template, stack } = dev;
     const puts = identityStatements(template).filter(({ statement }) =>
       asArray(statement.Action).some((a) => a.startsWith('events:')),
@@ -57,17 +57,18 @@ describe('outcome events on AWS', () => {
       roleOf(template, logicalIdOf(stack, m)),
     );
     const dispatcherRole = roleOf(template, logicalIdOf(stack, stack.intake.dispatcher));
-    expect(puts.flatMap(({ roles }) => roles).sort()).toEqual([...machineRoles, dispatcherRole].sort());
+    const captureRole = roleOf(template, logicalIdOf(stack, stack.failureCapture.function));
+    expect(puts.flatMap(({ roles }) => roles).sort()).toEqual([...machineRoles, dispatcherRole, captureRole].sort());
     for (const { statement } of puts) {
       expect(asArray(statement.Action)).toEqual(['events:PutEvents']);
       expect(statement.Resource).toEqual(getAtt(busId(dev)));
     }
-    for (const role of [...machineRoles, dispatcherRole]) {
+    for (const role of [...machineRoles, dispatcherRole, captureRole]) {
       expect(statementsOfRole(template, role).some((s) => asArray(s.Action).includes('events:PutEvents'))).toBe(true);
     }
   });
 
-  it('tells every machine and the dispatcher which bus to put on', () => {
+  it('tells every machine, the dispatcher and the failure capture which bus to put on', () => {
     const { template, stack } = dev;
     for (const machine of Object.values(stack.workflow.stateMachines)) {
       const props = template.toJSON().Resources[logicalIdOf(stack, machine)].Properties;
@@ -75,6 +76,8 @@ describe('outcome events on AWS', () => {
     }
     const dispatcher = template.toJSON().Resources[logicalIdOf(stack, stack.intake.dispatcher)].Properties;
     expect(dispatcher.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: busId(dev) });
+    const capture = template.toJSON().Resources[logicalIdOf(stack, stack.failureCapture.function)].Properties;
+    expect(capture.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: busId(dev) });
   });
 
   it('outputs the bus name and ARN', () => {
