@@ -38,6 +38,7 @@ import {
   getAtt,
   identityStatements,
   logicalIdOf,
+  MACHINE_PLATFORM_ACTIONS,
   machineName,
   rendered,
   retainedName,
@@ -53,22 +54,6 @@ import {
 const DAY = 24 * 60 * 60;
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
 const vendors = configs.map((c) => c.vendor);
-
-/** What CDK adds to a state machine role for logging and tracing (Resource "*", acknowledged in the construct). */
-const MACHINE_LOGGING_ACTIONS = new Set([
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-]);
 
 /** What the SQS event source grants its consumer, on the source queue. */
 const CONSUMER_ACTIONS = [
@@ -190,7 +175,7 @@ describe.each(['queue', 'invoke'] as const)('both modes: %s', (mode) => {
     const star = allows
       .filter(({ statement }) => asArray(statement.Resource).includes('*'))
       .flatMap(({ statement }) => asArray(statement.Action))
-      .filter((a) => !MACHINE_LOGGING_ACTIONS.has(a) && !a.startsWith('mediaconnect:'));
+      .filter((a) => !MACHINE_PLATFORM_ACTIONS.has(a) && !a.startsWith('mediaconnect:'));
     expect(star).toEqual([]);
   });
 
@@ -295,7 +280,7 @@ describe('queue mode', () => {
       const actions = statements.flatMap((s) => asArray(s.Action));
       expect(actions.filter((a) => a.startsWith('lambda:'))).toEqual([]);
       // The outcome-event put has its own tests (test/infra/outcome-events.test.ts).
-      expect(actions.filter((a) => !MACHINE_LOGGING_ACTIONS.has(a) && a !== 'events:PutEvents')).toEqual([
+      expect(actions.filter((a) => !MACHINE_PLATFORM_ACTIONS.has(a) && a !== 'events:PutEvents')).toEqual([
         'sqs:SendMessage',
       ]);
       expect(asSet(resourcesOf(statements, 'sqs:SendMessage'))).toEqual(
@@ -418,7 +403,7 @@ describe('invoke mode', () => {
         .filter(
           (a) =>
             !['lambda:InvokeFunction', 'sqs:SendMessage', 'events:PutEvents'].includes(a) &&
-            !MACHINE_LOGGING_ACTIONS.has(a),
+            !MACHINE_PLATFORM_ACTIONS.has(a),
         );
       expect(other).toEqual([]);
     }

@@ -15,6 +15,7 @@ import { WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
 import { actionsOfCode, filesUnder, grantsOf, isAllowed, sampleOf } from '../helpers/iam.ts';
 import {
   definitionTemplateOf,
+  MACHINE_PLATFORM_ACTIONS,
   rendered,
   type Statement,
   type SynthResult,
@@ -40,21 +41,6 @@ const FUNCTION_PLATFORM = new Set([
   'logs:PutLogEvents',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
-]);
-/** What CDK grants a state machine for its log delivery and tracing (no resource-level permissions). */
-const MACHINE_PLATFORM = new Set([
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
 ]);
 /** The execution-role permissions of an SQS event source (Lambda developer guide, "Using Lambda with Amazon SQS"). */
 const EVENT_SOURCE_REQUIRED = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
@@ -217,7 +203,7 @@ function principalsOf(synth: SynthResult): Principal[] {
       name: `machine ${nameOf(machine)}`,
       statements: (r) => statementsOfRoleIn(r, roleId),
       required,
-      platform: MACHINE_PLATFORM,
+      platform: MACHINE_PLATFORM_ACTIONS,
     });
   }
 
