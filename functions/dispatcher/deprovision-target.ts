@@ -15,11 +15,10 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { executionName } from '../domain/execution-name.ts';
-import type { DeprovisionRequest } from '../domain/lifecycle.ts';
+import { DEPROVISIONED_ERROR, type DeprovisionRequest } from '../domain/lifecycle.ts';
 import type { TeardownTarget } from '../vendors/types.ts';
 
-/** The StopExecution error of a provision execution a deprovision cancelled. */
-export const DEPROVISIONED_ERROR = 'Deprovisioned';
+export { DEPROVISIONED_ERROR } from '../domain/lifecycle.ts';
 
 /** What the dispatcher adds to a deprovision request's execution input, as `resolved`. */
 export interface ResolvedDeprovision {

@@ -14,6 +14,12 @@ import { formatIssues, type ParseResult, type ProvisionRequest, parseRequest, VE
  */
 export const SCHEDULE_HORIZON_SECONDS = 30 * 24 * 3600;
 
+/**
+ * The StopExecution error of a provision execution a deprovision request cancelled: the dispatcher never redrives it
+ * and the failure capture records nothing for it (the deprovision is its outcome).
+ */
+export const DEPROVISIONED_ERROR = 'Deprovisioned';
+
 const requestId = z
   .string()
   .min(1)

@@ -5,11 +5,30 @@
  * the same shape as the workflow's own failure records, so `flowctl dlq` lists it and a DLQ redrive moves it back as it
  * is. The dispatcher then finds the TIMED_OUT/ABORTED execution and redrives it (ADR 0003), resuming at that state.
  *
+ * After the record, it puts one `FlowProvisioningFailed` outcome event on the stage's bus (`../domain/flow-event.ts`),
+ * the one the workflow's `PublishFailed` state would have put, with `failureRecord.reason` `TimedOut` or `Aborted`.
+ * Order: the record first, so an event never announces a record that is not there. A refused put throws, and the
+ * caller's retry runs the whole capture again, which writes a second record of the same execution (the same
+ * `executionArn` attribute) before the put succeeds: a rare duplicate (the SDK has already retried the put) that
+ * `flowctl dlq` shows side by side, chosen over a record lost to a put that failed. The event id is the workflow's
+ * (`<execution ARN>#FlowProvisioningFailed`), so consumers drop a repeated event by id.
+ *
  * On AWS an EventBridge rule on "Step Functions Execution Status Change" invokes it (`./handler.ts`); the local stack
  * calls it from the local Step Functions service's status listener.
  */
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { MAX_ATTEMPTS } from '../domain/execution-name.ts';
+import {
+  EVENT_SOURCE,
+  eventIdOf,
+  type FlowDeprovisioningFailedDetail,
+  type FlowProvisioningFailedDetail,
+  flowDeprovisioningFailedDetail,
+  flowProvisioningFailedDetail,
+} from '../domain/flow-event.ts';
+import { DEPROVISIONED_ERROR, isDeprovisionMessage } from '../domain/lifecycle.ts';
 import { requestIdentity } from '../domain/request-identity.ts';
 
 /** The `detail` of an EventBridge "Step Functions Execution Status Change" event (the fields used here). */
@@ -29,6 +48,8 @@ export interface FailureCaptureDeps {
   readonly sfn: SFNClient;
   readonly sqs: SQSClient;
   readonly deadLetterQueueUrl: string;
+  /** The stage's bus (`EVENT_BUS_NAME`) and a client to put on it. */
+  readonly events: { readonly client: EventBridgeClient; readonly busName: string };
 }
 
 export type CaptureOutcome =
@@ -37,8 +58,12 @@ export type CaptureOutcome =
       readonly reason: CaptureReason;
       readonly failedState: string;
       readonly messageId: string;
+      /** `put`, or why no event could be built (the input is not a request the event schema can name). */
+      readonly event: 'put' | { readonly skipped: string };
     }
-  | { readonly kind: 'ignored'; readonly status: string };
+  | { readonly kind: 'ignored'; readonly status: string }
+  /** A provision execution a deprovision request stopped: the deprovision is its outcome, nothing is recorded. */
+  | { readonly kind: 'cancelled' };
 
 /** DLQ `reason` attribute per captured status. */
 export const CAPTURE_REASONS = { TIMED_OUT: 'TimedOut', ABORTED: 'Aborted' } as const;
@@ -63,6 +88,7 @@ export async function captureStoppedExecution(
 ): Promise<CaptureOutcome> {
   const reason = CAPTURE_REASONS[detail.status as keyof typeof CAPTURE_REASONS];
   if (!reason) return { kind: 'ignored', status: detail.status };
+  if (detail.status === 'ABORTED' && detail.error === DEPROVISIONED_ERROR) return { kind: 'cancelled' };
 
   let input = typeof detail.input === 'string' && detail.inputDetails?.included !== false ? detail.input : undefined;
   let error = detail.error ?? undefined;
@@ -73,6 +99,7 @@ export async function captureStoppedExecution(
     input = described.input ?? '{}';
     error ??= described.error;
     cause ??= described.cause;
+    if (detail.status === 'ABORTED' && error === DEPROVISIONED_ERROR) return { kind: 'cancelled' };
   }
   const failedState = await stateThatWasRunning(deps.sfn, detail.executionArn);
   const identity = requestIdentity(input);
@@ -99,7 +126,119 @@ export async function captureStoppedExecution(
       MessageAttributes: attributes,
     }),
   );
-  return { kind: 'captured', reason, failedState, messageId: sent.MessageId ?? '' };
+  const event = failureEventOf({
+    input,
+    executionArn: detail.executionArn,
+    executionName: detail.name ?? detail.executionArn.split(':').at(-1) ?? '',
+    reason,
+    error: attributes.error!.StringValue!,
+    cause: attributes.cause!.StringValue!,
+    failedState,
+  });
+  if (event.success) await putFailureEvent(deps.events, event.type, event.data);
+  return {
+    kind: 'captured',
+    reason,
+    failedState,
+    messageId: sent.MessageId ?? '',
+    event: event.success ? 'put' : { skipped: event.error },
+  };
+}
+
+/**
+ * The `FlowProvisioningFailed` detail of a stopped execution, as the workflow's `DescribeFailure` state builds it:
+ * requestId, vendor and region from the input, the attempt from the name (`<requestId>--a<n>`, n ≤ MAX_ATTEMPTS, as
+ * the workflow's `IsLaterAttempt` state reads it). No rollback runs: the execution stopped inside a step. A
+ * deprovision request's execution gets `FlowDeprovisioningFailed` instead, as `DescribeTeardownFailure` builds it.
+ */
+export function failureEventOf(params: {
+  readonly input: string;
+  readonly executionArn: string;
+  readonly executionName: string;
+  readonly reason: CaptureReason;
+  readonly error: string;
+  readonly cause: string;
+  readonly failedState: string;
+}):
+  | { success: true; type: 'FlowProvisioningFailed'; data: FlowProvisioningFailedDetail }
+  | { success: true; type: 'FlowDeprovisioningFailed'; data: FlowDeprovisioningFailedDetail }
+  | { success: false; error: string } {
+  let request: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(params.input);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      request = value as Record<string, unknown>;
+  } catch {
+    // The schema check below names what is missing.
+  }
+  const suffix = /--a(\d+)$/.exec(params.executionName);
+  const n = suffix ? Number(suffix[1]) : 1;
+  const execution = {
+    schemaVersion: 1,
+    requestId: request.requestId,
+    vendor: request.vendor,
+    region: request.region,
+    executionName: params.executionName,
+    executionArn: params.executionArn,
+    attempt: n >= 2 && n <= MAX_ATTEMPTS ? n : 1,
+    error: params.error,
+    cause: params.cause,
+    failedState: params.failedState,
+    failureRecord: { queue: 'dlq', reason: params.reason },
+  };
+  const problems = (error: { issues: { path: PropertyKey[]; message: string }[] }) =>
+    error.issues.map((i) => `${i.path.map(String).join('.') || '(detail)'}: ${i.message}`).join('; ');
+  if (isDeprovisionMessage(request)) {
+    const teardown = flowDeprovisioningFailedDetail.safeParse({
+      ...execution,
+      eventId: eventIdOf(params.executionArn, 'FlowDeprovisioningFailed'),
+    });
+    return teardown.success
+      ? { success: true, type: 'FlowDeprovisioningFailed', data: teardown.data }
+      : { success: false, error: problems(teardown.error) };
+  }
+  const parsed = flowProvisioningFailedDetail.safeParse({
+    schemaVersion: 1,
+    eventId: eventIdOf(params.executionArn, 'FlowProvisioningFailed'),
+    requestId: request.requestId,
+    vendor: request.vendor,
+    region: request.region,
+    executionName: params.executionName,
+    executionArn: params.executionArn,
+    attempt: n >= 2 && n <= MAX_ATTEMPTS ? n : 1,
+    error: params.error,
+    cause: params.cause,
+    failedState: params.failedState,
+    rolledBack: false,
+    rollbackDetail: `no rollback: the execution ${params.reason === 'TimedOut' ? 'timed out' : 'was aborted'} inside state ${params.failedState}`,
+    failureRecord: { queue: 'dlq', reason: params.reason },
+  });
+  if (parsed.success) return { success: true, type: 'FlowProvisioningFailed', data: parsed.data };
+  return { success: false, error: problems(parsed.error) };
+}
+
+/** Puts the event; a refused entry is an error, so the caller retries the capture. */
+async function putFailureEvent(
+  events: FailureCaptureDeps['events'],
+  detailType: 'FlowProvisioningFailed' | 'FlowDeprovisioningFailed',
+  detail: FlowProvisioningFailedDetail | FlowDeprovisioningFailedDetail,
+) {
+  const result = await events.client.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: events.busName,
+          Source: EVENT_SOURCE,
+          DetailType: detailType,
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  const failed = result.Entries?.find((e) => e.ErrorCode);
+  if ((result.FailedEntryCount ?? 0) > 0 || failed) {
+    throw new Error(`PutEvents refused the ${detailType} event: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`);
+  }
 }
 
 /**

@@ -107,6 +107,8 @@ export class VendorCallMeter {
       stopFlow: (request, flowId) => this.step('stopFlow', request, () => inner.stopFlow(request, flowId)),
       deleteFlow: (request, flowId) => this.step('deleteFlow', request, () => inner.deleteFlow(request, flowId)),
       teardownFlow: (target, flowId) => this.step('teardownFlow', target, () => inner.teardownFlow(target, flowId)),
+      describeConnection: (request, flowId) =>
+        this.step('describeConnection', request, () => inner.describeConnection(request, flowId)),
     };
   }
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { vendorConfig } from '../domain/config.ts';
 import { formatIssues, type ProvisionRequest, parseRequest, VENDOR_IDS, type VendorId } from '../domain/contract.ts';
 import { InvalidRequestError, StepStoreUnavailableError } from '../domain/errors.ts';
+import { type FlowConnection, flowConnection } from '../domain/flow-event.ts';
 import { deprovisionRequest } from '../domain/lifecycle.ts';
 import { logger } from '../domain/observability.ts';
 import {
@@ -49,10 +50,16 @@ export interface StatusResult extends FlowStatus {
 export type VendorTaskResult =
   | CreatedFlow
   | StatusResult
-  | { readonly flowId: string; readonly entitlements: GrantedEntitlement[] }
+  | {
+      readonly flowId: string;
+      readonly entitlements: GrantedEntitlement[];
+      /** The outputs part of the flow's connection, merged over the create's by the workflow (`States.JsonMerge`). */
+      readonly connection: { readonly outputs: NonNullable<GrantedEntitlement['output']>[] };
+    }
   | { readonly flowId: string; readonly completed: true }
   | { readonly flowId: string; readonly deleted: true }
-  | (TeardownResult & { readonly alreadyGone: boolean });
+  | (TeardownResult & { readonly alreadyGone: boolean })
+  | FlowConnection;
 
 export async function runVendorTask(
   vendor: VendorId,
@@ -100,8 +107,14 @@ export async function runVendorTask(
       return withPolling(await client.describeFlow(request, flowId));
     case 'stopFlow':
       return withPolling(await client.stopFlow(request, flowId));
-    case 'grantEntitlements':
-      return { flowId, entitlements: await client.grantEntitlements(request, flowId) };
+    case 'grantEntitlements': {
+      const entitlements = await client.grantEntitlements(request, flowId);
+      const outputs = entitlements.map((e) => e.output ?? { name: e.name });
+      return { flowId, entitlements, connection: { outputs } };
+    }
+    case 'describeConnection':
+      // Parsed on the way out: a client must never hand the workflow (and so an event) a shape the contract refuses.
+      return flowConnection.parse(await client.describeConnection(request, flowId));
     case 'deleteFlow':
       await client.deleteFlow(request, flowId);
       return { flowId, deleted: true };

@@ -112,6 +112,9 @@ class SecretBackedClient implements VendorClient {
   async teardownFlow(target: TeardownTarget, flowId: string) {
     return (await this.current()).teardownFlow(target, flowId);
   }
+  async describeConnection(request: ProvisionRequest, flowId: string) {
+    return (await this.current()).describeConnection(request, flowId);
+  }
 
   /** The client for the secret's current values, rebuilt only when they changed. */
   private async current(): Promise<VendorClient> {

@@ -4,6 +4,7 @@
  * answer either to a result below or to one error class of `../domain/errors.ts`.
  */
 import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
+import type { ConnectionOutput, FlowConnection } from '../domain/flow-event.ts';
 
 /**
  * A flow's state in our words. Vendors have their own (STANDBY/STARTING/ACTIVE, online/offline, DRAFT/PUBLISHED,
@@ -27,6 +28,11 @@ export interface CreatedFlow extends FlowStatus {
   /** True when the flow already existed with our request identity and was adopted instead of created. */
   readonly adopted: boolean;
   /**
+   * Where to connect, from what the create calls answered. Absent when they answered nothing usable (an adopted
+   * flow, a vendor whose create answers only an id): the workflow then asks `describeConnection`, one read.
+   */
+  readonly connection?: FlowConnection;
+  /**
    * `false` when the flow exists but still lacks part of what the request asks for, which a separate `completeFlow`
    * step adds: a create that takes two vendor calls answers after the first, so the flow id reaches the workflow (and
    * a rollback or failure record) even when the second call fails. Absent means complete.
@@ -38,6 +44,8 @@ export interface GrantedEntitlement {
   readonly name: string;
   /** The vendor's id for the entitlement or output. */
   readonly id: string;
+  /** Where a consumer reaches it, from the grant's answer (never a secret). */
+  readonly output?: ConnectionOutput;
 }
 
 /**
@@ -110,6 +118,8 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
    * `TeardownPending`, which the workflow retries within the vendor's budget.
    */
   teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult>;
+  /** Reads where to connect: called only when `createFlow` answered no `connection`. */
+  describeConnection(request: R, flowId: string): Promise<FlowConnection>;
 }
 
 /** The operations a vendor task can be asked for by the workflow, one vendor call each. */
@@ -122,6 +132,7 @@ export const OPERATIONS = [
   'stopFlow',
   'deleteFlow',
   'teardownFlow',
+  'describeConnection',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -322,7 +322,17 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
         return invalid(`a flow has at most ${MAX_OUTPUTS} outputs; ${flow.flowId} has ${flow.outputs.length}`);
       }
       for (const output of outputs as Array<Record<string, unknown>>) {
-        flow.outputs.push({ ...structuredClone(output), output_status: output.output_status ?? 'ENABLED' });
+        // An srt-listener output listens on an address Huawei assigns; the answer carries it as `listener_address`
+        // (docs/vendors/huawei-live.md). A TEST-NET-3 address (RFC 5737) here.
+        const listener =
+          output.protocol === 'srt-listener'
+            ? { listener_address: `203.0.113.${1 + Math.floor(Math.random() * 254)}` }
+            : {};
+        flow.outputs.push({
+          ...structuredClone(output),
+          ...listener,
+          output_status: output.output_status ?? 'ENABLED',
+        });
       }
       return {
         status: 200,

@@ -178,6 +178,10 @@ export async function startVolcengineLiveEmulator(
   };
   const listItem = (task: TaskRecord, now: number) => ({
     ...task.body,
+    // The list answers the push address Volcengine uses, composed from Domain/App/Stream when no DstAddr was given.
+    ...(typeof task.body.DstAddr !== 'string' && task.body.Domain
+      ? { DstAddr: `rtmp://${task.body.Domain}/${task.body.App}/${task.body.Stream}` }
+      : {}),
     TaskId: task.taskId,
     GroupName: task.groupName,
     Title: task.title,

@@ -119,9 +119,9 @@ describe('ICE MediaConnect client ↔ emulator', () => {
       state: 'ACTIVE',
       vendorStatus: 'online',
     });
-    expect(await client.grantEntitlements(request, created.flowId)).toEqual([
-      { name: 'partner-pull', id: 'partner-pull' },
-      { name: 'cdn-push', id: 'cdn-push' },
+    expect(await client.grantEntitlements(request, created.flowId)).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { url: expect.stringMatching(/^srt:\/\//) } },
+      { name: 'cdn-push', id: 'cdn-push', output: { url: expect.any(String), mode: 'push' } },
     ]);
     expect(running.iceFlows()).toEqual([
       {
@@ -218,9 +218,10 @@ describe('ICE MediaConnect client ↔ emulator', () => {
     running.setFaults({ timeoutRate: 0.5, random: rolls(0.9, 0.9, 0.1) });
     expect(await failureOf(client.grantEntitlements(request, flowId))).toBeInstanceOf(VendorUnavailableError);
     running.setFaults({});
-    expect(await client.grantEntitlements(request, flowId)).toEqual([
-      { name: 'partner-pull', id: 'partner-pull' },
-      { name: 'cdn-push', id: 'cdn-push' },
+    // Outputs found already there answer no URL: the event names them only.
+    expect(await client.grantEntitlements(request, flowId)).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { name: 'partner-pull' } },
+      { name: 'cdn-push', id: 'cdn-push', output: { name: 'cdn-push' } },
     ]);
     expect(running.iceFlows()[0]!.outputs).toHaveLength(2);
     expect(running.journal.count((e) => e.operation === 'AddMediaConnectFlowOutput' && !e.injected)).toBe(1);

@@ -50,7 +50,7 @@ describe('Huawei Live client ↔ emulator', () => {
     expect(created).toMatchObject({ name: 'concert-hongkong-hw-lifecycle-1', state: 'STANDBY', adopted: false });
     expect(await huawei.describeFlow(request, created.flowId)).toMatchObject({ state: 'STANDBY' });
     expect(await huawei.startFlow(request, created.flowId)).toMatchObject({ state: 'ACTIVE', vendorStatus: 'ACTIVE' });
-    expect(await huawei.grantEntitlements(request, created.flowId)).toEqual([
+    expect(await huawei.grantEntitlements(request, created.flowId)).toMatchObject([
       { name: 'partner-pull', id: 'partner-pull' },
     ]);
 
@@ -160,7 +160,9 @@ describe('Huawei Live client ↔ emulator', () => {
     const request = aHuaweiRequest({ requestId: 'hw-outputs' });
     const { flowId } = await huawei.createFlow(request);
     await huawei.grantEntitlements(request, flowId);
-    expect(await huawei.grantEntitlements(request, flowId)).toEqual([{ name: 'partner-pull', id: 'partner-pull' }]);
+    expect(await huawei.grantEntitlements(request, flowId)).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull' },
+    ]);
     expect(running.flows()[0]!.outputs).toHaveLength(1);
   });
 

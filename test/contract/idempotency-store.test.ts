@@ -106,6 +106,7 @@ describe('an effect step retried after its call succeeded', () => {
       stopFlow: (r, id) => scripted.stopFlow(r, id),
       deleteFlow: (r, id) => scripted.deleteFlow(r, id),
       teardownFlow: (t, id) => scripted.teardownFlow(t, id),
+      describeConnection: (r, id) => scripted.describeConnection(r, id),
     };
     const run = createVendorTaskRunner({ vendor: 'aws-mediaconnect', client: withoutCompletion });
     await expect(run(event('completeFlow', { flowId: 'flow-1' }))).rejects.toMatchObject({

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VendorId } from '../../functions/domain/contract.ts';
+import { parseEntry } from '../../functions/domain/flow-event.ts';
 import { requestsFor } from '../../local/batch/demo-batch.ts';
 import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import type { RunningEmulator } from '../../local/emulators/common.ts';
@@ -69,9 +70,21 @@ describe('startAt and deprovisionAt on every vendor', () => {
     for (const execution of stack.stepFunctions.allExecutions()) {
       const entered = execution.history.find((h) => h.type.endsWith('StateEntered') && h.stateName === 'ReadFlowState');
       expect(entered?.timestamp).toBeGreaterThanOrEqual(startAt);
-      // ShouldShare is reached only once the vendor reports the flow running.
-      const running = execution.history.find((h) => h.type.endsWith('StateEntered') && h.stateName === 'ShouldShare');
-      expect(running?.timestamp).toBeGreaterThanOrEqual(startAt);
+      // Shared and announced before the start; FlowStarted only once the vendor reports the flow running after it.
+      const enteredAt = (name: string) =>
+        execution.history.find((h) => h.type.endsWith('StateEntered') && h.stateName === name)?.timestamp;
+      expect(enteredAt('PublishProvisioned')).toBeLessThan(startAt);
+      expect(enteredAt('PublishStarted')).toBeGreaterThanOrEqual(startAt);
+    }
+  });
+
+  it('announces each flow provisioned before startAt, started after it, then deprovisioned', () => {
+    for (const execution of stack.stepFunctions.allExecutions()) {
+      const events = stack.eventBus.entries
+        .map((entry) => parseEntry(entry))
+        .filter((e) => 'executionArn' in e.detail && e.detail.executionArn === execution.executionArn)
+        .map((e) => e['detail-type']);
+      expect(events).toEqual(['FlowProvisioned', 'FlowStarted', 'FlowDeprovisioned']);
     }
   });
 

@@ -1,6 +1,7 @@
 /** Record factories for tests: valid requests per vendor, SQS records, scripted vendor clients. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ProvisionRequest, VendorId } from '../../functions/domain/contract.ts';
+import type { FlowConnection } from '../../functions/domain/flow-event.ts';
 import type {
   CreatedFlow,
   FlowState,
@@ -93,6 +94,10 @@ export class ScriptedClient implements VendorClient {
   teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
     return this.next('teardownFlow', { requestId: target.requestId ?? '' }, flowId);
   }
+
+  describeConnection(request: ProvisionRequest, flowId: string): Promise<FlowConnection> {
+    return this.next('describeConnection', request, flowId);
+  }
 }
 
 export function aStatus(state: FlowState, flowId = 'flow-1'): FlowStatus {
@@ -100,5 +105,5 @@ export function aStatus(state: FlowState, flowId = 'flow-1'): FlowStatus {
 }
 
 export function aCreatedFlow(flowId = 'flow-1', name = 'basketball-final'): CreatedFlow {
-  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false };
+  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false, connection: { outputs: [] } };
 }

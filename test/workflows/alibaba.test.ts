@@ -60,6 +60,8 @@ describe('provision-flow × alibaba-ice', () => {
       flowId: expect.any(String),
       flowName: 'esports-final-wf-ice-happy',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.iceFlows()).toEqual([
       expect.objectContaining({
@@ -83,6 +85,8 @@ describe('provision-flow × alibaba-ice', () => {
       'GetMediaConnectFlowAllOutputName 200',
       'AddMediaConnectFlowOutput 200',
       'AddMediaConnectFlowOutput 200',
+      // CreateMediaConnectFlow answers only the id: the event's ingest URL is read back.
+      'GetMediaConnectFlowInput 200',
     ]);
     expect(execution.history.filter((h) => h.type === 'TaskStateEntered').map((h) => h.stateName)).toContain(
       'CompleteFlow',
@@ -224,6 +228,8 @@ describe('provision-flow × alibaba-cams', () => {
       flowId: expect.any(String),
       flowName: 'ticket-survey-wf-cams-happy',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.camsFlows()).toEqual([
       expect.objectContaining({

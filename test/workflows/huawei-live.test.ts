@@ -56,6 +56,8 @@ describe('provision-flow × huawei-live', () => {
       flowId: expect.any(String),
       flowName: 'concert-hongkong-wf-hw-happy',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.flows()).toEqual([
       expect.objectContaining({

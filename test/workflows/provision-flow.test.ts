@@ -35,6 +35,7 @@ describe('provision-flow workflow', () => {
       flowId: 'flow-1',
       flowName: 'basketball-final',
       adopted: false,
+      connection: { outputs: [{ name: 'partner-broadcaster' }] },
     });
     expect(client.calls.map((c) => c.operation)).toEqual([
       'createFlow',

@@ -195,6 +195,7 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
         }
         return real.teardownFlow(r as never, id);
       },
+      describeConnection: (r, id) => real.describeConnection(r as never, id),
     };
     // Retries 40 ms apart: STOPPING (150 ms) outlasts the first few, as a real stop outlasts a quick retry.
     const harness = workflowHarness('aws-mediaconnect', client, { retryOverrideMs: 40 });

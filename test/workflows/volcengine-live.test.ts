@@ -42,11 +42,15 @@ describe('provision-flow × volcengine-live', () => {
       flowId: expect.stringMatching(/^RelayBeijing:[0-9a-f]{24}$/),
       flowName: 'RelayBeijing',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.tasks()).toEqual([expect.objectContaining({ groupName: 'RelayBeijing', status: '生效中' })]);
+    // CreatePullToPushTask answers only the task id: one more list reads its addresses for the event.
     expect(calls(emulator)).toEqual([
       'CreatePullToPushGroup 200',
       'CreatePullToPushTask 200',
+      'ListPullToPushTaskV2 200',
       'ListPullToPushTaskV2 200',
     ]);
     expect(harness.dlq).toEqual([]);
@@ -58,7 +62,7 @@ describe('provision-flow × volcengine-live', () => {
     const execution = await harness.run(aVolcengineRequest({ requestId: 'wf-vl-later' }, { startTime: start }));
     expect(execution.status).toBe('SUCCEEDED');
     expect(emulator.tasks()).toEqual([expect.objectContaining({ status: '未开始', startTime: start })]);
-    expect(calls(emulator)).toHaveLength(3);
+    expect(calls(emulator)).toHaveLength(4);
   });
 
   it('adopts the group and task a previous attempt made (HTTP 429 RequestLimitExceeded.Exist)', async () => {
@@ -71,7 +75,8 @@ describe('provision-flow × volcengine-live', () => {
     expect(JSON.parse(second.output!)).toMatchObject({ flowId: JSON.parse(first.output!).flowId, adopted: true });
     expect(emulator.groups()).toHaveLength(1);
     expect(emulator.tasks()).toHaveLength(1);
-    expect(calls(emulator).slice(3)).toEqual([
+    // The adopting list answers the task's addresses too: the second attempt spends no read on the connection.
+    expect(calls(emulator).slice(4)).toEqual([
       'CreatePullToPushGroup 429 RequestLimitExceeded.Exist',
       'ListPullToPushGroup 200',
       'ListPullToPushTaskV2 200',

@@ -1,7 +1,7 @@
 /**
  * What CAMS refuses on CreateFlow and PublishFlow that a request could carry, refused at the door instead
  * (docs/vendors/alibaba-cams.md, "Constraints", which names the public source of each rule). The contract
- * (`../../shared/contract.ts`) applies these to the alibaba-cams request.
+ * (`../../domain/requests/alibaba-cams.ts`) applies these to the alibaba-cams request.
  */
 import type { z } from 'zod';
 

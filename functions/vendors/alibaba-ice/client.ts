@@ -27,6 +27,7 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import {
@@ -45,6 +46,7 @@ import type {
   TeardownTarget,
   VendorClient,
 } from '../types.ts';
+import { iceIngest, iceInputAnswer, iceOutput, iceUrlAnswer } from './connection.ts';
 import { alibabaIce } from './descriptor.ts';
 
 export const ICE_API_VERSION = '2020-11-09';
@@ -199,8 +201,9 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
     const existing = new Set(listed);
     const granted: GrantedEntitlement[] = [];
     for (const output of req.entitlements) {
+      let added: unknown;
       if (!existing.has(output.name)) {
-        await this.expectOk(endpoint, 'AddMediaConnectFlowOutput', {
+        added = await this.expectOk(endpoint, 'AddMediaConnectFlowOutput', {
           FlowId: flowId,
           OutputName: output.name,
           OutputProtocol: output.protocol,
@@ -214,7 +217,9 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
           SrtPbkeyLen: output.srtPbkeyLen,
         });
       }
-      granted.push({ name: output.name, id: output.name });
+      // An output an earlier attempt added answers no URL here; its name is all the event can say of it.
+      const outputUrl = iceUrlAnswer.safeParse(added).data?.OutputUrl;
+      granted.push({ name: output.name, id: output.name, output: iceOutput(output, outputUrl) });
     }
     return granted;
   }
@@ -269,6 +274,18 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
       throw this.rejected(deleted, 'DeleteMediaConnectFlow');
     }
     return { flowId, outcome: 'DELETED', vendorStatus: 'deleted' };
+  }
+
+  /** One GetMediaConnectFlowInput: the input's URL, for a flow whose create answer is gone. */
+  async describeConnection(request: AlibabaIceRequest, flowId: string): Promise<FlowConnection> {
+    const req = this.own(request);
+    const content = await this.expectOk(this.endpointFor(req.region), 'GetMediaConnectFlowInput', { FlowId: flowId });
+    const input = this.parse(iceInputAnswer, content, 'GetMediaConnectFlowInput');
+    const ingest = iceIngest(
+      { ...req.flow.input, protocol: input.InputProtocol ?? req.flow.input.protocol },
+      input.InputUrl,
+    );
+    return { ingest, outputs: [], vendorDetail: { flowId } };
   }
 
   // --- internals ------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
  * What ICE refuses on CreateMediaConnectFlow, AddMediaConnectFlowInput and AddMediaConnectFlowOutput that a request
  * could carry, refused at the door instead (docs/vendors/alibaba-ice.md, "Constraints", which names the public source
- * of each rule). The contract (`../../shared/contract.ts`) builds the alibaba-ice request from these.
+ * of each rule). The contract (`../../domain/requests/alibaba-ice.ts`) builds the alibaba-ice request from these.
  */
 import { z } from 'zod';
 

@@ -1,7 +1,7 @@
 /**
  * What MediaConnect refuses on CreateFlow and GrantFlowEntitlements that a request could carry, refused at the door
  * instead (docs/vendors/aws-mediaconnect.md, "Constraints", which names the public source of each rule). The contract
- * (`../../shared/contract.ts`) builds the aws-mediaconnect request from these.
+ * (`../../domain/requests/aws-mediaconnect.ts`) builds the aws-mediaconnect request from these.
  */
 import { z } from 'zod';
 import { REQUEST_ID_TAG } from '../types.ts';

@@ -20,6 +20,7 @@
  *
  * The project id (`HUAWEICLOUD_PROJECT_ID`) belongs to one region: requests for another region are refused by Huawei.
  */
+
 import { z } from 'zod';
 import type { HuaweiLiveRequest, ProvisionRequest } from '../../domain/contract.ts';
 import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
@@ -30,6 +31,7 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
@@ -46,6 +48,7 @@ import type {
   VendorClient,
 } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
+import { huaweiIngest, huaweiOutputs } from './connection.ts';
 import { huaweiLive } from './descriptor.ts';
 import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, HUAWEI_STATE_CONFLICT } from './errors.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
@@ -101,7 +104,8 @@ const flowDetail = z.object({
   flow_id: z.string().min(1),
   name: z.string(),
   status: z.string().min(1),
-  sources: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
+  // Loose: the connection fields (`./connection.ts`) are read from the same answer.
+  sources: z.array(z.looseObject({ name: z.string(), description: z.string().optional() })).optional(),
   outputs: z.array(z.object({ name: z.string() })).optional(),
 });
 const createResponse = z.object({ flow: flowDetail });
@@ -112,7 +116,7 @@ const listResponse = z.object({
 });
 const outputsResponse = z.object({
   flow_id: z.string().optional(),
-  outputs: z.array(z.object({ name: z.string() })).default([]),
+  outputs: z.array(z.looseObject({ name: z.string() })).default([]),
 });
 
 type FlowDetail = z.output<typeof flowDetail>;
@@ -221,7 +225,8 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     const name = huaweiFlowName(req);
     // Any create may repeat an earlier attempt whose answer was lost: look first.
     const existing = await this.findOurs(req, name);
-    if (existing) return { ...statusOf(existing), name, adopted: true };
+    // The detail that proved the flow ours answered its sources too: no further read for the connection.
+    if (existing) return { ...statusOf(existing), name, adopted: true, connection: connectionOf(existing) };
     try {
       const answer = await this.call(
         {
@@ -237,12 +242,12 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         createResponse,
       );
-      return { ...statusOf(answer.flow), name, adopted: false };
+      return { ...statusOf(answer.flow), name, adopted: false, connection: connectionOf(answer.flow) };
     } catch (error) {
       if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
       // Created in the moment between the lookup and the create (a concurrent duplicate delivery): look again.
       const raced = await this.findOurs(req, name, error);
-      if (raced) return { ...statusOf(raced), name, adopted: true };
+      if (raced) return { ...statusOf(raced), name, adopted: true, connection: connectionOf(raced) };
       throw new VendorConflictError(
         `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
         { ...error.details, operation: 'CreateFlows' },
@@ -289,6 +294,7 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     const req = own(request);
     const wanted = req.entitlements.map((output) => output.name);
     if (wanted.length === 0) return [];
+    let answered: unknown;
     try {
       const answer = await this.call(
         {
@@ -301,8 +307,9 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         outputsResponse,
       );
-      const answered = new Set(answer.outputs.map((o) => o.name));
-      const missing = wanted.filter((name) => !answered.has(name));
+      answered = answer;
+      const names = new Set(answer.outputs.map((o) => o.name));
+      const missing = wanted.filter((name) => !names.has(name));
       if (missing.length > 0 && answer.outputs.length > 0) {
         throw new VendorUnavailableError(
           `huawei-live CreateFlowOutput: outputs ${missing.join(', ')} not in the answer`,
@@ -324,7 +331,15 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         );
       }
     }
-    return wanted.map((name) => ({ name, id: name }));
+    const outputs = huaweiOutputs(req.entitlements, answered);
+    return outputs.map((output) => ({ name: output.name, id: output.name, output }));
+  }
+
+  /** One ShowFlowDetail: the source's address, for a flow whose create answer is gone. */
+  async describeConnection(request: HuaweiLiveRequest, flowId: string): Promise<FlowConnection> {
+    const req = own(request);
+    const ingest = huaweiIngest(await this.detail(req, flowId));
+    return { ...(ingest ? { ingest } : {}), outputs: huaweiOutputs(req.entitlements, undefined) };
   }
 
   /** Desired-state like start: a flow Huawei will not stop because it is not running is answered as it is. */
@@ -518,4 +533,10 @@ function own(request: ProvisionRequest): HuaweiLiveRequest {
   if (request.vendor !== VENDOR)
     throw new InvalidRequestError([`vendor: the ${VENDOR} client got a ${request.vendor} request`]);
   return request;
+}
+
+/** The ingest side from a flow detail (CreateFlows' answer, or the detail read that adopted it). */
+function connectionOf(detail: unknown): FlowConnection {
+  const ingest = huaweiIngest(detail);
+  return { ...(ingest ? { ingest } : {}), outputs: [] };
 }

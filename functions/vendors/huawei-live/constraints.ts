@@ -1,7 +1,7 @@
 /**
  * What Huawei refuses on CreateFlows and CreateFlowOutput that a request could carry, refused at the door instead
  * (docs/vendors/huawei-live.md, "Constraints", which names the public source of each rule). The contract
- * (`../../shared/contract.ts`) builds the huawei-live request from these.
+ * (`../../domain/requests/huawei-live.ts`) builds the huawei-live request from these.
  */
 import { z } from 'zod';
 

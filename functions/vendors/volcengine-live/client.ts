@@ -18,6 +18,7 @@
  *   it carries our request-identity tag, then adopts the task with our title in that group (or creates the missing one).
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
+
 import { z } from 'zod';
 import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
 import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
@@ -28,6 +29,7 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
@@ -35,7 +37,6 @@ import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import type {
   CreatedFlow,
-  FlowState,
   FlowStatus,
   GrantedEntitlement,
   TeardownResult,
@@ -43,53 +44,17 @@ import type {
   VendorClient,
 } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
+import { volcengineConnection } from './connection.ts';
 import { volcengineLive } from './descriptor.ts';
 import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
+import { parseVolcengineFlowId, TASK_STATUS, volcengineFlowId, volcengineTaskState } from './tasks.ts';
 
 const VENDOR = 'volcengine-live';
 /** The documented host (one for every region). */
 export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
 export const VOLCENGINE_API_VERSION = '2023-01-01';
 export const VOLCENGINE_SERVICE = 'live';
-
-/** The task statuses ListPullToPushTask(V2) reports, as Chinese strings. */
-export const TASK_STATUS = {
-  stopped: '停用',
-  notStarted: '未开始',
-  active: '生效中',
-  ended: '已结束',
-} as const;
-
-/**
- * A task's status in our words: 生效中 → ACTIVE; 未开始 → SCHEDULED while its StartTime is ahead, STARTING once it has
- * passed (the vendor flips it shortly); 停用 (stopped by someone) and 已结束 (past EndTime) → ERROR.
- */
-export function volcengineTaskState(status: string, startTimeMs: number | undefined, nowMs: number): FlowState {
-  switch (status) {
-    case TASK_STATUS.active:
-      return 'ACTIVE';
-    case TASK_STATUS.notStarted:
-      return startTimeMs !== undefined && startTimeMs > nowMs ? 'SCHEDULED' : 'STARTING';
-    default:
-      return 'ERROR';
-  }
-}
-
-/** `<group>:<task id>`: group names are Chinese characters, letters and digits, so `:` cannot occur in them. */
-export function volcengineFlowId(groupName: string, taskId: string): string {
-  return `${groupName}:${taskId}`;
-}
-
-export function parseVolcengineFlowId(flowId: string): { groupName: string; taskId: string } {
-  const at = flowId.indexOf(':');
-  if (at <= 0 || at === flowId.length - 1) {
-    throw new InvalidRequestError([
-      `flowId: "${clip(flowId, 80)}" is not a volcengine-live flow id (<group>:<task id>)`,
-    ]);
-  }
-  return { groupName: flowId.slice(0, at), taskId: flowId.slice(at + 1) };
-}
 
 /**
  * Maps a `ResponseMetadata.Error` to the taxonomy. The code decides — `RequestLimitExceeded.Exist` is a conflict even
@@ -113,7 +78,8 @@ const responseMetadata = z.object({
 });
 const envelope = z.object({ ResponseMetadata: responseMetadata, Result: z.unknown().optional() });
 const createTaskResult = z.object({ TaskId: z.string().min(1) });
-const taskItem = z.object({
+// Loose: the addresses (`./connection.ts`) are read from the same item.
+const taskItem = z.looseObject({
   TaskId: z.string().min(1),
   Title: z.string().optional(),
   GroupName: z.string().optional(),
@@ -229,7 +195,10 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     if (adopted) {
       // The group is ours; a previous attempt may have created its task before losing the answer.
       const existing = (await this.listTasks(req.region, group)).find((task) => task.Title === title);
-      if (existing) return { ...this.statusOf(group, existing), name: group, adopted: true };
+      if (existing) {
+        const connection = volcengineConnection(existing, group);
+        return { ...this.statusOf(group, existing), name: group, adopted: true, connection };
+      }
     }
 
     // The task starts itself at StartTime: the request's startAt when the task names none, else now.
@@ -255,23 +224,35 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     };
   }
 
+  /** One ListPullToPushTask: CreatePullToPushTask answers only the id, the list answers the task's addresses. */
+  async describeConnection(request: VolcengineLiveRequest, flowId: string): Promise<FlowConnection> {
+    const { groupName, task } = await this.listedTask(request, flowId);
+    return volcengineConnection(task, groupName);
+  }
+
   /** No start action exists (the task starts at StartTime): a read, so the workflow can poll until 生效中. */
   async startFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
     return this.describeFlow(request, flowId);
   }
 
   async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+    const { groupName, task } = await this.listedTask(request, flowId);
+    return this.statusOf(groupName, task);
+  }
+
+  /** Our task as its group's list shows it; no get-by-id exists, so a task just created may not be listed yet. */
+  private async listedTask(request: VolcengineLiveRequest, flowId: string) {
     const req = own(request);
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
     const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
     if (!task) {
-      // A task just created may not be listed yet (no get-by-id exists): retried, bounded by the workflow.
+      // Retried (VendorUnavailable), bounded by the workflow.
       throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
         vendor: VENDOR,
         operation: 'ListPullToPushTaskV2',
       });
     }
-    return this.statusOf(groupName, task);
+    return { groupName, task };
   }
 
   /** Volcengine has nothing to share; the contract keeps entitlements out, this refuses any that slip through. */

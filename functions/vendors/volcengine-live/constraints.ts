@@ -1,7 +1,7 @@
 /**
  * What Volcengine refuses on CreatePullToPushGroup and CreatePullToPushTask that a request could carry, refused at
  * the door instead (docs/vendors/volcengine-live.md, "Constraints", which names the public source of each rule). The
- * contract (`../../shared/contract.ts`) builds the volcengine-live request from these.
+ * contract (`../../domain/requests/volcengine-live.ts`) builds the volcengine-live request from these.
  */
 import { z } from 'zod';
 

@@ -69,6 +69,7 @@ function pacedClient(pace: PaceFn, clock: FakeClock, answers: (unknown | Error)[
     stopFlow: async () => (await call()) as never,
     deleteFlow: async () => undefined,
     teardownFlow: async () => (await call()) as never,
+    describeConnection: async () => (await call()) as never,
   };
 }
 

@@ -62,6 +62,15 @@ describe('AlibabaCamsClient', () => {
       state: 'STANDBY',
       vendorStatus: 'DRAFT',
       adopted: false,
+      // CreateFlow answers only the id: the connection is it and what the request set, with no read.
+      connection: {
+        outputs: [],
+        vendorDetail: {
+          flowId: FLOW_ID,
+          flowName: 'ticket-survey-evt-2026-11-22-ticket-survey',
+          custSpaceId: 'cams-space-live-ops',
+        },
+      },
     });
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'CreateFlow', 'UpdateFlowJSONAsset']);
     expect(counter.calls).toBe(3);

@@ -207,9 +207,9 @@ describe('AlibabaIceClient', () => {
     });
     const { pace, counter } = countingPace();
     const granted = await client(fetch, { pace }).grantEntitlements(iceRequest(), FLOW_ID);
-    expect(granted).toEqual([
-      { name: 'partner-pull', id: 'partner-pull' },
-      { name: 'cdn-push', id: 'cdn-push' },
+    expect(granted).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { name: 'partner-pull', mode: 'pull' } },
+      { name: 'cdn-push', id: 'cdn-push', output: { name: 'cdn-push', mode: 'push' } },
     ]);
     expect(counter.calls).toBe(2);
     expect(sent.map((r) => r.action)).toEqual(['GetMediaConnectFlowAllOutputName', 'AddMediaConnectFlowOutput']);

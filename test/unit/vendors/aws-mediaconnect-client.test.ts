@@ -94,6 +94,7 @@ describe('request mapping', () => {
       state: 'STANDBY',
       vendorStatus: 'STANDBY',
       adopted: false,
+      connection: { outputs: [], vendorDetail: {} },
     });
     expect(inputsOf(CreateFlowCommand)).toEqual([
       {
@@ -119,9 +120,11 @@ describe('request mapping', () => {
         { EntitlementArn: 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-b:partner-b', Name: 'partner-b' },
       ],
     });
+    const a = 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-a:partner-a';
+    const b = 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-b:partner-b';
     expect(await client.grantEntitlements(aRequest(), FLOW_ARN)).toEqual([
-      { name: 'partner-a', id: 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-a:partner-a' },
-      { name: 'partner-b', id: 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-b:partner-b' },
+      { name: 'partner-a', id: a, output: { name: 'partner-a', entitlementArn: a } },
+      { name: 'partner-b', id: b, output: { name: 'partner-b', entitlementArn: b } },
     ]);
     expect(inputsOf(GrantFlowEntitlementsCommand)).toEqual([
       {

@@ -75,12 +75,13 @@ describe('HuaweiLiveClient requests', () => {
     const request = aHuaweiRequest();
     const created = await huawei.createFlow(request);
 
-    expect(created).toEqual({
+    expect(created).toMatchObject({
       flowId: 'f-1',
       name: `concert-hongkong-${request.requestId}`,
       state: 'STANDBY',
       vendorStatus: 'STANDBY',
       adopted: false,
+      connection: { outputs: [] },
     });
     const [list, post] = sent;
     // Whether Huawei refuses a duplicate flow name is undocumented: it looks for ours before it creates.
@@ -126,7 +127,19 @@ describe('HuaweiLiveClient requests', () => {
   it('shares outputs as one JSON array in snake_case', async () => {
     const { huawei, sent } = client([{ json: { flow_id: 'f-1', outputs: [{ name: 'partner-pull' }] } }]);
     const granted = await huawei.grantEntitlements(aHuaweiRequest(), 'f-1');
-    expect(granted).toEqual([{ name: 'partner-pull', id: 'partner-pull' }]);
+    expect(granted).toEqual([
+      {
+        name: 'partner-pull',
+        id: 'partner-pull',
+        output: {
+          name: 'partner-pull',
+          protocol: 'srt-listener',
+          port: 9001,
+          allowedCidrs: ['198.51.100.0/24'],
+          mode: 'pull',
+        },
+      },
+    ]);
     expect(sent[0]!.url.pathname).toBe(`/v1/${projectId}/flows/outputs`);
     expect(sent[0]!.url.searchParams.get('flow_id')).toBe('f-1');
     expect(JSON.parse(sent[0]!.body)).toEqual([
@@ -209,6 +222,8 @@ describe('HuaweiLiveClient get-or-create', () => {
       state: 'STANDBY',
       vendorStatus: 'STANDBY',
       adopted: true,
+      // The detail that proved the flow ours is where its connection comes from (this one's sources name no address).
+      connection: { outputs: [] },
     });
     expect(sent.map((s) => `${s.method} ${s.url.pathname}`)).toEqual([
       `GET /v1/${projectId}/flows`,
@@ -269,7 +284,9 @@ describe('HuaweiLiveClient get-or-create', () => {
       huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS),
       { json: detailOf({ outputs: [{ name: 'partner-pull', type: 'srt-listener' }] }) },
     ]);
-    expect(await ok.huawei.grantEntitlements(request, 'f-1')).toEqual([{ name: 'partner-pull', id: 'partner-pull' }]);
+    expect(await ok.huawei.grantEntitlements(request, 'f-1')).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { name: 'partner-pull', port: 9001 } },
+    ]);
     const missing = client([huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS), { json: detailOf({ outputs: [] }) }]);
     await expect(missing.huawei.grantEntitlements(request, 'f-1')).rejects.toMatchObject({ name: 'VendorConflict' });
   });

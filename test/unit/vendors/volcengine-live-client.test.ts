@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRawQuery } from '../../../functions/vendors/hmac-signing.ts';
 import { REQUEST_ID_TAG } from '../../../functions/vendors/types.ts';
-import {
-  parseVolcengineFlowId,
-  VolcengineLiveClient,
-  volcengineError,
-  volcengineTaskState,
-} from '../../../functions/vendors/volcengine-live/client.ts';
+import { VolcengineLiveClient, volcengineError } from '../../../functions/vendors/volcengine-live/client.ts';
+import { parseVolcengineFlowId, volcengineTaskState } from '../../../functions/vendors/volcengine-live/tasks.ts';
 import { verifyVolcengineSignature } from '../../../local/emulators/volcengine-gateway.ts';
 import { formatBeijingTime } from '../../../local/emulators/volcengine-live.ts';
 import {
@@ -149,6 +145,8 @@ describe('VolcengineLiveClient create', () => {
       state: 'ACTIVE',
       vendorStatus: '生效中',
       adopted: true,
+      // The list that found the task answered its addresses: no further read.
+      connection: expect.objectContaining({ vendorDetail: { taskId: 't1', groupName: 'RelayBeijing' } }),
     });
     expect(sent.map(action)).toEqual(['CreatePullToPushGroup', 'ListPullToPushGroup', 'ListPullToPushTaskV2']);
     // V2: POST with the group filter in the body (the SDK's V1 no longer sends GroupName).
