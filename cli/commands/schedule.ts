@@ -7,6 +7,7 @@ import {
   rateExpression,
 } from '../../functions/domain/schedule-expression.ts';
 import { SCHEDULED_TIME_PLACEHOLDER, scheduledRequestIdTemplate } from '../../functions/domain/scheduled-request-id.ts';
+import { listPending } from '../operations/pending.ts';
 import { createSchedule, deleteSchedule, listSchedules, type ScheduleSpec } from '../operations/schedule.ts';
 import { EXIT, FlowctlError, runCommand, table } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
@@ -96,40 +97,58 @@ Examples:
       });
     });
 
-  addTargetOptions(schedule.command('list').description("the schedules in the stack's schedule group")).action(
-    async (options: TargetOptions) => {
-      await runCommand(options, async (out) =>
-        withTarget(options, out, async (target) => {
-          refuseEmbedded(target);
-          const schedules = await listSchedules(target);
-          out.result({
-            target: target.description,
-            groupName: target.schedule?.groupName,
-            count: schedules.length,
-            schedules,
-          });
-          if (!out.json) {
+  addTargetOptions(
+    schedule
+      .command('list')
+      .description(
+        "the schedules in the stack's schedule group, and the executions waiting for a request's startAt or deprovisionAt",
+      ),
+  ).action(async (options: TargetOptions) => {
+    await runCommand(options, async (out) =>
+      withTarget(options, out, async (target) => {
+        refuseEmbedded(target);
+        const schedules = await listSchedules(target);
+        const pending = await listPending(target);
+        out.result({
+          target: target.description,
+          groupName: target.schedule?.groupName,
+          count: schedules.length,
+          schedules,
+          pending,
+        });
+        if (!out.json) {
+          for (const line of table(
+            ['NAME', 'STATE', 'EXPRESSION', 'TZ', 'WINDOW', 'VENDOR', 'REQUEST ID'],
+            schedules.map((s) => [
+              s.name,
+              s.state ?? '-',
+              s.expression ?? '-',
+              s.timezone ?? 'UTC',
+              s.windowMinutes ? `${s.windowMinutes}m` : 'off',
+              s.vendor ?? '-',
+              s.requestIdTemplate ?? '-',
+            ]),
+          )) {
+            out.info(line);
+          }
+          out.info(`${schedules.length} schedule(s) in ${target.schedule?.groupName}`);
+          if (pending.length > 0) {
+            out.info('');
             for (const line of table(
-              ['NAME', 'STATE', 'EXPRESSION', 'TZ', 'WINDOW', 'VENDOR', 'REQUEST ID'],
-              schedules.map((s) => [
-                s.name,
-                s.state ?? '-',
-                s.expression ?? '-',
-                s.timezone ?? 'UTC',
-                s.windowMinutes ? `${s.windowMinutes}m` : 'off',
-                s.vendor ?? '-',
-                s.requestIdTemplate ?? '-',
-              ]),
+              ['REQUEST ID', 'VENDOR', 'ACTION', 'AT', 'EXECUTION'],
+              pending.flatMap((e) => e.pending.map((p) => [e.requestId, e.vendor, p.action, p.at, e.executionName])),
             )) {
               out.info(line);
             }
-            out.info(`${schedules.length} schedule(s) in ${target.schedule?.groupName}`);
           }
-          return EXIT.OK;
-        }),
-      );
-    },
-  );
+          out.info(
+            `${pending.length} execution(s) waiting for a startAt or deprovisionAt (cancel one: flowctl deprovision REQUEST_ID)`,
+          );
+        }
+        return EXIT.OK;
+      }),
+    );
+  });
 
   addTargetOptions(
     schedule.command('delete').description('delete one schedule').argument('<name>', 'the schedule name'),

@@ -21,7 +21,8 @@ export function registerStatus(program: Command): void {
       .addHelpText(
         'after',
         `
-Exit status: 0 provisioned, 1 failed or rejected, 4 unknown, 5 in progress (2 and 3 as for every command).
+Exit status: 0 provisioned or deprovisioned, 1 failed or rejected, 4 unknown, 5 in progress (2 and 3 as for every
+command). A start at startAt or a teardown at deprovisionAt still to come is listed under "pending".
 Nothing is consumed: executions are read with DescribeExecution and GetExecutionHistory; a workflow's failure record is
 read from its history. Only a request without any execution is looked for on the DLQ, the way \`flowctl dlq list\` reads
 it (received briefly, made visible again at once; --no-dlq skips it).`,
@@ -59,6 +60,9 @@ function print(out: Output, report: RequestStatusReport): void {
   if (report.flow) {
     out.info(`flow: ${report.flow.flowId}`);
     if (report.state === 'PROVISIONED') out.info(`where to connect: ${describeConnection(report.flow.connection)}`);
+  }
+  for (const p of report.pending) {
+    out.info(`pending: ${p.action} at ${p.at}${p.state === 'waiting' ? ' (waiting for it now)' : ''}`);
   }
   if (report.lastEvent) {
     out.info(

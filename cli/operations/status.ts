@@ -24,16 +24,24 @@ import {
 } from '@aws-sdk/client-sfn';
 import { executionName, MAX_ATTEMPTS } from '../../functions/domain/execution-name.ts';
 import { type DetailType, eventIdOf, type FlowConnection, messageKeyOf } from '../../functions/domain/flow-event.ts';
+import { DEPROVISIONED_ERROR, isDeprovisionMessage } from '../../functions/domain/lifecycle.ts';
 import { EXIT, FlowctlError } from '../output.ts';
 import type { Target } from '../target.ts';
 import { type DlqRecordDetail, peekDeadLetterQueue } from './dlq.ts';
 import { analyzeExecution, type ExecutionView, parseJson } from './executions.ts';
+import { type PendingAction, pendingActions } from './pending.ts';
 
-export type RequestState = 'PROVISIONED' | 'IN_PROGRESS' | 'FAILED' | 'REJECTED' | 'UNKNOWN';
+/**
+ * `PROVISIONED` also while the execution waits for the request's `deprovisionAt` (the flow is there and announced);
+ * `DEPROVISIONED`: torn down (at `deprovisionAt`, or by a deprovision request, which also ends a provision still
+ * waiting for its `startAt`), and the answer for a deprovision request's own id once its teardown is done.
+ */
+export type RequestState = 'PROVISIONED' | 'DEPROVISIONED' | 'IN_PROGRESS' | 'FAILED' | 'REJECTED' | 'UNKNOWN';
 
 /** The exit status of each answer (also in `flowctl status --help`). */
 export const STATUS_EXIT: Readonly<Record<RequestState, number>> = {
   PROVISIONED: EXIT.OK,
+  DEPROVISIONED: EXIT.OK,
   FAILED: EXIT.INCOMPLETE,
   REJECTED: EXIT.INCOMPLETE,
   UNKNOWN: EXIT.NOT_FOUND,
@@ -83,12 +91,17 @@ export interface RequestStatusReport {
   readonly flow: { readonly flowId: string; readonly connection: FlowConnection | null } | null;
   /** How many DLQ messages were received (and released at once) to answer; 0 when the DLQ was not read. */
   readonly dlqMessagesSeen: number;
+  /** What the latest execution still does at a time of its own (start at `startAt`, teardown at `deprovisionAt`). */
+  readonly pending: readonly PendingAction[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,80}$/;
 const PUBLISH_STATES: Readonly<Record<string, DetailType>> = {
   PublishProvisioned: 'FlowProvisioned',
   PublishFailed: 'FlowProvisioningFailed',
+  PublishStarted: 'FlowStarted',
+  PublishDeprovisioned: 'FlowDeprovisioned',
+  PublishTeardownFailed: 'FlowDeprovisioningFailed',
 };
 
 export async function requestStatus(
@@ -137,15 +150,31 @@ export function fromExecutions(
     attempt,
     view: analyzeExecution(described, events),
     events,
-    output: parseJson(described.output) as { flowId?: string; connection?: FlowConnection } | null,
+    output: parseJson(described.output) as {
+      flowId?: string;
+      connection?: FlowConnection;
+      teardown?: unknown;
+    } | null,
+    input: parseJson(described.input),
+    error: described.error,
   }));
   const latest = views.at(-1)!;
+  const running = latest.view.status === 'RUNNING' || latest.view.status === 'PENDING_REDRIVE';
+  const announced = latest.events.some(
+    (e) => e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name === 'PublishProvisioned',
+  );
   const state: RequestState =
     latest.view.status === 'SUCCEEDED'
-      ? 'PROVISIONED'
-      : latest.view.status === 'RUNNING' || latest.view.status === 'PENDING_REDRIVE'
-        ? 'IN_PROGRESS'
-        : 'FAILED';
+      ? latest.output?.teardown !== undefined || isDeprovisionMessage(latest.input)
+        ? 'DEPROVISIONED'
+        : 'PROVISIONED'
+      : latest.view.status === 'ABORTED' && latest.error === DEPROVISIONED_ERROR
+        ? 'DEPROVISIONED'
+        : running
+          ? announced
+            ? 'PROVISIONED'
+            : 'IN_PROGRESS'
+          : 'FAILED';
   const flowId = latest.output?.flowId ?? [...views].reverse().find((v) => v.view.flowId)?.view.flowId ?? null;
   return {
     requestId,
@@ -154,9 +183,29 @@ export function fromExecutions(
     attempts: views.map(({ attempt, view, events }) => attemptView(attempt, view, events)),
     lastEvent: lastEvent(views.flatMap((v) => v.events.map((event) => ({ event, arn: v.view.executionArn })))),
     dlqRecord: recordOf(latest.view, latest.events),
-    flow: flowId ? { flowId, connection: state === 'PROVISIONED' ? (latest.output?.connection ?? null) : null } : null,
+    flow: flowId
+      ? {
+          flowId,
+          connection: state === 'PROVISIONED' ? (latest.output?.connection ?? connectionOf(latest.events)) : null,
+        }
+      : null,
     dlqMessagesSeen: 0,
+    pending: running ? pendingActions(latest.input, { history: latest.events }) : [],
   };
+}
+
+/** Where to connect, as the running execution announced it (the FlowProvisioned detail PublishProvisioned put). */
+function connectionOf(events: readonly HistoryEvent[]): FlowConnection | null {
+  const entered = events.find(
+    (e) => e.type?.endsWith('StateEntered') && e.stateEnteredEventDetails?.name === 'PublishProvisioned',
+  );
+  const input = parseJson(entered?.stateEnteredEventDetails?.input) as {
+    flow?: { connection?: FlowConnection };
+    grant?: { connection?: { outputs?: FlowConnection['outputs'] } };
+  } | null;
+  if (!input?.flow?.connection) return null;
+  const outputs = input.grant?.connection?.outputs;
+  return outputs ? { ...input.flow.connection, outputs } : input.flow.connection;
 }
 
 function attemptView(attempt: number, view: ExecutionView, events: readonly HistoryEvent[]): AttemptView {
@@ -241,6 +290,7 @@ function fromRejection(requestId: string, record: DlqRecordDetail, seen: number)
     },
     flow: null,
     dlqMessagesSeen: seen,
+    pending: [],
   };
 }
 
@@ -254,6 +304,7 @@ function unknown(requestId: string, seen: number): RequestStatusReport {
     dlqRecord: null,
     flow: null,
     dlqMessagesSeen: seen,
+    pending: [],
   };
 }
 

@@ -123,4 +123,71 @@ describe('flowctl status: the answer from executions and their histories', () =>
     expect(report).toMatchObject({ state: 'PROVISIONED', flow: { flowId: 'f-9', connection } });
     expect(STATUS_EXIT[report.state]).toBe(0);
   });
+
+  it('is PROVISIONED while waiting for deprovisionAt, with the announced connection and the teardown pending', () => {
+    const timed = { ...request, startAt: '2026-12-20T18:30:00Z', deprovisionAt: '2026-12-20T21:00:00Z' };
+    const connection = { ingest: { protocol: 'srt-listener', port: 9000 }, outputs: [] };
+    const report = fromExecutions('req-1', [
+      {
+        attempt: 1,
+        described: described('req-1', 'RUNNING', 1000, { input: JSON.stringify(timed) }),
+        events: [
+          entered('PublishProvisioned', { flow: { flowId: 'f-9', connection } }),
+          exited('PublishProvisioned', {}),
+          entered('WaitForStartAt', {}),
+          entered('StartAtReached', {}),
+          entered('PublishStarted', {}),
+          exited('PublishStarted', {}),
+          entered('WaitForDeprovisionAt', {}),
+        ],
+      },
+    ]);
+    expect(report).toMatchObject({ state: 'PROVISIONED', flow: { connection } });
+    expect(report.pending).toEqual([{ action: 'deprovision', at: timed.deprovisionAt, state: 'waiting' }]);
+    expect(report.lastEvent?.detailType).toBe('FlowStarted');
+  });
+
+  it('is IN_PROGRESS with both the start and the teardown pending before startAt is announced', () => {
+    const timed = { ...request, startAt: '2026-12-20T18:30:00Z', deprovisionAt: '2026-12-20T21:00:00Z' };
+    const report = fromExecutions('req-1', [
+      {
+        attempt: 1,
+        described: described('req-1', 'RUNNING', 1000, { input: JSON.stringify(timed) }),
+        events: [entered('CreateFlow', { request: timed })],
+      },
+    ]);
+    expect(report.state).toBe('IN_PROGRESS');
+    expect(report.pending).toEqual([
+      { action: 'start', at: timed.startAt, state: 'later' },
+      { action: 'deprovision', at: timed.deprovisionAt, state: 'later' },
+    ]);
+  });
+
+  it('is DEPROVISIONED (exit 0) after the teardown at deprovisionAt, and after a deprovision request cancelled it', () => {
+    const torn = fromExecutions('req-1', [
+      {
+        attempt: 1,
+        described: described('req-1', 'SUCCEEDED', 1000, {
+          output: JSON.stringify({ requestId: 'req-1', flowId: 'f-9', teardown: { outcome: 'DELETED' } }),
+        }),
+        events: [entered('PublishDeprovisioned', {}), exited('PublishDeprovisioned', {})],
+      },
+    ]);
+    expect(torn.state).toBe('DEPROVISIONED');
+    expect(torn.lastEvent?.detailType).toBe('FlowDeprovisioned');
+    expect(STATUS_EXIT[torn.state]).toBe(0);
+    const cancelled = fromExecutions('req-1', [
+      {
+        attempt: 1,
+        described: described('req-1', 'ABORTED', 1000, { error: 'Deprovisioned' }),
+        events: [entered('WaitForStartAt', {})],
+      },
+    ]);
+    expect(cancelled.state).toBe('DEPROVISIONED');
+    expect(cancelled.pending).toEqual([]);
+    const aborted = fromExecutions('req-1', [
+      { attempt: 1, described: described('req-1', 'ABORTED', 1000, { error: 'Operator' }), events: [] },
+    ]);
+    expect(aborted.state).toBe('FAILED');
+  });
 });
