@@ -29,7 +29,7 @@ export interface ResolvedDeprovision {
   readonly cancelled: string[];
 }
 
-/** How many history events are read for CreateFlow's answer: it is the workflow's second state. */
+/** History events per page while looking for CreateFlow's answer. */
 const HISTORY_PAGE = 100;
 
 export async function resolveDeprovision(
@@ -78,15 +78,24 @@ function describe(sfn: SFNClient, executionArn: string) {
   return sfn.send(new DescribeExecutionCommand({ executionArn }));
 }
 
-/** The flow id CreateFlow answered in that execution, if it got that far. */
+/**
+ * The flow id CreateFlow answered in that execution, if it got that far. CreateFlow is among the first states, so the
+ * first page almost always holds it; later pages are read only while it has not been found (retries add events).
+ */
 async function createdFlowId(sfn: SFNClient, executionArn: string): Promise<string | undefined> {
-  const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: HISTORY_PAGE }));
-  for (const event of history.events ?? []) {
-    const exited = event.stateExitedEventDetails;
-    if (exited?.name !== 'CreateFlow') continue;
-    const flow = parseObject(exited.output)?.flow as { flowId?: unknown } | undefined;
-    if (typeof flow?.flowId === 'string') return flow.flowId;
-  }
+  let nextToken: string | undefined;
+  do {
+    const history = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn, maxResults: HISTORY_PAGE, nextToken }),
+    );
+    for (const event of history.events ?? []) {
+      const exited = event.stateExitedEventDetails;
+      if (exited?.name !== 'CreateFlow') continue;
+      const flow = parseObject(exited.output)?.flow as { flowId?: unknown } | undefined;
+      if (typeof flow?.flowId === 'string') return flow.flowId;
+    }
+    nextToken = history.nextToken;
+  } while (nextToken);
   return undefined;
 }
 

@@ -97,6 +97,8 @@ export function scheduleIssues(request: ProvisionRequest, now: number): string[]
   const deprovisionAt = request.deprovisionAt === undefined ? undefined : Date.parse(request.deprovisionAt);
   const days = SCHEDULE_HORIZON_SECONDS / 86_400;
   if (startAt !== undefined && startAt > horizon) issues.push(`startAt: more than ${days} days ahead`);
+  // `start: false` leaves the flow idle, so there would be nothing to do at `startAt`.
+  if (startAt !== undefined && request.start === false) issues.push('startAt: cannot be combined with "start": false');
   if (deprovisionAt !== undefined && deprovisionAt > horizon) {
     issues.push(`deprovisionAt: more than ${days} days ahead`);
   }

@@ -55,6 +55,7 @@ describe('startAt and deprovisionAt', () => {
       'deprovisionAt: must be after startAt',
     ],
     ['deprovisionAt in the past', { deprovisionAt: at(-1) }, 'deprovisionAt: must be in the future'],
+    ['startAt with start: false', { startAt: at(60), start: false }, 'startAt: cannot be combined with "start": false'],
     ['startAt past the horizon', { startAt: at(SCHEDULE_HORIZON_SECONDS + 60) }, 'startAt: more than 30 days ahead'],
     [
       'deprovisionAt past the horizon',

@@ -217,4 +217,51 @@ describe('failed-execution capture: the FlowProvisioningFailed outcome event', (
     await captureStoppedExecution({ executionArn: ARN, status: 'FAILED', input: request }, deps());
     expect(putEntries()).toHaveLength(0);
   });
+
+  it('records nothing for a provision a deprovision request cancelled (ABORTED with error Deprovisioned)', async () => {
+    const outcome = await captureStoppedExecution(
+      {
+        executionArn: ARN,
+        status: 'ABORTED',
+        input: request,
+        error: 'Deprovisioned',
+        cause: 'cancelled by deprovision',
+      },
+      deps(),
+    );
+    expect(outcome).toEqual({ kind: 'cancelled' });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(putEntries()).toHaveLength(0);
+  });
+
+  it('announces a timed-out deprovision request as FlowDeprovisioningFailed, after its record', async () => {
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [entered(4, 'TeardownTarget')] });
+    const deprovision = JSON.stringify({
+      schemaVersion: 1,
+      requestId: 'teardown-1',
+      action: 'deprovision',
+      vendor: 'aws-mediaconnect',
+      region: 'us-east-1',
+      target: { requestId: 'evt-1' },
+    });
+    const outcome = await captureStoppedExecution(
+      { executionArn: `${ARN}-teardown`, name: 'teardown-1', status: 'TIMED_OUT', input: deprovision },
+      deps(),
+    );
+    expect(outcome).toMatchObject({
+      kind: 'captured',
+      reason: 'TimedOut',
+      failedState: 'TeardownTarget',
+      event: 'put',
+    });
+    expect(attributesOf().body).toBe(deprovision);
+    const [entry] = putEntries();
+    expect(entry?.DetailType).toBe('FlowDeprovisioningFailed');
+    expect(JSON.parse(entry!.Detail!)).toMatchObject({
+      eventId: `${ARN}-teardown#FlowDeprovisioningFailed`,
+      requestId: 'teardown-1',
+      failedState: 'TeardownTarget',
+      failureRecord: { queue: 'dlq', reason: 'TimedOut' },
+    });
+  });
 });
