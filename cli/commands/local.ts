@@ -154,6 +154,7 @@ function printSummary(report: BatchReport): void {
     s.vendor,
     String(s.requested),
     String(s.provisioned),
+    String(s.deprovisioned),
     String(s.failed),
     String(s.rejected),
     String(s.vendorCalls),
@@ -162,7 +163,17 @@ function printSummary(report: BatchReport): void {
       .map(([reason, count]) => `${reason} ×${count}`)
       .join(', ') || '-',
   ]);
-  const header = ['vendor', 'requested', 'provisioned', 'failed', 'rejected', 'vendor calls', 'throttles', 'reasons'];
+  const header = [
+    'vendor',
+    'requested',
+    'provisioned',
+    'deprovisioned',
+    'failed',
+    'rejected',
+    'vendor calls',
+    'throttles',
+    'reasons',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
@@ -175,7 +186,7 @@ function printSummary(report: BatchReport): void {
       process.stdout.write(`  ${r.requestId} ${r.vendor} — ${describeConnection(r.connection)}\n`);
     }
   }
-  const failures = report.results.filter((r) => r.status !== 'PROVISIONED');
+  const failures = report.results.filter((r) => r.status === 'FAILED' || r.status === 'REJECTED');
   if (failures.length > 0) {
     process.stdout.write('\nnot provisioned (each is in the DLQ with its reasons):\n');
     for (const f of failures) {

@@ -5,10 +5,15 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { VendorId } from '../../functions/domain/contract.ts';
 import type { FlowConnection } from '../../functions/domain/flow-event.ts';
+import { DEPROVISIONED_ERROR, isDeprovisionMessage } from '../../functions/domain/lifecycle.ts';
 import { requestIdentity } from '../../functions/domain/request-identity.ts';
 import type { LocalStack } from '../stack.ts';
 
-export type RequestStatus = 'PROVISIONED' | 'FAILED' | 'REJECTED';
+/**
+ * `DEPROVISIONED`: the request's last state is its teardown (a provision's `deprovisionAt`, a deprovision request, or a
+ * provision that a deprovision request cancelled while it waited).
+ */
+export type RequestStatus = 'PROVISIONED' | 'DEPROVISIONED' | 'FAILED' | 'REJECTED';
 
 /** One line of `flowctl local --json`: one per distinct requestId, and one per message that has none. */
 export interface RequestResult {
@@ -26,6 +31,7 @@ export interface VendorSummary {
   readonly vendor: string;
   requested: number;
   provisioned: number;
+  deprovisioned: number;
   failed: number;
   rejected: number;
   /** Reasons of failures and rejections, with counts. */
@@ -142,15 +148,31 @@ export function buildReport(
     seen.add(requestId);
     const execution = latest.get(requestId);
     if (execution?.status === 'SUCCEEDED') {
-      const output = JSON.parse(execution.output ?? '{}') as { flowId?: string; connection?: FlowConnection };
+      const output = JSON.parse(execution.output ?? '{}') as {
+        flowId?: string;
+        connection?: FlowConnection;
+        teardown?: unknown;
+        outcome?: unknown;
+      };
+      const torn = output.teardown !== undefined || isDeprovisionMessage(JSON.parse(execution.input));
       results.push({
         requestId,
         vendor,
-        status: 'PROVISIONED',
+        status: torn ? 'DEPROVISIONED' : 'PROVISIONED',
         flowId: output.flowId ?? null,
         executionName: execution.name,
         error: null,
-        connection: output.connection ?? null,
+        connection: torn ? null : (output.connection ?? null),
+      });
+    } else if (execution?.status === 'ABORTED' && execution.error === DEPROVISIONED_ERROR) {
+      results.push({
+        requestId,
+        vendor,
+        status: 'DEPROVISIONED',
+        flowId: null,
+        executionName: execution.name,
+        error: null,
+        connection: null,
       });
     } else if (execution && execution.status !== 'RUNNING') {
       const record = workflowFailures.get(requestId);
@@ -230,6 +252,7 @@ function summarize(stack: LocalStack, results: readonly RequestResult[]): Vendor
         vendor,
         requested: 0,
         provisioned: 0,
+        deprovisioned: 0,
         failed: 0,
         rejected: 0,
         reasons: {},
@@ -247,6 +270,7 @@ function summarize(stack: LocalStack, results: readonly RequestResult[]): Vendor
     );
     summary.requested++;
     if (result.status === 'PROVISIONED') summary.provisioned++;
+    if (result.status === 'DEPROVISIONED') summary.deprovisioned++;
     if (result.status === 'FAILED') summary.failed++;
     if (result.status === 'REJECTED') summary.rejected++;
     if (result.error) {

@@ -47,7 +47,7 @@ describe('startAt and deprovisionAt on every vendor', () => {
 
   it('ends every request after its teardown, provisioned and then deprovisioned', () => {
     expect(report.unresolved).toEqual([]);
-    expect(report.results.map((r) => [r.vendor, r.status])).toEqual(stack.vendors.map((v) => [v, 'PROVISIONED']));
+    expect(report.results.map((r) => [r.vendor, r.status])).toEqual(stack.vendors.map((v) => [v, 'DEPROVISIONED']));
     for (const execution of stack.stepFunctions.allExecutions()) {
       const output = JSON.parse(execution.output ?? '{}') as { teardown?: { outcome: string } };
       const vendor = JSON.parse(execution.input).vendor as VendorId;
