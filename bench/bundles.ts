@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import type { VendorId } from '../functions/shared/contract.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 import { median } from './metrics.ts';
 
 const run = promisify(execFile);
@@ -35,7 +35,7 @@ export function lambdaEntries(vendors: readonly VendorId[]): { name: string; ent
   return [
     { name: 'dispatcher', entry: 'functions/dispatcher/handler.ts' },
     { name: 'failure-capture', entry: 'functions/failure-capture/handler.ts' },
-    ...vendors.map((vendor) => ({ name: `vendor-task ${vendor}`, entry: `functions/vendor-task/${vendor}.ts` })),
+    ...vendors.map((vendor) => ({ name: `vendor-task ${vendor}`, entry: `functions/flow-steps/entries/${vendor}.ts` })),
   ];
 }
 

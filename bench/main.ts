@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
-import { pacingIntervalMs, vendorConfig } from '../functions/shared/config.ts';
-import type { VendorId } from '../functions/shared/contract.ts';
-import { LOCAL_VENDORS } from '../local/vendor-registry.ts';
+import { pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
+import { LOCAL_VENDORS } from '../local/emulators/registry.ts';
 import { type BundleReport, lambdaEntries, measureBundles } from './bundles.ts';
 import { type BenchConfig, type BenchLoad, pacingMarginMs, type ScenarioSummary, summarize } from './metrics.ts';
 import {

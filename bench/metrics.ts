@@ -1,5 +1,5 @@
 /**
- * The benchmark's arithmetic, kept pure so a unit test can check it (`test/unit/bench-metrics.test.ts`): sliding-window
+ * The benchmark's arithmetic, kept pure so a unit test can check it (`test/unit/bench/metrics.test.ts`): sliding-window
  * counts over the emulator's journal, percentiles, arrival delays, transition counts and the summary object of one
  * scenario. Nothing here reads a clock.
  */
@@ -87,7 +87,7 @@ export function arrivalDelays(starts: readonly number[], arrivals: readonly numb
   return s.map((start, i) => a[i]! - start);
 }
 
-/** The parts of an execution history the benchmark reads (`local/step-functions.ts` `HistoryEvent`). */
+/** The parts of an execution history the benchmark reads (`local/aws/step-functions.ts` `HistoryEvent`). */
 export interface HistoryLike {
   readonly type: string;
   readonly error?: string;

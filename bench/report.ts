@@ -1,6 +1,6 @@
 /** Tables for the terminal and `docs/benchmarks.md`, from the summaries (no measuring here). */
-import { sustainedShareOfLimit, vendorConfig } from '../functions/shared/config.ts';
-import type { VendorId } from '../functions/shared/contract.ts';
+import { sustainedShareOfLimit, vendorConfig } from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 import type { BundleReport } from './bundles.ts';
 import { type BenchConfig, type BenchLoad, checkTargets, type ScenarioSummary, TARGETS } from './metrics.ts';
 import type { ThroughputReport } from './throughput.ts';
@@ -281,7 +281,7 @@ load), \`npm run bench -- --quick\` (30 requests, a smoke run; does not write th
 Each scenario starts a fresh embedded stack (\`local/stack.ts\`) for one vendor: fauxqs SQS, the dispatcher, the local
 Step Functions service running \`workflows/*.asl.json\`, the Lambda runtime with the vendor λ's reserved concurrency,
 dynalite for idempotency, and the vendor's emulator enforcing the documented limit (ICE publishes none: the 5 calls/s
-that \`functions/shared/config.ts\` assumes is enforced as if documented) with a vendor latency of 50–300 ms.
+that \`functions/domain/config.ts\` assumes is enforced as if documented) with a vendor latency of 50–300 ms.
 Configurations: **naive** = invoke mode, reserved concurrency, no pacing; **paced** = invoke mode with pacing (the
 walking skeleton); **queued** = the task-token queue per vendor (\`DISPATCH_MODE = 'queue'\`) with pacing.
 

@@ -9,10 +9,10 @@
  * the interpreter, SQS, DynamoDB and HTTP overheads of the local stack itself, and timeouts (never reached here).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pacingIntervalMs, vendorConfig } from '../functions/shared/config.ts';
-import type { VendorId } from '../functions/shared/contract.ts';
-import { requestsFor } from '../local/demo-batch.ts';
-import { buildReport, readDeadLetterQueue } from '../local/run-batch.ts';
+import { pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
+import { requestsFor } from '../local/batch/demo-batch.ts';
+import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';
 import { startLocalStack, vendorFunctionName } from '../local/stack.ts';
 import {
   arrivalDelays,

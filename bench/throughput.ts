@@ -6,15 +6,15 @@
  * idempotency store, the signed HTTP calls and the emulator cost on top of the interpreter.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { VendorId } from '../functions/shared/contract.ts';
-import { runVendorTask } from '../functions/vendor-task/core.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
+import { runVendorTask } from '../functions/flow-steps/core.ts';
 import type { FlowState, VendorClient } from '../functions/vendors/types.ts';
-import { requestsFor } from '../local/demo-batch.ts';
-import { buildReport, readDeadLetterQueue } from '../local/run-batch.ts';
-import { startLocalStack } from '../local/stack.ts';
 // A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
-import { ACCOUNT, type AslDefinition, REGION } from '../local/step-functions.ts';
-import { loadWorkflow } from '../local/workflow.ts';
+import { ACCOUNT, type AslDefinition, REGION } from '../local/aws/step-functions-model.ts';
+import { loadWorkflow } from '../local/aws/workflow.ts';
+import { requestsFor } from '../local/batch/demo-batch.ts';
+import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';
+import { startLocalStack } from '../local/stack.ts';
 import { countTransitions } from './metrics.ts';
 
 export interface ThroughputReport {

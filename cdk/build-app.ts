@@ -10,12 +10,12 @@
  * - `alarmEmails`: email addresses the alarms notify (JSON array or comma-separated); creates an encrypted SNS topic.
  * - `alarmTopicArn`: an existing SNS topic the alarms notify instead.
  *   Without either, alarms change state on the dashboard and in the console only.
- * - `dispatchMode`: `queue` or `invoke`; default `DISPATCH_MODE` of `functions/shared/config.ts`, the deployed mode.
+ * - `dispatchMode`: `queue` or `invoke`; default `DISPATCH_MODE` of `functions/domain/config.ts`, the deployed mode.
  *   For measuring one mode against the other (ADR 0002) and for the infra tests, which synthesize both.
  */
 import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts';
+import { DISPATCH_MODE, type DispatchMode } from '../functions/domain/config.ts';
 import { stackName } from './naming.ts';
 import { FlowProvisionerStack, STAGES, type Stage } from './stack.ts';
 

@@ -1,5 +1,5 @@
 /** Names shared by the constructs, the stack and the tests. */
-import type { VendorId } from '../functions/shared/contract.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 
 /** `FlowProvisioner-<stage>`: the stack of one stage (`cdk deploy -c stage=…`, `flowctl --stack`). */
 export function stackName(stage: string): string {

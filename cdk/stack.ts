@@ -5,7 +5,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DISPATCH_MODE, type DispatchMode } from '../functions/shared/config.ts';
+import { DISPATCH_MODE, type DispatchMode } from '../functions/domain/config.ts';
 import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
@@ -44,7 +44,7 @@ export interface FlowProvisionerStackProps extends StackProps {
   /**
    * How the workflow steps reach the vendor λs: `queue` (a task queue per vendor, consumed at the vendor's reserved
    * concurrency) or `invoke` (Step Functions invokes the λ).
-   * @default DISPATCH_MODE of functions/shared/config.ts
+   * @default DISPATCH_MODE of functions/domain/config.ts
    */
   readonly dispatchMode?: DispatchMode;
 }

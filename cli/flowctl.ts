@@ -1,4 +1,4 @@
-/** `flowctl`: the operator's command line (DESIGN §8). Each subcommand lives in `./commands/`. */
+/** `flowctl`: the operator's command line (docs/architecture.md, "flowctl"). Each subcommand lives in `./commands/`. */
 import { Command, CommanderError } from 'commander';
 import { registerDlq } from './commands/dlq.ts';
 import { registerDoctor } from './commands/doctor.ts';

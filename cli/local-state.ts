@@ -5,8 +5,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { REGION } from '../local/aws/step-functions-model.ts';
 import type { LocalStack } from '../local/stack.ts';
-import { REGION } from '../local/step-functions.ts';
 
 export interface LocalState {
   readonly version: 1;
@@ -40,6 +40,17 @@ export function localStateOf(stack: LocalStack, pid = process.pid): LocalState {
     sqsEndpoint: stack.sqsEndpoint,
     sfnEndpoint: stack.sfnEndpoint,
     schedulerEndpoint: stack.scheduler.url,
+    ...localResources(stack),
+    vendors: [...stack.vendors],
+    emulators: Object.fromEntries(
+      Object.entries(stack.emulators).flatMap(([vendor, emulator]) => (emulator ? [[vendor, emulator.url]] : [])),
+    ),
+  };
+}
+
+/** What flowctl acts on in a local stack: its queues, state machines and schedule group. */
+export function localResources(stack: LocalStack) {
+  return {
     ingressQueueUrl: stack.ingressQueueUrl,
     deadLetterQueueUrl: stack.deadLetterQueueUrl,
     stateMachineArns: { ...stack.stateMachineArns } as Record<string, string>,
@@ -48,10 +59,6 @@ export function localStateOf(stack: LocalStack, pid = process.pid): LocalState {
       roleArn: stack.scheduler.roleArn,
       deadLetterQueueArn: stack.scheduler.deadLetterQueueArn,
     },
-    vendors: [...stack.vendors],
-    emulators: Object.fromEntries(
-      Object.entries(stack.emulators).flatMap(([vendor, emulator]) => (emulator ? [[vendor, emulator.url]] : [])),
-    ),
   };
 }
 

@@ -58,6 +58,13 @@ export interface Output {
   error(error: FlowctlError): void;
 }
 
+/** A command's result: the JSON document with `--json`, else `print` writes it for people. Answers exit 0. */
+export function showResult<T>(out: Output, value: T, print: (value: T, out: Output) => void): number {
+  out.result(value);
+  if (!out.json) print(value, out);
+  return EXIT.OK;
+}
+
 export interface Streams {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };

@@ -13,10 +13,10 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
+import { REGION as LOCAL_REGION } from '../local/aws/step-functions-model.ts';
 import type { LocalStack } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
-import { REGION as LOCAL_REGION } from '../local/step-functions.ts';
-import { findRunningLocalStack, type LocalState, localStatePath } from './local-state.ts';
+import { findRunningLocalStack, type LocalState, localResources, localStatePath } from './local-state.ts';
 import { EXIT, FlowctlError, type Output } from './output.ts';
 
 /** The CloudFormation outputs `flowctl` reads (cdk/stack.ts writes them). */
@@ -128,14 +128,7 @@ export function targetOfLocalStack(stack: LocalStack, options: { embedded: boole
     sqs: stack.sqs,
     sfn: stack.sfn,
     scheduler: localSchedulerClient(stack.scheduler.url),
-    ingressQueueUrl: stack.ingressQueueUrl,
-    deadLetterQueueUrl: stack.deadLetterQueueUrl,
-    stateMachineArns: { ...stack.stateMachineArns } as Record<string, string>,
-    schedule: {
-      groupName: stack.scheduler.groupName,
-      roleArn: stack.scheduler.roleArn,
-      deadLetterQueueArn: stack.scheduler.deadLetterQueueArn,
-    },
+    ...localResources(stack),
     supportsMessageMove: false,
     ...(options.embedded ? { embedded: stack } : {}),
     close: async () => {

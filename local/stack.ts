@@ -1,5 +1,5 @@
 /**
- * The embedded stack (DESIGN §6): the same handlers and ASL files as on AWS, wired to local stand-ins on 127.0.0.1:
+ * The embedded stack (docs/architecture.md, "The local stack"): the same handlers and ASL files as on AWS, wired to local stand-ins on 127.0.0.1:
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
@@ -22,23 +22,24 @@ import {
   PIPELINE,
   pacingIntervalMs,
   vendorConfig,
-} from '../functions/shared/config.ts';
-import type { VendorId } from '../functions/shared/contract.ts';
-import { Pacer } from '../functions/shared/pacing.ts';
-import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/shared/queued-workflow.ts';
-import { VendorCallMeter } from '../functions/vendor-task/call-metrics.ts';
-import { buildVendorTaskHandler } from '../functions/vendor-task/handler-factory.ts';
-import { dynamoDbStore } from '../functions/vendor-task/idempotency.ts';
+} from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
+import { Pacer } from '../functions/domain/pacing.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
+import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
+import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
+import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
+import { type LocalFailureCapture, startFailureCapture } from './aws/failure-capture.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/idempotency-store.ts';
+import { type LocalHandler, LocalLambdaRuntime } from './aws/lambda-runtime.ts';
+import { type RunningLocalScheduler, startLocalScheduling } from './aws/scheduler.ts';
+import { asIntegrationError, startLocalSqs } from './aws/sqs.ts';
+import { LocalStepFunctions } from './aws/step-functions.ts';
+import { ACCOUNT, type AslDefinition, REGION, type TaskResourceHandler } from './aws/step-functions-model.ts';
+import { loadWorkflow } from './aws/workflow.ts';
+import { crashingPace, type LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
-import { type LocalFailureCapture, startFailureCapture } from './failure-capture.ts';
-import { crashingPace, type LambdaCrashSettings } from './fault-switches.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './idempotency-store.ts';
-import { type LocalHandler, LocalLambdaRuntime } from './lambda-runtime.ts';
-import { type RunningLocalScheduler, startLocalScheduling } from './scheduler.ts';
-import { asIntegrationError, startLocalSqs } from './sqs.ts';
-import { ACCOUNT, type AslDefinition, LocalStepFunctions, REGION, type TaskResourceHandler } from './step-functions.ts';
-import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './vendor-registry.ts';
-import { loadWorkflow } from './workflow.ts';
+import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './emulators/registry.ts';
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -64,12 +65,12 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Test knob of the local scheduler: every wait until a schedule fires is multiplied by this (default 1). */
   readonly schedulerTimeScale?: number;
-  /** Vendor λs that die after a vendor call succeeded (`local/fault-switches.ts`; `flowctl local --crash`). */
+  /** Vendor λs that die after a vendor call succeeded (`local/batch/fault-switches.ts`; `flowctl local --crash`). */
   readonly lambdaCrash?: LambdaCrashSettings;
   /**
    * RELIABILITY SUITE AND BENCHMARK ONLY, with `enforceRateLimit: false`: multiplies every vendor λ's pacing interval
    * (0.02 → 50× the documented rate), so thousands of requests run in minutes. Never below the documented limits
-   * against a real vendor: the pacing arithmetic of `functions/shared/config.ts` no longer holds. @default 1
+   * against a real vendor: the pacing arithmetic of `functions/domain/config.ts` no longer holds. @default 1
    */
   readonly pacingScale?: number;
   /** Deadline of one vendor call, overriding the config's (fault runs: a lost answer holds a slot this long). */
@@ -77,7 +78,7 @@ export interface LocalStackOptions {
   /** Timeout of the vendor λs, overriding the config's (crash runs: a dead sandbox holds its slot this long). */
   readonly vendorTimeoutSeconds?: number;
   /**
-   * BENCHMARK ONLY: extra emulator settings (`local/vendor-registry.ts`): time compression of the vendor's world,
+   * BENCHMARK ONLY: extra emulator settings (`local/emulators/registry.ts`): time compression of the vendor's world,
    * ICE's assumed limit enforced, the AWS flow quota.
    */
   readonly emulatorOptions?: Pick<EmulatorStartOptions, 'timeScale' | 'enforceAssumedLimit' | 'flowQuota'>;

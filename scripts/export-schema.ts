@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { requestJsonSchema } from '../functions/shared/json-schema.ts';
+import { requestJsonSchema } from '../functions/domain/json-schema.ts';
 
 mkdirSync(new URL('../schemas/', import.meta.url), { recursive: true });
 const target = new URL('../schemas/provision-request.v1.json', import.meta.url);

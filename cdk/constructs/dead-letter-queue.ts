@@ -2,7 +2,7 @@
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { PIPELINE } from '../../functions/shared/config.ts';
+import { PIPELINE } from '../../functions/domain/config.ts';
 
 export interface DeadLetterQueueProps {
   readonly queueName: string;

@@ -1,5 +1,5 @@
 /**
- * Failed-execution capture (DESIGN §5.2): executions that time out or are aborted stop inside a step, so the workflow's
+ * Failed-execution capture (docs/architecture.md, "Exactly-once effects"): executions that time out or are aborted stop inside a step, so the workflow's
  * Catch never writes their failure record. An EventBridge rule on "Step Functions Execution Status Change" with status
  * TIMED_OUT or ABORTED, for the provision-flow state machines only, invokes a small λ that puts the original request
  * on the DLQ with the reason (`TimedOut` / `Aborted`), the state it stopped in and the execution ARN as message
@@ -23,8 +23,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { CAPTURE_TIMEOUT_SECONDS } from '../../functions/failure-capture/core.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
 import { HouseFunction } from './house-function.ts';
 
 /** The statuses whose executions no Catch has recorded. */

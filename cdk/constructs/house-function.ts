@@ -50,7 +50,7 @@ export interface HouseFunctionProps extends Omit<NodejsFunctionProps, EnforcedPr
    * @default 'handler'
    */
   readonly handler?: string;
-  /** The function timeout, in seconds; always read from `functions/shared/config.ts`. */
+  /** The function timeout, in seconds; always read from `functions/domain/config.ts`. */
   readonly timeoutSeconds: number;
   /**
    * `POWERTOOLS_SERVICE_NAME` of the function.
@@ -143,7 +143,7 @@ export class HouseFunction extends NodejsFunction {
     Validations.of(this).acknowledge({
       id: 'Serverless-LambdaLatestVersion',
       reason:
-        'Node.js 22 is a deliberate, supported LTS runtime (DESIGN §6: the Lambda target is Node 22), as for ' +
+        'Node.js 22 is a deliberate, supported LTS runtime (docs/architecture.md, "Configuration": the Lambda target is Node 22), as for ' +
         'AwsSolutions-L1; a newer runtime is a separate, tested change of the house default.',
     });
     Validations.of(this).acknowledge({
@@ -156,7 +156,7 @@ export class HouseFunction extends NodejsFunction {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 is a deliberate, supported LTS runtime (DESIGN §6: the Lambda target is Node 22); moving to a newer ' +
+        'Node.js 22 is a deliberate, supported LTS runtime (docs/architecture.md, "Configuration": the Lambda target is Node 22); moving to a newer ' +
         'runtime is a separate, tested change of the house default.',
     });
   }

@@ -1,5 +1,5 @@
 /**
- * The idempotency store of the vendor tasks (DESIGN §5.3): one DynamoDB table, keyed as the Powertools persistence
+ * The idempotency store of the vendor tasks (docs/architecture.md, "Exactly-once effects"): one DynamoDB table, keyed as the Powertools persistence
  * layer writes it, with TTL on its expiry attribute (Powertools also ignores expired items itself, so a late TTL
  * deletion changes nothing) and point-in-time recovery. Each vendor λ may read and write its items, nothing else.
  */
@@ -8,7 +8,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { IDEMPOTENCY } from '../../functions/shared/config.ts';
+import { IDEMPOTENCY } from '../../functions/domain/config.ts';
 
 /** The item actions the Powertools DynamoDB persistence layer uses (conditional put, get, update, delete). */
 export const IDEMPOTENCY_TABLE_ACTIONS = [

@@ -1,6 +1,6 @@
 /**
- * Intake (DESIGN §1): the ingress queue, the dead-letter queue and the dispatcher that validates each request and
- * starts one workflow execution for it. Every number comes from `PIPELINE` in `functions/shared/config.ts`.
+ * Intake (docs/architecture.md, "The request's path"): the ingress queue, the dead-letter queue and the dispatcher that validates each request and
+ * starts one workflow execution for it. Every number comes from `PIPELINE` in `functions/domain/config.ts`.
  */
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,8 +9,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CfnStateMachine, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { PIPELINE } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import { PIPELINE } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { retainableName } from '../physical-names.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';
 import { HouseFunction } from './house-function.ts';
@@ -109,7 +109,7 @@ export class Intake extends Construct {
         'visible message.',
     });
 
-    // Invalid requests go straight to the DLQ with the reasons as attributes (DESIGN §2): SendMessage only.
+    // Invalid requests go straight to the DLQ with the reasons as attributes (docs/architecture.md, "The request contract"): SendMessage only.
     this.dispatcher.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
     );
@@ -122,7 +122,7 @@ export class Intake extends Construct {
   /**
    * Points the dispatcher at one state machine per vendor: sets `STATE_MACHINE_ARNS` (a JSON object vendor → ARN) and
    * grants `states:StartExecution` on those machines, plus `states:DescribeExecution` and `states:RedriveExecution` on
-   * their executions (an `ExecutionAlreadyExists` is described, and redriven when it failed; DESIGN §5.1).
+   * their executions (an `ExecutionAlreadyExists` is described, and redriven when it failed; docs/architecture.md, "Exactly-once effects").
    * The machines must have an explicit name (the execution ARNs are built from it). Call it exactly once.
    */
   public dispatchTo(stateMachines: Readonly<Partial<Record<VendorId, StateMachine>>>): void {

@@ -1,6 +1,6 @@
 /**
- * Observability (DESIGN §9): the alarms on-call is paged by and the dashboard they look at first. Every threshold comes
- * from `ALARMS` in `functions/shared/config.ts`, every custom metric name from `functions/shared/metric-names.ts`, and
+ * Observability (docs/architecture.md, "Quality bars"): the alarms on-call is paged by and the dashboard they look at first. Every threshold comes
+ * from `ALARMS` in `functions/domain/config.ts`, every custom metric name from `functions/domain/metric-names.ts`, and
  * every vendor limit drawn on the dashboard from `VENDORS`; `docs/observability.md` says what each alarm means.
  *
  * Notifications are optional: with `alarmEmails` the construct creates an SNS topic encrypted with a customer managed
@@ -19,15 +19,15 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ALARMS, type RateBudget, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import { ALARMS, type RateBudget, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import {
   DIMENSION,
   DISPATCH_METRICS,
   METRICS_NAMESPACE,
   SERVICE_NAME,
   VENDOR_CALL_METRICS,
-} from '../../functions/shared/metric-names.ts';
+} from '../../functions/domain/metric-names.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
 
 /** Prefix of every alarm name (and of the `aws:SourceArn` CloudWatch may publish and use the topic key from). */

@@ -1,9 +1,9 @@
 /**
- * Provisioning workflow (DESIGN §1, §3): one Standard state machine per vendor, all from the same reviewed ASL file.
+ * Provisioning workflow (docs/architecture.md, "The request's path" and "Errors"): one Standard state machine per vendor, all from the same reviewed ASL file.
  * The file's `${Placeholders}` are filled by `definitionSubstitutions`, so the file stays renderable in Workflow Studio
  * and testable in the local interpreter without a synth.
  *
- * The dispatch mode (`DISPATCH_MODE` in `functions/shared/config.ts`) picks the file and what the machine may do:
+ * The dispatch mode (`DISPATCH_MODE` in `functions/domain/config.ts`) picks the file and what the machine may do:
  * - `invoke`: `workflows/provision-flow.asl.json`; each vendor step invokes the vendor λ (`lambda:InvokeFunction`).
  * - `queue`: `workflows/provision-flow-queued.asl.json` (derived from the former by `npm run workflows`); each vendor
  *   step sends a work item with its task token to the vendor's task queue and waits (`sqs:SendMessage` on that queue),
@@ -17,8 +17,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DISPATCH_MODE, type DispatchMode } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import { DISPATCH_MODE, type DispatchMode } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { constructIdOf, stateMachineName } from '../naming.ts';
 import { retainableName, stagedName } from '../physical-names.ts';
 import { repoPath } from './house-function.ts';
@@ -53,7 +53,7 @@ export interface ProvisioningWorkflowProps {
   readonly deadLetterQueue: IQueue;
   /**
    * How the vendor steps reach the vendor λ.
-   * @default DISPATCH_MODE of functions/shared/config.ts
+   * @default DISPATCH_MODE of functions/domain/config.ts
    */
   readonly dispatchMode?: DispatchMode;
   /**

@@ -1,5 +1,5 @@
 /**
- * Scheduling (DESIGN §1, §8): what `flowctl schedule` needs to create EventBridge Scheduler schedules that send a
+ * Scheduling (docs/architecture.md, "The request's path" and "flowctl"): what `flowctl schedule` needs to create EventBridge Scheduler schedules that send a
  * request to the ingress queue — a schedule group, the role Scheduler assumes for them, and a dead-letter queue for
  * deliveries that fail.
  *
@@ -16,7 +16,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PIPELINE } from '../../functions/shared/config.ts';
+import { PIPELINE } from '../../functions/domain/config.ts';
 import { retainableName } from '../physical-names.ts';
 
 /** Base names (`cdk/physical-names.ts` adds the stage); `flowctl` reads the real ones from the stack outputs. */

@@ -1,5 +1,5 @@
 /**
- * Vendor functions (DESIGN §4): one paced λ per vendor in `VENDORS` of `functions/shared/config.ts`, with its reserved
+ * Vendor functions (docs/architecture.md, "Pacing"): one paced λ per vendor in `VENDORS` of `functions/domain/config.ts`, with its reserved
  * concurrency and timeout from that module, and the vendor's own permissions: AWS API permissions only for vendors
  * that are AWS APIs; for the others (they call the vendor over signed HTTPS) read access to their own credentials
  * secret, and nothing else.
@@ -13,13 +13,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DISPATCH_MODE, type DispatchMode, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import { DISPATCH_MODE, type DispatchMode, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
-} from '../../functions/shared/vendor-credentials.ts';
+} from '../../functions/domain/vendor-credentials.ts';
 import { constructIdOf } from '../naming.ts';
 import { HouseFunction, repoPath } from './house-function.ts';
 import { VendorTaskQueue } from './vendor-task-queue.ts';
@@ -47,7 +47,7 @@ export interface VendorFunctionsProps {
   readonly secretRemovalPolicy?: RemovalPolicy;
   /**
    * How the workflow reaches the λs: `queue` gives each λ a task queue it consumes; `invoke` none.
-   * @default DISPATCH_MODE of functions/shared/config.ts
+   * @default DISPATCH_MODE of functions/domain/config.ts
    */
   readonly dispatchMode?: DispatchMode;
   /**
@@ -94,7 +94,7 @@ export class VendorFunctions extends Construct {
     const missing = configs.map((c) => entryOf(c.vendor)).filter((entry) => !existsSync(repoPath(entry)));
     if (missing.length > 0) {
       throw new Error(
-        `VENDORS in functions/shared/config.ts names vendors without an entry file: ${missing.join(', ')}`,
+        `VENDORS in functions/domain/config.ts names vendors without an entry file: ${missing.join(', ')}`,
       );
     }
 
@@ -148,13 +148,13 @@ export class VendorFunctions extends Construct {
   /** The function of one vendor; throws if the vendor is not configured. */
   public functionFor(vendor: VendorId): HouseFunction {
     const fn = this.functions[vendor];
-    if (!fn) throw new Error(`no vendor function for ${vendor}: add it to VENDORS in functions/shared/config.ts`);
+    if (!fn) throw new Error(`no vendor function for ${vendor}: add it to VENDORS in functions/domain/config.ts`);
     return fn;
   }
 }
 
 function entryOf(vendor: VendorId): string {
-  return `functions/vendor-task/${vendor}.ts`;
+  return `functions/flow-steps/entries/${vendor}.ts`;
 }
 
 /**

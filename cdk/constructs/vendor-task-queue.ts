@@ -1,5 +1,5 @@
 /**
- * A vendor's task queue (queue mode, DESIGN §4 and `DISPATCH_MODE` in `functions/shared/config.ts`): the workflow's
+ * A vendor's task queue (queue mode, docs/architecture.md, "Pacing" and `DISPATCH_MODE` in `functions/domain/config.ts`): the workflow's
  * vendor steps put one work item with a task token on it (`sqs:sendMessage.waitForTaskToken`) and wait; the vendor λ
  * consumes it one item per invocation, at most `C` (its reserved concurrency) at once, and answers the workflow with
  * SendTaskSuccess / SendTaskFailure. A burst waits in line here instead of retrying against the concurrency gate.
@@ -12,9 +12,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PIPELINE, type VendorConfig } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { QUEUED_TASK_TIMEOUT_SECONDS } from '../../functions/shared/queued-workflow.ts';
+import { PIPELINE, type VendorConfig } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS } from '../../functions/domain/queued-workflow.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
 import { retainableName } from '../physical-names.ts';
 import { deadLetterQueue } from './dead-letter-queue.ts';

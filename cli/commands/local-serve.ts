@@ -3,7 +3,7 @@
  * file (`.flowctl/local.json`, or `$FLOWCTL_LOCAL_STATE`) so that every other command reaches it with `--local`.
  * The file is removed when the stack stops.
  */
-import type { VendorId } from '../../functions/shared/contract.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { startLocalStack } from '../../local/stack.ts';
 import {
   findRunningLocalStack,

@@ -3,13 +3,13 @@
  * names a file), prints progress and a per-vendor summary, or one JSON object per request with `--json`.
  */
 import type { Command } from 'commander';
-import { VENDOR_IDS, type VendorId } from '../../functions/shared/contract.ts';
-import { demoBatch } from '../../local/demo-batch.ts';
-import { deliverWithDuplicates } from '../../local/duplicates.ts';
-import { parseCrash, parseDuplicates, parseFaults } from '../../local/fault-switches.ts';
-import { type BatchReport, runBatch } from '../../local/run-batch.ts';
+import { VENDOR_IDS, type VendorId } from '../../functions/domain/contract.ts';
+import { demoBatch } from '../../local/batch/demo-batch.ts';
+import { deliverWithDuplicates } from '../../local/batch/duplicates.ts';
+import { parseCrash, parseDuplicates, parseFaults } from '../../local/batch/fault-switches.ts';
+import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
+import { LOCAL_VENDORS } from '../../local/emulators/registry.ts';
 import { startLocalStack } from '../../local/stack.ts';
-import { LOCAL_VENDORS } from '../../local/vendor-registry.ts';
 import { runCommand } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
 import { serveLocal } from './local-serve.ts';

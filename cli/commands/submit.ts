@@ -5,7 +5,8 @@
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { parseRequestBody } from '../../functions/shared/contract.ts';
+import { parseRequestBody } from '../../functions/domain/contract.ts';
+import { requestIdentity } from '../../functions/domain/request-identity.ts';
 import { EXIT, FlowctlError, type Output, runCommand } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
 import { addTargetOptions, requireIngressQueue, type Target, type TargetOptions, withTarget } from '../target.ts';
@@ -110,7 +111,7 @@ export async function submitRequests(
   bodies.forEach((body, i) => {
     const parsed = parseRequestBody(body);
     if (!parsed.ok) {
-      rejected.push({ index: i + 1, ...identity(body), stage: 'validation', issues: parsed.issues });
+      rejected.push({ index: i + 1, ...requestIdentity(body), stage: 'validation', issues: parsed.issues });
       return;
     }
     const { requestId, vendor } = parsed.request;
@@ -198,18 +199,6 @@ function* batches<T extends { body: string }>(items: readonly T[]): Generator<T[
     bytes += size;
   }
   if (batch.length > 0) yield batch;
-}
-
-function identity(body: string): { requestId: string | null; vendor: string | null } {
-  try {
-    const value = JSON.parse(body) as Record<string, unknown>;
-    return {
-      requestId: typeof value?.requestId === 'string' ? value.requestId : null,
-      vendor: typeof value?.vendor === 'string' ? value.vendor : null,
-    };
-  } catch {
-    return { requestId: null, vendor: null };
-  }
 }
 
 function report(result: SubmitResult, out: Output, dryRun: boolean): void {

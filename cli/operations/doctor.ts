@@ -21,7 +21,7 @@ import { ListFlowsCommand, type MediaConnectClient } from '@aws-sdk/client-media
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { CREDENTIALS_PLACEHOLDER } from '../../functions/shared/vendor-credentials.ts';
+import { CREDENTIALS_PLACEHOLDER } from '../../functions/domain/vendor-credentials.ts';
 
 /** Lambda keeps this many executions unreserved; reservations that would cut into it are refused. */
 export const UNRESERVED_MINIMUM = 100;

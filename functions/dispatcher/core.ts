@@ -10,9 +10,10 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { parseRequestBody, type VendorId } from '../shared/contract.ts';
-import { executionName } from '../shared/execution-name.ts';
-import { canonicalRequestBody } from '../shared/scheduled-request-id.ts';
+import { parseRequestBody, type VendorId } from '../domain/contract.ts';
+import { executionName } from '../domain/execution-name.ts';
+import { requestIdentity } from '../domain/request-identity.ts';
+import { canonicalRequestBody } from '../domain/scheduled-request-id.ts';
 
 export interface DispatcherDeps {
   readonly sfn: SFNClient;
@@ -101,7 +102,7 @@ async function sendToDeadLetterQueue(
   record: DispatchRecord,
   reason: string,
   issues: readonly string[],
-  known: { requestId?: string; vendor?: string } = bestEffortIdentity(record.body),
+  known: { readonly requestId: string | null; readonly vendor: string | null } = requestIdentity(record.body),
 ): Promise<void> {
   const attributes: Record<string, MessageAttributeValue> = {
     reason: { DataType: 'String', StringValue: reason },
@@ -120,20 +121,6 @@ async function sendToDeadLetterQueue(
       MessageAttributes: attributes,
     }),
   );
-}
-
-/** Request id and vendor of an invalid message when they are readable strings, for DLQ filtering. */
-function bestEffortIdentity(body: string): { requestId?: string; vendor?: string } {
-  try {
-    const value = JSON.parse(body) as Record<string, unknown>;
-    const pick = (key: string) =>
-      typeof value?.[key] === 'string' && (value[key] as string).length > 0 ? (value[key] as string) : undefined;
-    const requestId = pick('requestId');
-    const vendor = pick('vendor');
-    return { ...(requestId ? { requestId } : {}), ...(vendor ? { vendor } : {}) };
-  } catch {
-    return {};
-  }
 }
 
 function bounded(value: string): string {

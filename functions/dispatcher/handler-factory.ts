@@ -13,9 +13,10 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { VENDOR_IDS } from '../shared/contract.ts';
-import { DISPATCH_METRICS } from '../shared/metric-names.ts';
-import { logger, metrics, publishMetrics, tracer } from '../shared/observability.ts';
+import { VENDOR_IDS } from '../domain/contract.ts';
+import { DISPATCH_METRICS } from '../domain/metric-names.ts';
+import { logger, metrics, publishMetrics, tracer } from '../domain/observability.ts';
+import { requestIdentity } from '../domain/request-identity.ts';
 import { type DispatcherDeps, type DispatchOutcome, dispatchRecord } from './core.ts';
 
 export function buildDispatcherHandler(deps: DispatcherDeps) {
@@ -52,21 +53,15 @@ export function buildDispatcherHandler(deps: DispatcherDeps) {
 }
 
 /**
- * The request id and vendor of a raw body, for the log keys only (validation is the core's job). A body that is not
- * a request contributes what it has: a request id is cut to 80 characters, a vendor is kept only if it is one we know.
+ * The request id and vendor of a raw body, for the log keys only (validation is the core's job): the body's
+ * `requestIdentity`, the request id cut to the contract's 80 characters and the vendor kept only if it is one we know,
+ * so an invalid message cannot put arbitrary text in every log line's keys.
  */
 export function identityOf(body: string): { requestId?: string; vendor?: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return {};
-  }
-  if (typeof value !== 'object' || value === null) return {};
-  const { requestId, vendor } = value as Record<string, unknown>;
+  const { requestId, vendor } = requestIdentity(body);
   return {
-    ...(typeof requestId === 'string' && requestId !== '' ? { requestId: requestId.slice(0, 80) } : {}),
-    ...(typeof vendor === 'string' && (VENDOR_IDS as readonly string[]).includes(vendor) ? { vendor } : {}),
+    ...(requestId !== null ? { requestId: requestId.slice(0, 80) } : {}),
+    ...(vendor !== null && (VENDOR_IDS as readonly string[]).includes(vendor) ? { vendor } : {}),
   };
 }
 

@@ -2,8 +2,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { VENDOR_IDS } from '../shared/contract.ts';
-import { tracer } from '../shared/observability.ts';
+import { VENDOR_IDS } from '../domain/contract.ts';
+import { tracer } from '../domain/observability.ts';
 import { buildDispatcherHandler } from './handler-factory.ts';
 
 const env = z

@@ -1,15 +1,16 @@
 /**
- * Failed-execution capture (DESIGN §5.2): an execution that times out or is aborted stops *inside* a step, so no Catch
- * runs and no failure record reaches the DLQ. This core writes that record instead: the execution's input (the
- * original request) as body, the reason and the state it stopped in as message attributes — the same shape as the
- * workflow's own failure records, so `flowctl dlq` lists it and a DLQ redrive moves it back as it is. The dispatcher
- * then finds the TIMED_OUT/ABORTED execution and redrives it (ADR 0003), resuming at that state.
+ * Failed-execution capture (docs/architecture.md, "Exactly-once effects"): an execution that times out or is aborted
+ * stops *inside* a step, so no Catch runs and no failure record reaches the DLQ. This core writes that record instead:
+ * the execution's input (the original request) as body, the reason and the state it stopped in as message attributes —
+ * the same shape as the workflow's own failure records, so `flowctl dlq` lists it and a DLQ redrive moves it back as it
+ * is. The dispatcher then finds the TIMED_OUT/ABORTED execution and redrives it (ADR 0003), resuming at that state.
  *
  * On AWS an EventBridge rule on "Step Functions Execution Status Change" invokes it (`./handler.ts`); the local stack
  * calls it from the local Step Functions service's status listener.
  */
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { requestIdentity } from '../domain/request-identity.ts';
 
 /** The `detail` of an EventBridge "Step Functions Execution Status Change" event (the fields used here). */
 export interface ExecutionStatusChange {
@@ -132,19 +133,6 @@ async function stateThatWasRunning(sfn: SFNClient, executionArn: string): Promis
     // Fall through: the record matters more than its failedState.
   }
   return UNKNOWN_STATE;
-}
-
-function requestIdentity(input: string): { requestId?: string; vendor?: string } {
-  try {
-    const value = JSON.parse(input) as Record<string, unknown>;
-    const pick = (key: string) =>
-      typeof value?.[key] === 'string' && value[key] !== '' ? String(value[key]) : undefined;
-    const requestId = pick('requestId');
-    const vendor = pick('vendor');
-    return { ...(requestId ? { requestId } : {}), ...(vendor ? { vendor } : {}) };
-  } catch {
-    return {};
-  }
 }
 
 function text(value: string): MessageAttributeValue {

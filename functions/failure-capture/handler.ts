@@ -10,7 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { logger } from '../shared/observability.ts';
+import { logger } from '../domain/observability.ts';
 import { captureStoppedExecution, type ExecutionStatusChange } from './core.ts';
 
 const env = z.object({ DEAD_LETTER_QUEUE_URL: z.string().url() }).parse(process.env);

@@ -2,9 +2,9 @@
  * One HTTP exchange with a vendor, for the clients that sign their own requests (Huawei Live, Volcengine Live): a
  * deadline on the whole exchange (headers and body), and every transport failure — timeout, refused or reset
  * connection — surfaced as `VendorUnavailableError`, the taxonomy's retryable class. What the answer means is the
- * caller's business: the status code alone never decides (DESIGN §3).
+ * caller's business: the status code alone never decides (docs/architecture.md, "Errors").
  */
-import { type VendorErrorDetails, VendorUnavailableError } from '../shared/errors.ts';
+import { type VendorErrorDetails, VendorUnavailableError } from '../domain/errors.ts';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -66,27 +66,6 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Reads an endpoint override (`VENDOR_ENDPOINT_*`, DESIGN §7) at cold start, failing fast when it is not a URL. */
-export function endpointFromEnv(env: NodeJS.ProcessEnv, name: string): URL | undefined {
-  const value = env[name]?.trim();
-  if (!value) return undefined;
-  if (!URL.canParse(value)) throw new Error(`${name} is not a URL: ${JSON.stringify(value)}`);
-  const url = new URL(value);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name} must be an http(s) URL`);
-  return url;
-}
-
-/** Fails fast naming every missing variable, so one deploy fixes them all. */
-export function requireEnv<const N extends string>(
-  env: NodeJS.ProcessEnv,
-  names: readonly N[],
-  what: string,
-): Record<N, string> {
-  const missing = names.filter((name) => !env[name]?.trim());
-  if (missing.length > 0) throw new Error(`missing ${what}: set ${missing.join(', ')}`);
-  return Object.fromEntries(names.map((name) => [name, env[name]!.trim()])) as Record<N, string>;
 }
 
 /** A vendor message cut to a length that is safe for logs and DLQ attributes. */

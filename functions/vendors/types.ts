@@ -1,9 +1,9 @@
 /**
  * The interface every vendor client implements. Clients know nothing of Lambda or Step Functions: they take their
  * transport, clock, credentials and pacing through the constructor, make signed HTTP calls, and map every vendor
- * answer either to a result below or to one error class of `../shared/errors.ts`.
+ * answer either to a result below or to one error class of `../domain/errors.ts`.
  */
-import type { ProvisionRequest, VendorId } from '../shared/contract.ts';
+import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
 
 /**
  * A flow's state in our words. Vendors have their own (STANDBY/STARTING/ACTIVE, online/offline, DRAFT/PUBLISHED,
@@ -60,5 +60,5 @@ export const OPERATIONS = [
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
-/** Tag or label key that carries the request identity on the vendor's resource (get-or-create, DESIGN §5.4). */
+/** Tag or label key that carries the request identity on the vendor's resource (get-or-create, docs/architecture.md, "Exactly-once effects"). */
 export const REQUEST_ID_TAG = 'flow-provisioner:request-id';

@@ -1,7 +1,7 @@
 /**
  * Alibaba Cloud POP gateway emulator serving both ICE MediaConnect (`2020-11-09`) and CAMS Flow (`2020-06-06`) APIs
- * (`../shared/vendors/alibaba-ice.md`, `alibaba-cams.md`). Both products are RPC style on `POST /`; the product is
- * chosen by the signed `x-acs-version` header and the operation by `x-acs-action`, so one base URL serves both
+ * (`docs/vendors/alibaba-ice.md`, `docs/vendors/alibaba-cams.md`). Both products are RPC style on `POST /`; the product
+ * is chosen by the signed `x-acs-version` header and the operation by `x-acs-action`, so one base URL serves both
  * clients through their `VENDOR_ENDPOINT_ALIBABA_*`.
  *
  * What is documented is reproduced as documented: ACS3-HMAC-SHA256 verification with the gateway's own codes
@@ -21,25 +21,20 @@
  *   not allow; `Unknown.ResourceOwnerId` (documented) for a flow of another `CustSpaceId`; ListFlow's `FlowName` filter
  *   matches substrings (the conservative reading: a client must pick the exact name itself); CAMS accepts duplicate
  *   names (no "already exists" error is documented).
- * - ICE enforces no rate limit unless `iceRateLimit` is given (none is published); then it answers 400 `Throttling.User`.
+ * - ICE enforces no rate limit unless `iceRateLimit` is given (none is published); then it answers 400
+ *   `Throttling.User`.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
-  canonicalRequest,
-  computeSignature,
-  parseAuthorization,
-  sha256Hex,
-} from '../../functions/vendors/alibaba/signer.ts';
-import {
-  type FaultSettings,
-  Faults,
-  Journal,
-  type RawRequest,
-  type RawResponse,
-  type RunningEmulator,
-  SlidingWindowLimiter,
-  startHttpServer,
-} from './common.ts';
+  alibabaAuthenticator,
+  gatewayError,
+  header,
+  type Params,
+  type Reply,
+  requestParams,
+} from './alibaba-gateway.ts';
+import { type FaultSettings, type RawRequest, type RunningEmulator, SlidingWindowLimiter } from './common.ts';
+import { type Exchange, oneOf, startEmulator } from './pipeline.ts';
 
 export const ICE_VERSION = '2020-11-09';
 export const CAMS_VERSION = '2020-06-06';
@@ -88,26 +83,8 @@ export interface RunningAlibabaEmulator extends RunningEmulator {
 
 type Product = 'ice' | 'cams';
 
-interface Reply {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-  /** The error code journaled (gateway/CAMS `Code`, or `RetCode n` for ICE). */
-  readonly code?: string;
-  readonly throttled?: boolean;
-}
-
-const HOST_ID = 'emulator.aliyuncs.com';
 const ICE_MAX_OUTPUTS = 4;
 const ICE_PROTOCOLS = new Set(['RTMP-PUSH', 'RTMP-PULL', 'SRT-Listener', 'SRT-Caller', 'Flow']);
-const REQUIRED_SIGNED_HEADERS = [
-  'host',
-  'x-acs-action',
-  'x-acs-version',
-  'x-acs-date',
-  'x-acs-signature-nonce',
-  'x-acs-content-sha256',
-];
-
 interface IceFlowState {
   flowId: string;
   name: string;
@@ -130,11 +107,9 @@ interface CamsFlowState {
 }
 
 export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Promise<RunningAlibabaEmulator> {
-  const journal = new Journal();
-  const faults = new Faults(options.faults);
-  const enforceRateLimit = options.enforceRateLimit ?? true;
   const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60_000;
   const revealsFlowId = options.iceDuplicateRevealsFlowId ?? true;
+  const authenticate = alibabaAuthenticator(options.credentials, maxClockSkewMs);
   const camsLimit = options.camsRateLimit ?? { limit: 5, windowMs: 1000 };
   const limiters: Partial<Record<Product, SlidingWindowLimiter>> = {
     cams: new SlidingWindowLimiter(camsLimit.limit, camsLimit.windowMs),
@@ -142,25 +117,12 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
       ? { ice: new SlidingWindowLimiter(options.iceRateLimit.limit, options.iceRateLimit.windowMs) }
       : {}),
   };
-  /** Nonces seen per access key, with the time after which a replay would fail the timestamp check anyway. */
-  const nonces = new Map<string, number>();
   const iceFlows = new Map<string, IceFlowState>();
   const camsFlows = new Map<string, CamsFlowState>();
   let camsSequence = 333993838000;
 
   // --- envelopes --------------------------------------------------------------------------------------------------
 
-  const gatewayError = (status: number, code: string, message: string, throttled = false): Reply => ({
-    status,
-    code,
-    throttled,
-    body: {
-      HostId: HOST_ID,
-      Code: code,
-      Message: message,
-      Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}`,
-    },
-  });
   const iceOk = (content: unknown = ''): Reply => ({
     status: 200,
     body: { RetCode: 0, Description: 'OK', Content: content },
@@ -174,78 +136,15 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
     status: 200,
     body: { Code: 'OK', Message: 'None', ...(data === undefined ? {} : { Data: data }) },
   });
-  const camsFail = (status: number, code: string, message: string, throttled = false): Reply => ({
+  const camsFail = (status: number, code: string, message: string): Reply => ({
     status,
     code,
-    throttled,
     body: { Code: code, Message: message },
   });
   const throttleFor = (product: Product): Reply =>
     product === 'cams'
-      ? camsFail(400, 'System.LimitControl', 'The system is under flow control.', true)
-      : gatewayError(400, 'Throttling.User', 'Request was denied due to user flow control.', true);
-
-  // --- signature ----------------------------------------------------------------------------------------------------
-
-  const header = (req: RawRequest, name: string): string | undefined => {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(',') : value;
-  };
-
-  /** Verifies ACS3-HMAC-SHA256 as the gateway does; `undefined` when the request may proceed. */
-  const authenticate = (req: RawRequest, at: number): Reply | undefined => {
-    const auth = parseAuthorization(header(req, 'authorization'));
-    if (!auth) {
-      return gatewayError(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards.');
-    }
-    if (auth.accessKeyId !== options.credentials.accessKeyId) {
-      return gatewayError(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
-    }
-    const signed = new Set(auth.signedHeaders);
-    const required = [...REQUIRED_SIGNED_HEADERS, ...(req.body.length > 0 ? ['content-type'] : [])];
-    const unsigned = required.filter((name) => !signed.has(name) || header(req, name) === undefined);
-    if (unsigned.length > 0) {
-      return gatewayError(400, 'IncompleteSignature', `Headers must be present and signed: ${unsigned.join(', ')}.`);
-    }
-    const contentHash = sha256Hex(req.body);
-    if (header(req, 'x-acs-content-sha256') !== contentHash) {
-      return gatewayError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
-    }
-    const headers: Record<string, string> = {};
-    for (const name of auth.signedHeaders) headers[name] = header(req, name) ?? '';
-    const [path = '/', query = ''] = splitOnce(req.rawUrl, '?');
-    const { canonical } = canonicalRequest({
-      method: req.method,
-      path,
-      query: decodeQuery(query),
-      headers,
-      hashedPayload: contentHash,
-    });
-    const expected = Buffer.from(computeSignature(options.credentials.accessKeySecret, canonical));
-    const given = Buffer.from(auth.signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      return gatewayError(400, 'SignatureDoesNotMatch', 'Specified signature is not matched with our calculation.');
-    }
-    const date = header(req, 'x-acs-date') ?? '';
-    const signedAt = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(date) ? Date.parse(date) : Number.NaN;
-    if (Number.isNaN(signedAt)) {
-      return gatewayError(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
-    }
-    if (Math.abs(at - signedAt) > maxClockSkewMs) {
-      return gatewayError(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
-    }
-    // Insertion order is (nearly) signing order, so expired nonces sit at the front: prune until the first live one.
-    for (const [key, expiry] of nonces) {
-      if (expiry >= at) break;
-      nonces.delete(key);
-    }
-    const nonceKey = `${auth.accessKeyId}:${header(req, 'x-acs-signature-nonce')}`;
-    if (nonces.has(nonceKey)) {
-      return gatewayError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
-    }
-    nonces.set(nonceKey, signedAt + maxClockSkewMs);
-    return undefined;
-  };
+      ? camsFail(400, 'System.LimitControl', 'The system is under flow control.')
+      : gatewayError(400, 'Throttling.User', 'Request was denied due to user flow control.');
 
   // --- ICE ------------------------------------------------------------------------------------------------------
 
@@ -485,67 +384,57 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
 
   // --- the gateway --------------------------------------------------------------------------------------------------
 
-  const handle = async (req: RawRequest): Promise<RawResponse | 'hang'> => {
-    const at = Date.now();
+  const open = (req: RawRequest, at: number): Exchange<Reply> => {
     const requestId = randomUUID().toUpperCase();
     const version = header(req, 'x-acs-version');
     const product: Product | undefined =
       version === ICE_VERSION ? 'ice' : version === CAMS_VERSION ? 'cams' : undefined;
     const action = header(req, 'x-acs-action') ?? 'unknown';
-    const answer = (reply: Reply, injected = false): RawResponse => {
-      journal.record({
-        at,
-        operation: action,
-        status: reply.status,
-        ...(reply.code !== undefined ? { errorCode: reply.code } : {}),
-        throttled: reply.throttled ?? false,
-        injected,
-        budget: product ?? 'unknown',
-      });
-      return { status: reply.status, body: JSON.stringify({ RequestId: requestId, ...reply.body }) };
+    const admit = () => {
+      if (req.method !== 'POST' && req.method !== 'GET') {
+        return {
+          refused: gatewayError(400, 'UnsupportedHTTPMethod', `The HTTP method ${req.method} is not supported.`),
+        };
+      }
+      const authFailure = authenticate(req, at);
+      if (authFailure) return { refused: authFailure };
+      const operations = product === 'ice' ? ice : product === 'cams' ? cams : undefined;
+      const operation = operations && Object.hasOwn(operations, action) ? operations[action] : undefined;
+      if (!product || !operation) {
+        return {
+          refused: gatewayError(
+            404,
+            'InvalidApi.NotFound',
+            `Specified api is not found, please check your url and method.`,
+          ),
+        };
+      }
+      return {
+        call: {
+          limiter: limiters[product],
+          throttle: () => throttleFor(product),
+          serve: (now: number) => operation(requestParams(req), now),
+        },
+      };
     };
-
-    if (req.method !== 'POST' && req.method !== 'GET') {
-      return answer(gatewayError(400, 'UnsupportedHTTPMethod', `The HTTP method ${req.method} is not supported.`));
-    }
-    const authFailure = authenticate(req, at);
-    if (authFailure) return answer(authFailure);
-    const operations = product === 'ice' ? ice : product === 'cams' ? cams : undefined;
-    const operation = operations && Object.hasOwn(operations, action) ? operations[action] : undefined;
-    if (!product || !operation) {
-      return answer(
-        gatewayError(404, 'InvalidApi.NotFound', `Specified api is not found, please check your url and method.`),
-      );
-    }
-    const limiter = limiters[product];
-    if (enforceRateLimit && limiter && !limiter.tryAdmit(at)) return answer(throttleFor(product));
-
-    await faults.delay();
-    const fault = faults.decide();
-    if (fault === 'error') {
-      const random = faults.current.random ?? Math.random;
-      const reply =
-        random() < 0.5
-          ? gatewayError(500, 'InternalError', 'The request processing has failed due to some unknown error.')
-          : gatewayError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
-      return answer(reply, true);
-    }
-    if (fault === 'throttle') return answer(throttleFor(product), true);
-    const reply = operation(requestParams(req), Date.now());
-    if (fault === 'timeout') {
-      // The operation took effect; only its answer is lost.
-      answer(reply, true);
-      return 'hang';
-    }
-    return answer(reply);
+    return {
+      operation: action,
+      budget: product ?? 'unknown',
+      admit,
+      encode: (reply) => ({ status: reply.status, body: JSON.stringify({ RequestId: requestId, ...reply.body }) }),
+    };
   };
 
-  const server = await startHttpServer(handle);
+  const emulator = await startEmulator<Reply>({
+    ...options,
+    open,
+    unavailable: oneOf(
+      gatewayError(500, 'InternalError', 'The request processing has failed due to some unknown error.'),
+      gatewayError(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.'),
+    ),
+  });
   return {
-    url: server.url,
-    journal,
-    setFaults: (settings) => faults.set(settings),
-    close: () => server.close(),
+    ...emulator,
     iceFlows: () =>
       [...iceFlows.values()].map((f) => ({
         flowId: f.flowId,
@@ -575,44 +464,6 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
       return flowId;
     },
   };
-}
-
-type Params = Readonly<Record<string, string | undefined>>;
-
-/** RPC parameters: the query (ICE) and the form body (CAMS); the gateway reads both. */
-function requestParams(req: RawRequest): Params {
-  const params: Record<string, string> = {};
-  const [, query = ''] = splitOnce(req.rawUrl, '?');
-  for (const [key, value] of decodeQuery(query)) params[key] = value;
-  const type = String(req.headers['content-type'] ?? '');
-  if (req.body.length > 0 && type.startsWith('application/x-www-form-urlencoded')) {
-    for (const [key, value] of new URLSearchParams(req.body.toString('utf8'))) params[key] = value;
-  }
-  return params;
-}
-
-function decodeQuery(query: string): Array<[string, string]> {
-  if (query === '') return [];
-  return query
-    .split('&')
-    .filter((part) => part !== '')
-    .map((part) => {
-      const [key = '', value = ''] = splitOnce(part, '=');
-      return [safeDecode(key), safeDecode(value)];
-    });
-}
-
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
-function splitOnce(value: string, separator: string): [string, string] {
-  const index = value.indexOf(separator);
-  return index === -1 ? [value, ''] : [value.slice(0, index), value.slice(index + separator.length)];
 }
 
 function missingParam(params: Params, names: readonly string[]): string | undefined {

@@ -231,3 +231,18 @@ export function hexSignaturesEqual(expected: string, given: string): boolean {
   const b = Buffer.from(given, 'hex');
   return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
 }
+
+/** `decodeURIComponent`, or the value as it is when it is not valid percent-encoding (the signature check decides). */
+export function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** `[before, after]` the first `separator`; `[value, '']` when there is none. */
+export function splitOnce(value: string, separator: string): [string, string] {
+  const index = value.indexOf(separator);
+  return index === -1 ? [value, ''] : [value.slice(0, index), value.slice(index + separator.length)];
+}

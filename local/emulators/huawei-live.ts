@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud Live "StreamConnect" emulator (`../shared/vendors/huawei-live.md`): the flow REST API under
+ * Huawei Cloud Live "StreamConnect" emulator (`docs/vendors/huawei-live.md`): the flow REST API under
  * `/v1/{project_id}/...` with Huawei's snake_case bodies and `{ error_code, error_msg }` errors, behind an API-gateway
  * front that does what APIG does:
  *
@@ -25,16 +25,14 @@ import {
 } from '../../functions/vendors/huawei-live/signer.ts';
 import {
   type FaultSettings,
-  Faults,
   flattenHeaders,
   hexSignaturesEqual,
-  Journal,
   type RawRequest,
   type RawResponse,
   type RunningEmulator,
   SlidingWindowLimiter,
-  startHttpServer,
 } from './common.ts';
+import { type Exchange, oneOf, startEmulator } from './pipeline.ts';
 
 /** The documented limit: 80 requests per minute per user (StreamConnect group). */
 export const HUAWEI_RATE_LIMIT = { limit: 80, windowMs: 60_000 } as const;
@@ -175,9 +173,6 @@ function endpointProblem(item: unknown, kind: 'source' | 'output'): string | und
 // --- the service ---------------------------------------------------------------------------------------------------
 
 export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions): Promise<RunningHuaweiLiveEmulator> {
-  const journal = new Journal();
-  const faults = new Faults(options.faults);
-  const enforceRateLimit = options.enforceRateLimit ?? true;
   const rate = options.rateLimit ?? HUAWEI_RATE_LIMIT;
   const limiter = new SlidingWindowLimiter(rate.limit, rate.windowMs);
   const maxClockSkewMs = options.maxClockSkewMs ?? HUAWEI_MAX_CLOCK_SKEW_MS;
@@ -336,24 +331,47 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
   };
   const route = (method: string, rest: string): string | undefined => routes[`${method} ${rest.replace(/\/+$/, '')}`];
 
-  const handle = async (req: RawRequest): Promise<RawResponse | 'hang'> => {
-    const at = Date.now();
+  const open = (req: RawRequest, at: number): Exchange<Reply> => {
     const requestId = randomUUID().replaceAll('-', '');
     const queryAt = req.rawUrl.indexOf('?');
     const rawPath = queryAt < 0 ? req.rawUrl : req.rawUrl.slice(0, queryAt);
     const rawQuery = queryAt < 0 ? '' : req.rawUrl.slice(queryAt + 1);
     const match = /^\/v1\/([^/]+)(\/.*)$/.exec(rawPath);
     const operation = match ? (route(req.method, match[2]!) ?? 'unknown') : 'unknown';
-    const answer = (reply: Reply, flags: { throttled?: boolean; injected?: boolean } = {}): RawResponse => {
-      journal.record({
+    const admit = () => {
+      let query: Record<string, string>;
+      let path: string;
+      try {
+        query = parseRawQuery(rawQuery);
+        path = rawPath.split('/').map(decodeURIComponent).join('/');
+      } catch {
+        return { refused: error(400, 'APIG.0201', 'API request error.') };
+      }
+      const headers = flattenHeaders(req.headers);
+      const auth = verifyHuaweiSignature(
+        { method: req.method, path, query, headers, body: req.body.toString('utf8') },
+        options.credentials,
         at,
-        operation,
-        status: reply.status,
-        ...(reply.code ? { errorCode: reply.code } : {}),
-        throttled: flags.throttled ?? false,
-        injected: flags.injected ?? false,
-        budget: HUAWEI_BUDGET,
-      });
+        maxClockSkewMs,
+      );
+      if (!auth.ok) return { refused: auth.reply };
+      if (!match || operation === 'unknown') {
+        return {
+          refused: error(404, 'APIG.0101', 'The API does not exist or has not been published in the environment.'),
+        };
+      }
+      if (decodeURIComponent(match[1]!) !== projectId || headers['x-project-id'] !== projectId) {
+        return { refused: iamFailure("the project id in the path and X-Project-Id must be the credentials' project") };
+      }
+      return {
+        call: {
+          limiter,
+          throttle: () => throttled(rate),
+          serve: (now: number) => operations[operation]!(req, query, now),
+        },
+      };
+    };
+    const encode = (reply: Reply): RawResponse => {
       const withRequestId = isRecord(reply.body) && reply.code ? { ...reply.body, request_id: requestId } : reply.body;
       return {
         status: reply.status,
@@ -361,72 +379,28 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
         ...(withRequestId === undefined ? {} : { body: JSON.stringify(withRequestId) }),
       };
     };
-
-    let query: Record<string, string>;
-    let path: string;
-    try {
-      query = parseRawQuery(rawQuery);
-      path = rawPath.split('/').map(decodeURIComponent).join('/');
-    } catch {
-      return answer(error(400, 'APIG.0201', 'API request error.'));
-    }
-    const headers = flattenHeaders(req.headers);
-    const auth = verifyHuaweiSignature(
-      { method: req.method, path, query, headers, body: req.body.toString('utf8') },
-      options.credentials,
-      at,
-      maxClockSkewMs,
-    );
-    if (!auth.ok) return answer(auth.reply);
-    if (!match || operation === 'unknown')
-      return answer(error(404, 'APIG.0101', 'The API does not exist or has not been published in the environment.'));
-    if (decodeURIComponent(match[1]!) !== projectId || headers['x-project-id'] !== projectId) {
-      return answer(iamFailure("the project id in the path and X-Project-Id must be the credentials' project"));
-    }
-    if (enforceRateLimit && !limiter.tryAdmit(at)) {
-      return answer(throttled(rate), { throttled: true });
-    }
-
-    await faults.delay();
-    const fault = faults.decide();
-    if (fault === 'error') {
-      const random = faults.current.random ?? Math.random;
-      const reply =
-        random() < 0.5 ? error(502, 'APIG.0202', 'Backend unavailable.') : error(504, 'APIG.0203', 'Backend timeout.');
-      return answer(reply, { injected: true });
-    }
-    if (fault === 'throttle') return answer(throttled(rate), { throttled: true, injected: true });
-    const reply = operations[operation]!(req, query, Date.now());
-    if (fault === 'timeout') {
-      // The operation took effect; only its answer is lost.
-      answer(reply, { injected: true });
-      return 'hang';
-    }
-    return answer(reply);
+    return { operation, budget: HUAWEI_BUDGET, admit, encode };
   };
 
-  const server = await startHttpServer(handle);
+  const emulator = await startEmulator<Reply>({
+    ...options,
+    open,
+    unavailable: oneOf(error(502, 'APIG.0202', 'Backend unavailable.'), error(504, 'APIG.0203', 'Backend timeout.')),
+  });
   return {
-    url: server.url,
-    journal,
-    setFaults: (settings) => faults.set(settings),
-    close: () => server.close(),
+    ...emulator,
     flows: () => {
       const now = Date.now();
-      return [...flows.values()].map((f) => {
-        settle(f, now);
-        return {
-          flowId: f.flowId,
-          name: f.name,
-          region: f.region,
-          status: f.status,
-          sources: structuredClone(f.sources),
-          outputs: structuredClone(f.outputs),
-        };
-      });
+      return [...flows.values()].map((f) => emulatedFlow(settle(f, now)));
     },
     addFlow: (flow) => addFlow(flow.name, flow.region, flow.sources).flowId,
   };
+}
+
+/** A copy of a flow record as the tests read it. */
+function emulatedFlow(f: FlowRecord): EmulatedHuaweiFlow {
+  const { flowId, name, region, status, sources, outputs } = f;
+  return { flowId, name, region, status, sources: structuredClone(sources), outputs: structuredClone(outputs) };
 }
 
 function throttled(rate: { readonly limit: number; readonly windowMs: number }): Reply {

@@ -1,5 +1,5 @@
 /**
- * Volcengine Live pull-to-push emulator (`../shared/vendors/volcengine-live.md`): the RPC API (`Action`/`Version` in
+ * Volcengine Live pull-to-push emulator (`docs/vendors/volcengine-live.md`): the RPC API (`Action`/`Version` in
  * the query, JSON bodies, `{ ResponseMetadata, Result }` envelopes) of groups and tasks, behind a front that does what
  * Volcengine's OpenAPI gateway does:
  *
@@ -16,29 +16,25 @@
  * takes unix seconds.
  */
 import { randomBytes } from 'node:crypto';
-import { formatCompactUtc, parseCompactUtc, parseRawQuery, sha256Hex } from '../../functions/vendors/hmac-signing.ts';
-import {
-  parseVolcengineAuthorization,
-  type VolcengineRequest,
-  volcengineCanonicalRequest,
-  volcengineSignature,
-} from '../../functions/vendors/volcengine-live/signer.ts';
+import { formatCompactUtc, parseRawQuery } from '../../functions/vendors/hmac-signing.ts';
 import {
   type FaultSettings,
-  Faults,
   flattenHeaders,
-  hexSignaturesEqual,
-  Journal,
   type RawRequest,
   type RawResponse,
   type RunningEmulator,
   SlidingWindowLimiter,
-  startHttpServer,
 } from './common.ts';
+import { type Exchange, startEmulator } from './pipeline.ts';
+import {
+  fail,
+  type Reply,
+  VOLCENGINE_REGION,
+  VOLCENGINE_SERVICE,
+  VOLCENGINE_VERSION,
+  verifyVolcengineSignature,
+} from './volcengine-gateway.ts';
 
-export const VOLCENGINE_VERSION = '2023-01-01';
-export const VOLCENGINE_REGION = 'cn-north-1';
-export const VOLCENGINE_SERVICE = 'live';
 /** The documented per-user limits: 10/s for writes, 15/s for lists. */
 export const VOLCENGINE_RATE_LIMITS = { writes: 10, lists: 15, windowMs: 1000 } as const;
 export const VOLCENGINE_MAX_CLOCK_SKEW_MS = 15 * 60_000;
@@ -116,96 +112,8 @@ interface TaskRecord {
   readonly body: Record<string, unknown>;
 }
 
-interface Reply {
-  readonly status: number;
-  readonly result?: unknown;
-  readonly error?: { readonly code: string; readonly codeN?: number; readonly message: string };
-}
-
-const fail = (status: number, code: string, message: string, codeN?: number): Reply => ({
-  status,
-  error: { code, message, ...(codeN !== undefined ? { codeN } : {}) },
-});
 const invalidParam = (message: string) => fail(400, 'InvalidParam', message);
 const notFound = (message: string) => fail(404, 'ResourceNotFound', message);
-
-// --- the gateway: HMAC-SHA256 verification, pure -------------------------------------------------------------------
-
-export type VolcengineVerification = { readonly ok: true } | { readonly ok: false; readonly reply: Reply };
-
-/**
- * Verifies a signed request as the OpenAPI gateway answers: `Authorization` present and well-formed, a known key, a
- * scope of `<X-Date's day>/cn-north-1/live/request`, `host` and `x-date` signed, `X-Date` within the skew,
- * `X-Content-Sha256` equal to the body's hash, and the signature recomputed over the request as received.
- */
-export function verifyVolcengineSignature(
-  request: VolcengineRequest,
-  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string },
-  now: number,
-  maxClockSkewMs: number,
-): VolcengineVerification {
-  const reject = (status: number, code: string, codeN: number, message: string): VolcengineVerification => ({
-    ok: false,
-    reply: fail(status, code, message, codeN),
-  });
-  const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
-  if (headers.authorization === undefined) {
-    return reject(401, 'MissingAuthenticationToken', 100003, 'The request is missing an authentication token.');
-  }
-  const auth = parseVolcengineAuthorization(headers.authorization);
-  if (!auth) return reject(401, 'MissingSignature', 100005, 'The request signature is missing or malformed.');
-  if (auth.accessKeyId !== credentials.accessKeyId) {
-    return reject(401, 'InvalidAccessKey', 100009, 'The specified access key is invalid.');
-  }
-  const xDate = headers['x-date'];
-  const signedAt = xDate === undefined ? undefined : parseCompactUtc(xDate);
-  if (xDate === undefined || signedAt === undefined) {
-    return reject(400, 'MissingRequestInfo', 100004, 'The request is missing a valid X-Date.');
-  }
-  if (Math.abs(now - signedAt) > maxClockSkewMs) {
-    return reject(
-      400,
-      'InvalidTimestamp',
-      100006,
-      `The request timestamp ${xDate} is expired or in the future (server time ${formatCompactUtc(now)}).`,
-    );
-  }
-  if (!auth.signedHeaders.includes('x-date') || (headers.host !== undefined && !auth.signedHeaders.includes('host'))) {
-    return reject(401, 'SignatureDoesNotMatch', 100010, 'host and x-date must be signed.');
-  }
-  if (
-    auth.shortDate !== xDate.slice(0, 8) ||
-    auth.region !== VOLCENGINE_REGION ||
-    auth.service !== VOLCENGINE_SERVICE ||
-    auth.terminator !== 'request'
-  ) {
-    return reject(
-      401,
-      'SignatureDoesNotMatch',
-      100010,
-      `The credential scope must be ${xDate.slice(0, 8)}/${VOLCENGINE_REGION}/${VOLCENGINE_SERVICE}/request.`,
-    );
-  }
-  const contentSha256 = headers['x-content-sha256'];
-  if (contentSha256 !== undefined && contentSha256 !== sha256Hex(request.body)) {
-    return reject(401, 'SignatureDoesNotMatch', 100010, 'X-Content-Sha256 does not match the request body.');
-  }
-  let expected: string;
-  try {
-    expected = volcengineSignature(
-      credentials.secretAccessKey,
-      xDate,
-      { region: auth.region, service: auth.service },
-      volcengineCanonicalRequest(request, auth.signedHeaders),
-    );
-  } catch {
-    return reject(401, 'SignatureDoesNotMatch', 100010, 'A signed header is missing from the request.');
-  }
-  if (!hexSignaturesEqual(expected, auth.signature)) {
-    return reject(401, 'SignatureDoesNotMatch', 100010, 'The request signature we calculated does not match.');
-  }
-  return { ok: true };
-}
 
 // --- helpers -------------------------------------------------------------------------------------------------------
 
@@ -247,10 +155,7 @@ function taskProblem(body: Record<string, unknown>): string | undefined {
 export async function startVolcengineLiveEmulator(
   options: VolcengineLiveEmulatorOptions,
 ): Promise<RunningVolcengineLiveEmulator> {
-  const journal = new Journal();
-  const faults = new Faults(options.faults);
   const commonErrShare = options.commonErrShare ?? 0.5;
-  const enforceRateLimit = options.enforceRateLimit ?? true;
   const rates = options.rateLimits ?? VOLCENGINE_RATE_LIMITS;
   const limiters: Record<Budget, SlidingWindowLimiter> = {
     writes: new SlidingWindowLimiter(rates.writes, rates.windowMs),
@@ -436,8 +341,7 @@ export async function startVolcengineLiveEmulator(
     };
   }
 
-  const handle = async (req: RawRequest): Promise<RawResponse | 'hang'> => {
-    const at = Date.now();
+  const open = (req: RawRequest, at: number): Exchange<Reply> => {
     const requestId = `${formatCompactUtc(at).replace(/\D/g, '')}${randomBytes(8).toString('hex').toUpperCase()}`;
     const queryAt = req.rawUrl.indexOf('?');
     const rawPath = queryAt < 0 ? req.rawUrl : req.rawUrl.slice(0, queryAt);
@@ -450,16 +354,7 @@ export async function startVolcengineLiveEmulator(
     const action = query.Action ?? 'unknown';
     const spec = ACTIONS[action];
     const budget: Budget = spec?.budget ?? 'writes';
-    const answer = (reply: Reply, flags: { throttled?: boolean; injected?: boolean } = {}): RawResponse => {
-      journal.record({
-        at,
-        operation: spec ? action : 'unknown',
-        status: reply.status,
-        ...(reply.error ? { errorCode: reply.error.code } : {}),
-        throttled: flags.throttled ?? false,
-        injected: flags.injected ?? false,
-        budget,
-      });
+    const encode = (reply: Reply): RawResponse => {
       const metadata = {
         RequestId: requestId,
         Action: action,
@@ -484,72 +379,55 @@ export async function startVolcengineLiveEmulator(
         }),
       };
     };
-
-    const headers = flattenHeaders(req.headers);
-    const bodyText = req.body.toString('utf8');
-    const auth = verifyVolcengineSignature(
-      { method: req.method, path: decodeURIComponent(rawPath) || '/', query, headers, body: bodyText },
-      options.credentials,
-      at,
-      maxClockSkewMs,
-    );
-    if (!auth.ok) return answer(auth.reply);
-    if (!spec || query.Version !== VOLCENGINE_VERSION || req.method !== spec.method || rawPath !== '/') {
-      return answer(
-        fail(
-          404,
-          'InvalidActionOrVersion',
-          `Could not find operation ${action} for version ${query.Version ?? ''}`,
-          100008,
-        ),
+    const admit = () => {
+      const headers = flattenHeaders(req.headers);
+      const bodyText = req.body.toString('utf8');
+      const auth = verifyVolcengineSignature(
+        { method: req.method, path: decodeURIComponent(rawPath) || '/', query, headers, body: bodyText },
+        options.credentials,
+        at,
+        maxClockSkewMs,
       );
-    }
-    if (enforceRateLimit && !limiters[budget].tryAdmit(at)) return answer(flowLimit(), { throttled: true });
-
-    await faults.delay();
-    const fault = faults.decide();
-    const random = faults.current.random ?? Math.random;
-    if (fault === 'error') {
-      const roll = random();
-      const reply =
-        roll < commonErrShare
-          ? fail(200, 'CommonErr', 'unclassified error, please retry')
-          : [
-              fail(500, 'InternalError', 'an internal error occurred, please contact the administrator.'),
-              fail(502, 'InternalServiceError', 'an internal error occurred, please contact the administrator.'),
-              fail(504, 'InternalServiceTimeout', 'Internal Service is timeout. please contact the administrator.'),
-            ][Math.floor(random() * 3)]!;
-      return answer(reply, { injected: true });
-    }
-    if (fault === 'throttle') return answer(flowLimit(), { throttled: true, injected: true });
-
-    let body: Record<string, unknown> = {};
-    if (spec.method === 'POST') {
-      let json: unknown;
-      try {
-        json = bodyText === '' ? {} : JSON.parse(bodyText);
-      } catch {
-        return answer(fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data'));
+      if (!auth.ok) return { refused: auth.reply };
+      if (!spec || query.Version !== VOLCENGINE_VERSION || req.method !== spec.method || rawPath !== '/') {
+        const message = `Could not find operation ${action} for version ${query.Version ?? ''}`;
+        return { refused: fail(404, 'InvalidActionOrVersion', message, 100008) };
       }
-      if (!isRecord(json))
-        return answer(fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data'));
-      body = json;
-    }
-    const reply = operations[action]!(body, query, Date.now());
-    if (fault === 'timeout') {
-      // The operation took effect; only its answer is lost.
-      answer(reply, { injected: true });
-      return 'hang';
-    }
-    return answer(reply);
+      const serve = (now: number): Reply => {
+        let body: Record<string, unknown> = {};
+        if (spec.method === 'POST') {
+          let json: unknown;
+          try {
+            json = bodyText === '' ? {} : JSON.parse(bodyText);
+          } catch {
+            return fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data');
+          }
+          if (!isRecord(json))
+            return fail(400, 'InvalidParam.BindError', 'Request parameter error, please check input data');
+          body = json;
+        }
+        return operations[action]!(body, query, now);
+      };
+      return { call: { limiter: limiters[budget], throttle: flowLimit, serve } };
+    };
+    return { operation: spec ? action : 'unknown', budget, admit, encode };
   };
 
-  const server = await startHttpServer(handle);
+  const emulator = await startEmulator<Reply>({
+    ...options,
+    open,
+    describe: (reply) => ({ status: reply.status, code: reply.error?.code }),
+    unavailable: (random) =>
+      random() < commonErrShare
+        ? fail(200, 'CommonErr', 'unclassified error, please retry')
+        : [
+            fail(500, 'InternalError', 'an internal error occurred, please contact the administrator.'),
+            fail(502, 'InternalServiceError', 'an internal error occurred, please contact the administrator.'),
+            fail(504, 'InternalServiceTimeout', 'Internal Service is timeout. please contact the administrator.'),
+          ][Math.floor(random() * 3)]!,
+  });
   return {
-    url: server.url,
-    journal,
-    setFaults: (settings) => faults.set(settings),
-    close: () => server.close(),
+    ...emulator,
     groups: () =>
       [...groups.values()].map((g) => ({ name: g.name, projectName: g.projectName, tags: structuredClone(g.tags) })),
     tasks: () => {

@@ -4,15 +4,15 @@
  * get-or-create, each ending in the taxonomy class the workflow is written against.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AlibabaCamsRequest, AlibabaIceRequest } from '../../functions/shared/contract.ts';
+import type { AlibabaCamsRequest, AlibabaIceRequest } from '../../functions/domain/contract.ts';
 import {
   VendorAuthFailedError,
   VendorConflictError,
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../functions/shared/errors.ts';
-import { Pacer } from '../../functions/shared/pacing.ts';
+} from '../../functions/domain/errors.ts';
+import { Pacer } from '../../functions/domain/pacing.ts';
 import { AlibabaRpcClient } from '../../functions/vendors/alibaba/rpc.ts';
 import { AlibabaCamsClient, camsFlowName } from '../../functions/vendors/alibaba-cams/client.ts';
 import { AlibabaIceClient, iceFlowName } from '../../functions/vendors/alibaba-ice/client.ts';

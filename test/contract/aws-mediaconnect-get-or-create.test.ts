@@ -5,8 +5,8 @@
  */
 import { MediaConnectClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-mediaconnect';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AwsMediaConnectRequest, awsMediaConnectRequest } from '../../functions/shared/contract.ts';
-import { VendorConflictError, VendorRejectedError, VendorUnavailableError } from '../../functions/shared/errors.ts';
+import { type AwsMediaConnectRequest, awsMediaConnectRequest } from '../../functions/domain/contract.ts';
+import { VendorConflictError, VendorRejectedError, VendorUnavailableError } from '../../functions/domain/errors.ts';
 import { AwsMediaConnectClient } from '../../functions/vendors/aws-mediaconnect/client.ts';
 import { REQUEST_ID_TAG } from '../../functions/vendors/types.ts';
 import {

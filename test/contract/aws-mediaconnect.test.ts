@@ -11,15 +11,15 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-mediaconnect';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AwsMediaConnectRequest, awsMediaConnectRequest } from '../../functions/shared/contract.ts';
+import { type AwsMediaConnectRequest, awsMediaConnectRequest } from '../../functions/domain/contract.ts';
 import {
   VendorAuthFailedError,
   VendorQuotaExceededError,
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../functions/shared/errors.ts';
-import { Pacer } from '../../functions/shared/pacing.ts';
+} from '../../functions/domain/errors.ts';
+import { Pacer } from '../../functions/domain/pacing.ts';
 import { AwsMediaConnectClient } from '../../functions/vendors/aws-mediaconnect/client.ts';
 import { type FlowStatus, REQUEST_ID_TAG } from '../../functions/vendors/types.ts';
 import {

@@ -1,23 +1,23 @@
 /**
- * The vendor task's idempotency (DESIGN §5.3) on a real DynamoDB API (dynalite in memory on 127.0.0.1, as the local
- * stack runs it): the Powertools persistence layer, our key, and the handler chain in both dispatch modes. Judged by
- * the vendor client's calls: a retried effect step must not reach the vendor again.
+ * The vendor task's idempotency (docs/architecture.md, "Exactly-once effects") on a real DynamoDB API (dynalite in
+ * memory on 127.0.0.1, as the local stack runs it): the Powertools persistence layer, our key, and the handler chain in
+ * both dispatch modes. Judged by the vendor client's calls: a retried effect step must not reach the vendor again.
  */
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { StepInProgressError, VendorUnavailableError } from '../../functions/shared/errors.ts';
-import { Pacer } from '../../functions/shared/pacing.ts';
-import { buildVendorTaskHandler } from '../../functions/vendor-task/handler-factory.ts';
+import { StepInProgressError, VendorUnavailableError } from '../../functions/domain/errors.ts';
+import { Pacer } from '../../functions/domain/pacing.ts';
+import { buildVendorTaskHandler } from '../../functions/flow-steps/handler-factory.ts';
 import {
   createVendorTaskRunner,
   dynamoDbStore,
   type IdempotencyDeps,
   idempotencyFromEnv,
   stepKeyOf,
-} from '../../functions/vendor-task/idempotency.ts';
-import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/idempotency-store.ts';
+} from '../../functions/flow-steps/idempotency.ts';
+import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/aws/idempotency-store.ts';
 import { aCreatedFlow, anSqsRecord, aRequest, aStatus, ScriptedClient } from '../helpers/factories.ts';
 
 let store: LocalIdempotencyStore;

@@ -6,12 +6,12 @@
  * state (get-or-create adopts, start/grant/stop/delete are desired-state).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/shared/contract.ts';
-import { VendorUnavailableError } from '../../functions/shared/errors.ts';
+import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/domain/contract.ts';
+import { VendorUnavailableError } from '../../functions/domain/errors.ts';
 import { type FlowStatus, unpaced, type VendorClient } from '../../functions/vendors/types.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningEmulator } from '../../local/emulators/common.ts';
-import { LOCAL_VENDORS, type LocalVendor } from '../../local/vendor-registry.ts';
+import { LOCAL_VENDORS, type LocalVendor } from '../../local/emulators/registry.ts';
 import { vendorResources } from '../helpers/vendor-state.ts';
 
 type Step = 'createFlow' | 'startFlow' | 'grantEntitlements' | 'stopFlow' | 'deleteFlow';

@@ -10,20 +10,19 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_NAMES } from '../../functions/shared/errors.ts';
+import { ERROR_NAMES } from '../../functions/domain/errors.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
-} from '../../functions/shared/vendor-credentials.ts';
-import { vendorClientFromEnv } from '../../functions/vendor-task/credentials.ts';
-import { ALIBABA_CREDENTIAL_ENV } from '../../functions/vendors/alibaba/rpc.ts';
+} from '../../functions/domain/vendor-credentials.ts';
+import { vendorClientFromEnv } from '../../functions/flow-steps/credentials.ts';
 import { AlibabaCamsClient } from '../../functions/vendors/alibaba-cams/client.ts';
 import { AlibabaIceClient } from '../../functions/vendors/alibaba-ice/client.ts';
-import { HUAWEI_CREDENTIAL_ENV, HuaweiLiveClient } from '../../functions/vendors/huawei-live/client.ts';
-import { VOLCENGINE_CREDENTIAL_ENV, VolcengineLiveClient } from '../../functions/vendors/volcengine-live/client.ts';
+import { HuaweiLiveClient } from '../../functions/vendors/huawei-live/client.ts';
+import { VolcengineLiveClient } from '../../functions/vendors/volcengine-live/client.ts';
 import { type RunningHuaweiLiveEmulator, startHuaweiLiveEmulator } from '../../local/emulators/huawei-live.ts';
-import { localVendor } from '../../local/vendor-registry.ts';
+import { localVendor } from '../../local/emulators/registry.ts';
 import { aHuaweiRequest } from '../helpers/live-vendors.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:flow-provisioner/huawei-live-AbCdEf';
@@ -157,11 +156,16 @@ describe('vendor credentials from the vendor secret', () => {
 });
 
 describe('the secret keys of each vendor', () => {
-  it('are exactly the names each client reads from its environment', () => {
-    expect(VENDOR_CREDENTIAL_KEYS['huawei-live']).toEqual(HUAWEI_CREDENTIAL_ENV);
-    expect(VENDOR_CREDENTIAL_KEYS['volcengine-live']).toEqual(VOLCENGINE_CREDENTIAL_ENV);
-    expect(VENDOR_CREDENTIAL_KEYS['alibaba-ice']).toEqual(ALIBABA_CREDENTIAL_ENV);
-    expect(VENDOR_CREDENTIAL_KEYS['alibaba-cams']).toEqual(ALIBABA_CREDENTIAL_ENV);
+  it('are the variable names the README documents for each vendor', () => {
+    const alibaba = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'];
+    expect(VENDOR_CREDENTIAL_KEYS['huawei-live']).toEqual([
+      'HUAWEICLOUD_SDK_AK',
+      'HUAWEICLOUD_SDK_SK',
+      'HUAWEICLOUD_PROJECT_ID',
+    ]);
+    expect(VENDOR_CREDENTIAL_KEYS['volcengine-live']).toEqual(['VOLCENGINE_ACCESS_KEY', 'VOLCENGINE_SECRET_KEY']);
+    expect(VENDOR_CREDENTIAL_KEYS['alibaba-ice']).toEqual(alibaba);
+    expect(VENDOR_CREDENTIAL_KEYS['alibaba-cams']).toEqual(alibaba);
     expect(VENDOR_CREDENTIAL_KEYS['aws-mediaconnect']).toEqual([]);
   });
 

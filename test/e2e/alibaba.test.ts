@@ -8,9 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { camsFlowName } from '../../functions/vendors/alibaba-cams/client.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
+import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import type { RunningAlibabaEmulator } from '../../local/emulators/alibaba.ts';
-import { type BatchReport, runBatch } from '../../local/run-batch.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 describe('local run: 50 CAMS requests against the 5 calls/s account limit', () => {

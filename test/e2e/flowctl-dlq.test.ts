@@ -4,8 +4,8 @@
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DlqRecord, DlqRecordDetail, RedriveResult } from '../../cli/commands/dlq.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import type { DlqRecord, DlqRecordDetail, RedriveResult } from '../../cli/operations/dlq.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { type ServedStack, startServedStack } from '../helpers/flowctl-e2e.ts';
 

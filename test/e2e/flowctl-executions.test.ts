@@ -4,9 +4,9 @@
  * Aborted, then redriven with RedriveExecution, resuming at the step it stopped in and adopting the flow it had made).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DlqRecord, RedriveResult } from '../../cli/commands/dlq.ts';
-import type { ExecutionSummary, ExecutionView, RedriveOutcome } from '../../cli/commands/executions.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import type { DlqRecord, RedriveResult } from '../../cli/operations/dlq.ts';
+import type { ExecutionSummary, ExecutionView, RedriveOutcome } from '../../cli/operations/executions.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { eventually, type ServedStack, startServedStack } from '../helpers/flowctl-e2e.ts';
 

@@ -1,14 +1,15 @@
 /**
- * A vendor outage, then a DLQ redrive (DESIGN §5, ADR 0003): requests that failed at any step during the outage go to
- * the DLQ; once the vendor is back, `flowctl dlq redrive` (its core, against the local stack, whose SQS has no move
- * API: receive → send → delete) brings every request to PROVISIONED with exactly one flow at the vendor — the
- * dispatcher starts a next attempt for each FAILED execution, and that attempt adopts whatever the failed one made.
+ * A vendor outage, then a DLQ redrive (docs/architecture.md, "Exactly-once effects", ADR 0003): requests that failed at
+ * any step during the outage go to the DLQ; once the vendor is back, `flowctl dlq redrive` (its core, against the local
+ * stack, whose SQS has no move API: receive → send → delete) brings every request to PROVISIONED with exactly one flow
+ * at the vendor — the dispatcher starts a next attempt for each FAILED execution, and that attempt adopts whatever the
+ * failed one made.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { peekDeadLetterQueue, redriveDeadLetters } from '../../cli/commands/dlq.ts';
+import { peekDeadLetterQueue, redriveDeadLetters } from '../../cli/operations/dlq.ts';
 import { recordingOutput } from '../../cli/output.ts';
 import { targetOfLocalStack } from '../../cli/target.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { eventually } from '../helpers/flowctl-e2e.ts';

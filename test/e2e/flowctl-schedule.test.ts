@@ -5,8 +5,8 @@
  * the substituted times stay the nominal ones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScheduleInfo } from '../../cli/commands/schedule.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import type { ScheduleInfo } from '../../cli/operations/schedule.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { eventually, type ServedStack, startServedStack } from '../helpers/flowctl-e2e.ts';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SubmitResult } from '../../cli/commands/submit.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { eventually, runFlowctl, type ServedStack, startServedStack } from '../helpers/flowctl-e2e.ts';
 

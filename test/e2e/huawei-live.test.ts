@@ -8,16 +8,16 @@
  * A burst this large overflows the vendor λ's reserved concurrency for over a minute. In queue mode (the default,
  * ADR 0004) the steps wait in the task queue and nothing fails. In invoke mode the ASL's retry budget for
  * `Lambda.TooManyRequestsException` (20 attempts, ≤ 10 s apart) can run out first: those executions fail into the DLQ
- * with that error, and the documented remedy — moving them back to the ingress queue — provisions them on a new attempt.
- * The test allows exactly that and nothing else, so it checks the whole promise in either mode: nothing lost, nothing
- * made twice, the vendor never pushed past its limit.
+ * with that error, and the documented remedy — moving them back to the ingress queue — provisions them on a new
+ * attempt. The test allows exactly that and nothing else, so it checks the whole promise in either mode: nothing lost,
+ * nothing made twice, the vendor never pushed past its limit.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VENDORS } from '../../functions/shared/config.ts';
+import { VENDORS } from '../../functions/domain/config.ts';
 import { huaweiFlowName } from '../../functions/vendors/huawei-live/client.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
+import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import type { RunningHuaweiLiveEmulator } from '../../local/emulators/huawei-live.ts';
-import { type BatchReport, runBatch } from '../../local/run-batch.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { aHuaweiRequest } from '../helpers/live-vendors.ts';
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
+import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
-import { type BatchReport, runBatch } from '../../local/run-batch.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@
  * cause, and scanned for every test credential and for signatures and Authorization headers.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import type { LocalStack } from '../../local/stack.ts';
 
 /** What the scan reads: each captured chunk, and the pipeline's own records. */
@@ -47,11 +47,11 @@ beforeAll(async () => {
       return true;
     });
   }
-  const { logger } = await import('../../functions/shared/observability.ts');
-  const { LOCAL_VENDORS } = await import('../../local/vendor-registry.ts');
+  const { logger } = await import('../../functions/domain/observability.ts');
+  const { LOCAL_VENDORS } = await import('../../local/emulators/registry.ts');
   const { startLocalStack } = await import('../../local/stack.ts');
-  const { runBatch, readDeadLetterQueue } = await import('../../local/run-batch.ts');
-  const { demoBatch, requestsFor } = await import('../../local/demo-batch.ts');
+  const { runBatch, readDeadLetterQueue } = await import('../../local/batch/run-batch.ts');
+  const { demoBatch, requestsFor } = await import('../../local/batch/demo-batch.ts');
   logLevel = logger.getLevelName();
   vendors = LOCAL_VENDORS.map((v) => v.vendor);
   // Access keys and secrets; a project id is an identifier that appears in Huawei's URLs, not a credential.

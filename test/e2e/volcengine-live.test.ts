@@ -5,10 +5,10 @@
  * read) at the paced 9.1 calls/s.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VENDORS } from '../../functions/shared/config.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import { VENDORS } from '../../functions/domain/config.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
+import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import type { RunningVolcengineLiveEmulator } from '../../local/emulators/volcengine-live.ts';
-import { type BatchReport, runBatch } from '../../local/run-batch.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 const COUNT = 100;

@@ -3,7 +3,7 @@
  * gateway, and request factories built from the published examples.
  */
 import { readFileSync } from 'node:fs';
-import { type AlibabaCamsRequest, type AlibabaIceRequest, parseRequest } from '../../functions/shared/contract.ts';
+import { type AlibabaCamsRequest, type AlibabaIceRequest, parseRequest } from '../../functions/domain/contract.ts';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'LTAI5tTESTACCESSKEY', accessKeySecret: 'test-secret-never-logged' };
 

@@ -1,6 +1,6 @@
 /** Record factories for tests: valid requests per vendor, SQS records, scripted vendor clients. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ProvisionRequest, VendorId } from '../../functions/shared/contract.ts';
+import type { ProvisionRequest, VendorId } from '../../functions/domain/contract.ts';
 import type {
   CreatedFlow,
   FlowState,
@@ -8,7 +8,7 @@ import type {
   GrantedEntitlement,
   VendorClient,
 } from '../../functions/vendors/types.ts';
-import { exampleRequest } from '../../local/demo-batch.ts';
+import { exampleRequest } from '../../local/batch/demo-batch.ts';
 
 /** A valid request for `vendor`, from its example, with overrides. */
 export function aRequest(

@@ -1,5 +1,5 @@
 /** A virtual clock: `sleep` resolves when `advance` (or `runAll`) moves time past its deadline. */
-import type { Clock } from '../../functions/shared/pacing.ts';
+import type { Clock } from '../../functions/domain/pacing.ts';
 
 export class FakeClock implements Clock {
   private time = 0;

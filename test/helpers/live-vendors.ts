@@ -7,8 +7,8 @@ import {
   huaweiLiveRequest,
   type VolcengineLiveRequest,
   volcengineLiveRequest,
-} from '../../functions/shared/contract.ts';
-import { exampleRequest } from '../../local/demo-batch.ts';
+} from '../../functions/domain/contract.ts';
+import { exampleRequest } from '../../local/batch/demo-batch.ts';
 
 export function aHuaweiRequest(overrides: Record<string, unknown> = {}): HuaweiLiveRequest {
   return huaweiLiveRequest.parse({ ...exampleRequest('huawei-live'), ...overrides });

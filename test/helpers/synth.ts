@@ -16,7 +16,7 @@ import { REPO_ROOT } from '../../cdk/constructs/house-function.ts';
 import { ALARM_PREFIX, type AlarmKind, alarmName } from '../../cdk/constructs/observability.ts';
 import { stateMachineName } from '../../cdk/naming.ts';
 import type { FlowProvisionerStack } from '../../cdk/stack.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 
 export interface SynthResult {
   readonly stack: FlowProvisionerStack;

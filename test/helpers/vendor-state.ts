@@ -3,7 +3,7 @@
  * vendor can tell it (tag, name or description marker). Reliability and get-or-create tests judge by this, never by
  * what the pipeline believes it made.
  */
-import type { VendorId } from '../../functions/shared/contract.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
 import { vendorFlowName } from '../../functions/vendors/alibaba/flow-name.ts';
 import { huaweiIdentityMarker } from '../../functions/vendors/huawei-live/client.ts';
 import { REQUEST_ID_TAG } from '../../functions/vendors/types.ts';

@@ -2,14 +2,15 @@
  * Runs `workflows/provision-flow.asl.json` in the local interpreter (through the local Step Functions layer) with a
  * vendor λ built by the real handler factory around a given client, and captures what the workflow sends to the DLQ.
  */
-import { vendorConfig } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { Pacer } from '../../functions/shared/pacing.ts';
-import { buildVendorTaskHandler } from '../../functions/vendor-task/handler-factory.ts';
+import { vendorConfig } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { Pacer } from '../../functions/domain/pacing.ts';
+import { buildVendorTaskHandler } from '../../functions/flow-steps/handler-factory.ts';
 import type { VendorClient } from '../../functions/vendors/types.ts';
-import { type LocalHandler, LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
-import { type ExecutionRecord, LocalStepFunctions } from '../../local/step-functions.ts';
-import { loadWorkflow } from '../../local/workflow.ts';
+import { type LocalHandler, LocalLambdaRuntime } from '../../local/aws/lambda-runtime.ts';
+import { LocalStepFunctions } from '../../local/aws/step-functions.ts';
+import type { ExecutionRecord } from '../../local/aws/step-functions-model.ts';
+import { loadWorkflow } from '../../local/aws/workflow.ts';
 
 export interface CapturedMessage {
   readonly body: string;

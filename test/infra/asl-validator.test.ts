@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DispatchMode } from '../../functions/shared/config.ts';
+import type { DispatchMode } from '../../functions/domain/config.ts';
 import { validateAsl } from '../helpers/asl-validator.ts';
 import { type SynthResult, synthFlowProvisioner } from '../helpers/synth.ts';
 

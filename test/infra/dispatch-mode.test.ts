@@ -1,12 +1,12 @@
 /**
- * Infrastructure: the two dispatch modes (`DISPATCH_MODE` in `functions/shared/config.ts`, the `dispatchMode` context
+ * Infrastructure: the two dispatch modes (`DISPATCH_MODE` in `functions/domain/config.ts`, the `dispatchMode` context
  * and stack prop). Both are synthesized (without bundling: resource properties only) and checked for what differs:
  *
  * - `queue` (deployed by default): a task queue and DLQ per vendor, the vendor λ consuming it one work item at a time
  *   at its reserved concurrency, the machine sending to that queue only, the λ answering that machine's tokens only;
  * - `invoke`: the machine invokes its own vendor λ, nothing else — the stack as it was before queue mode.
  *
- * Every number is read from `functions/shared/config.ts`.
+ * Every number is read from `functions/domain/config.ts`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,9 +36,9 @@ import {
   PIPELINE,
   VENDORS,
   type VendorConfig,
-} from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../../functions/shared/queued-workflow.ts';
+} from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
 import {
   asArray,
   asSet,

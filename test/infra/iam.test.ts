@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HouseFunction } from '../../cdk/constructs/house-function.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../../functions/shared/queued-workflow.ts';
+import { WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
 import { actionsOfCode, filesUnder, grantsOf, isAllowed, sampleOf } from '../helpers/iam.ts';
 import {
   definitionTemplateOf,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_TABLE_ACTIONS } from '../../cdk/constructs/idempotency.ts';
-import { IDEMPOTENCY, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import { IDEMPOTENCY, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import {
   asArray,
   identityStatements,

@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../cdk/build-app.ts';
 import { ALARM_KINDS, limitPerMinute, Observability } from '../../cdk/constructs/observability.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
-import { ALARMS, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/shared/metric-names.ts';
-import { CREDENTIALS_PLACEHOLDER, VENDOR_CREDENTIAL_KEYS } from '../../functions/shared/vendor-credentials.ts';
-import { VendorCallMeter } from '../../functions/vendor-task/call-metrics.ts';
+import { ALARMS, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
+import { CREDENTIALS_PLACEHOLDER, VENDOR_CREDENTIAL_KEYS } from '../../functions/domain/vendor-credentials.ts';
+import { VendorCallMeter } from '../../functions/flow-steps/call-metrics.ts';
 import {
   asArray,
   identityStatements,

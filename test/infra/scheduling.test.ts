@@ -10,8 +10,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERY_DEAD_LETTER_QUEUE_NAME, SCHEDULE_GROUP_NAME, Scheduling } from '../../cdk/constructs/scheduling.ts';
 import { STACK_OUTPUTS } from '../../cli/target.ts';
+import { VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import { CAPTURE_TIMEOUT_SECONDS } from '../../functions/failure-capture/core.ts';
-import { VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
 import {
   asArray,
   getAtt,

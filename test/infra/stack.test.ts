@@ -1,6 +1,6 @@
 /**
  * Infrastructure: targeted assertions on the synthesized FlowProvisionerStack (no snapshots). Every number is read
- * from `functions/shared/config.ts`, the one configuration source. The app is synthesized once, as deployed (the
+ * from `functions/domain/config.ts`, the one configuration source. The app is synthesized once, as deployed (the
  * dispatch mode of `DISPATCH_MODE`), with real bundling. What differs between the queue and invoke modes — workflow
  * file, task queues, event sources, who may invoke, send and answer what — is in `dispatch-mode.test.ts`, which
  * synthesizes both.
@@ -15,7 +15,7 @@ import { IDEMPOTENCY_TABLE_ACTIONS } from '../../cdk/constructs/idempotency.ts';
 import { TASK_RESPONSE_ACTIONS } from '../../cdk/constructs/provisioning-workflow.ts';
 import { MEDIACONNECT_FLOW_ACTIONS, MEDIACONNECT_UNSCOPED_ACTIONS } from '../../cdk/constructs/vendor-functions.ts';
 import { stateMachineName } from '../../cdk/naming.ts';
-import { DISPATCH_MODE, PIPELINE, VENDORS, type VendorConfig } from '../../functions/shared/config.ts';
+import { DISPATCH_MODE, PIPELINE, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import {
   actionsOfRole,
   asArray,
@@ -174,7 +174,8 @@ describe('queues', () => {
 
 describe('dispatcher', () => {
   it('consumes the ingress queue in PIPELINE-sized batches with partial batch responses and bounded concurrency', () => {
-    // The only mapping on the ingress queue, and the dispatcher's only one (task queue mappings: dispatch-mode.test.ts).
+    // The only mapping on the ingress queue, and the dispatcher's only one (task queue mappings:
+    // dispatch-mode.test.ts).
     const mappings = Object.values(synth.template.findResources('AWS::Lambda::EventSourceMapping')).map(
       (m) => m.Properties,
     );

@@ -6,8 +6,8 @@
  *   deadline): the retried step calls the vendor again, and get-or-create / desired-state keep the effect single.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { deliverWithDuplicates } from '../../local/duplicates.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import { deliverWithDuplicates } from '../../local/batch/duplicates.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   checkInvariant,

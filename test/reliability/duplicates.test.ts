@@ -3,7 +3,7 @@
  * after it finished. One execution and one vendor resource per request, judged by the vendors' state and journals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DeliveryStats, deliverWithDuplicates } from '../../local/duplicates.ts';
+import { type DeliveryStats, deliverWithDuplicates } from '../../local/batch/duplicates.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   checkInvariant,

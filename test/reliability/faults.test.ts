@@ -4,8 +4,8 @@
  * desired-state steps must still make each request exactly once, as the vendors' own state and journals show.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverWithDuplicates } from '../../local/duplicates.ts';
-import { parseFaults } from '../../local/fault-switches.ts';
+import { deliverWithDuplicates } from '../../local/batch/duplicates.ts';
+import { parseFaults } from '../../local/batch/fault-switches.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   CALL_TIMEOUT_MS,

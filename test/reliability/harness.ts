@@ -11,7 +11,8 @@
  *
  * Speed (suite only): emulators do not enforce rate limits and every pacing interval is scaled by `PACING_SCALE`, so
  * the full size takes minutes instead of the hours 5 req/s would take; waits and retry pauses are shortened; an
- * injected lost answer costs `CALL_TIMEOUT_MS`. Nothing else differs from `npm start`: same handlers, same ASL, same clients.
+ * injected lost answer costs `CALL_TIMEOUT_MS`. Nothing else differs from `npm start`: same handlers, same ASL, same
+ * clients.
  */
 import { appendFileSync } from 'node:fs';
 import {
@@ -22,13 +23,13 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { expect } from 'vitest';
-import type { VendorId } from '../../functions/shared/contract.ts';
-import { requestsFor } from '../../local/demo-batch.ts';
+import type { VendorId } from '../../functions/domain/contract.ts';
+import type { ExecutionRecord } from '../../local/aws/step-functions-model.ts';
+import { requestsFor } from '../../local/batch/demo-batch.ts';
+import type { DlqRecord } from '../../local/batch/run-batch.ts';
 import type { JournalEntry } from '../../local/emulators/common.ts';
-import type { DlqRecord } from '../../local/run-batch.ts';
+import { LOCAL_VENDORS } from '../../local/emulators/registry.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack, vendorFunctionName } from '../../local/stack.ts';
-import type { ExecutionRecord } from '../../local/step-functions.ts';
-import { LOCAL_VENDORS } from '../../local/vendor-registry.ts';
 import { type RequestIdentity, vendorResources } from '../helpers/vendor-state.ts';
 
 const FULL_SIZE = 1000;
@@ -62,7 +63,7 @@ export const CALL_TIMEOUT_MS = 300;
  * emulators, DynamoDB): about 15 requests/s saturate two cores, after which invoke-mode steps starve at the reserved
  * concurrency gates and exhaust their (shortened) retries. Traffic arrives at well under that, as steady traffic
  * would, leaving room for other test files on the machine; a burst of everything at once is the benchmark's subject
- * (DESIGN §4), not this suite's.
+ * (docs/architecture.md, "Pacing"), not this suite's.
  */
 export const REQUESTS_PER_SECOND = 6;
 
@@ -110,7 +111,7 @@ export function workload(count: number, prefix: string): Request[] {
 
 /** The local stack at suite speed, in `invoke` dispatch unless `RELIABILITY_DISPATCH` says otherwise. */
 export async function startReliabilityStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const dispatch = process.env.RELIABILITY_DISPATCH ?? 'invoke';
+  const dispatch = process.env.RELIABILITY_DISPATCH === 'queue' ? 'queue' : 'invoke';
   return startLocalStack({
     enforceRateLimit: false,
     pacingScale: PACING_SCALE,
@@ -120,8 +121,7 @@ export async function startReliabilityStack(options: LocalStackOptions = {}): Pr
     // (on AWS the backoff gives them minutes); other test files running beside the suite slow it down.
     retryOverrideMs: 500,
     visibilityTimeoutSeconds: 5,
-    // The dispatch mode exists once the task-queue mode has landed; spread so this file builds either way.
-    ...({ dispatch } as object),
+    dispatch,
     ...options,
   });
 }

@@ -6,7 +6,7 @@
  * failed one created: every request ends provisioned, with one resource, nothing created twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverWithDuplicates } from '../../local/duplicates.ts';
+import { deliverWithDuplicates } from '../../local/batch/duplicates.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   checkInvariant,

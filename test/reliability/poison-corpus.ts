@@ -5,9 +5,9 @@
  * contract rejects.
  */
 import fc from 'fast-check';
-import { LIMITS } from '../../functions/shared/config.ts';
-import { parseRequestBody, VENDOR_IDS, type VendorId } from '../../functions/shared/contract.ts';
-import { exampleRequest } from '../../local/demo-batch.ts';
+import { LIMITS } from '../../functions/domain/config.ts';
+import { parseRequestBody, VENDOR_IDS, type VendorId } from '../../functions/domain/contract.ts';
+import { exampleRequest } from '../../local/batch/demo-batch.ts';
 
 export const POISON_KINDS = [
   'bad-json',

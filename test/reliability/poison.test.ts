@@ -4,8 +4,8 @@
  * none starts an execution or spends a retry (one receive, one DLQ record); the good traffic is unaffected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliverWithDuplicates } from '../../local/duplicates.ts';
-import type { DlqRecord } from '../../local/run-batch.ts';
+import { deliverWithDuplicates } from '../../local/batch/duplicates.ts';
+import type { DlqRecord } from '../../local/batch/run-batch.ts';
 import { DISPATCHER_FUNCTION, type LocalStack } from '../../local/stack.ts';
 import {
   checkInvariant,

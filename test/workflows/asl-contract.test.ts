@@ -3,15 +3,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RETRY_POLICY } from '../../functions/shared/config.ts';
-import * as errors from '../../functions/shared/errors.ts';
+import { RETRY_POLICY } from '../../functions/domain/config.ts';
+import * as errors from '../../functions/domain/errors.ts';
 import {
   deriveQueuedWorkflow,
   VENDOR_FUNCTION_PLACEHOLDER,
   VENDOR_QUEUE_PLACEHOLDER,
   WAIT_FOR_TASK_TOKEN,
   type WorkflowDefinition,
-} from '../../functions/shared/queued-workflow.ts';
+} from '../../functions/domain/queued-workflow.ts';
 
 /** A vendor step: invoke mode calls the vendor λ, queue mode puts a work item with a task token on its queue. */
 const isVendorTask = (s: State) =>

@@ -1,7 +1,7 @@
 /** Both ASL files pass `asl-validator`, and it refuses a broken one (so a pass means something). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WORKFLOW_FILES } from '../../local/workflow.ts';
+import { WORKFLOW_FILES } from '../../local/aws/workflow.ts';
 import { validateAsl } from '../helpers/asl-validator.ts';
 
 describe.each(Object.entries(WORKFLOW_FILES))('workflows: %s mode', (_mode, file) => {

@@ -8,7 +8,7 @@ import {
   VendorQuotaExceededError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../functions/shared/errors.ts';
+} from '../../functions/domain/errors.ts';
 import { aCreatedFlow, aRequest, aStatus, ScriptedClient } from '../helpers/factories.ts';
 import { workflowHarness } from '../helpers/workflow.ts';
 

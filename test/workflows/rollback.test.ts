@@ -4,13 +4,13 @@
  * rolled back. `keep` (the default) leaves the flow for a redrive to adopt.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsMediaConnectRequest } from '../../functions/shared/contract.ts';
+import { awsMediaConnectRequest } from '../../functions/domain/contract.ts';
 import {
   VendorConflictError,
   VendorQuotaExceededError,
   VendorRejectedError,
   VendorUnavailableError,
-} from '../../functions/shared/errors.ts';
+} from '../../functions/domain/errors.ts';
 import { AwsMediaConnectClient } from '../../functions/vendors/aws-mediaconnect/client.ts';
 import type { GrantedEntitlement, VendorClient } from '../../functions/vendors/types.ts';
 import { startAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';

@@ -13,11 +13,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalLambdaRuntime } from '../../local/lambda-runtime.ts';
-import { type LocalSqs, startLocalSqs } from '../../local/sqs.ts';
+import { LocalLambdaRuntime } from '../../local/aws/lambda-runtime.ts';
+import { type LocalSqs, startLocalSqs } from '../../local/aws/sqs.ts';
+import { LocalStepFunctions } from '../../local/aws/step-functions.ts';
+import { type AslDefinition, REGION, type SfnApiError } from '../../local/aws/step-functions-model.ts';
+import { loadWorkflow, WORKFLOW_FILES } from '../../local/aws/workflow.ts';
 import { resolveResource } from '../../local/stack.ts';
-import { type AslDefinition, LocalStepFunctions, REGION, type SfnApiError } from '../../local/step-functions.ts';
-import { loadWorkflow, WORKFLOW_FILES } from '../../local/workflow.ts';
 import { aRequest } from '../helpers/factories.ts';
 
 let localSqs: LocalSqs;

@@ -1,5 +1,5 @@
 /**
- * Alibaba Cloud CAMS (Chat App Message Service) Flow APIs (`vendors/alibaba-cams.md`). CAMS "flows" are WhatsApp
+ * Alibaba Cloud CAMS (Chat App Message Service) Flow APIs (`docs/vendors/alibaba-cams.md`). CAMS "flows" are WhatsApp
  * Flows, so the project's steps map onto their lifecycle:
  *
  * - create = CreateFlow (FlowName, Categories as a JSON string, CustSpaceId) + UpdateFlowJSONAsset when the request
@@ -17,29 +17,21 @@
  * flow); only an exact name match is ours and adopted.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { AlibabaCamsRequest, ProvisionRequest } from '../../shared/contract.ts';
+import type { AlibabaCamsRequest } from '../../domain/contract.ts';
 import {
   InvalidRequestError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
-import {
-  AlibabaRpcClient,
-  alibabaCredentialsFromEnv,
-  errorForAlibabaCode,
-  parseEndpoint,
-  type RpcParams,
-  safeVendorMessage,
-} from '../alibaba/rpc.ts';
-import type { AcsCredentials } from '../alibaba/signer.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
+import { type AlibabaClientOptions, errorForAlibabaCode, type RpcParams, safeVendorMessage } from '../alibaba/rpc.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { alibabaCams } from './descriptor.ts';
 
 export const CAMS_API_VERSION = '2020-06-06';
-export const CAMS_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_CAMS';
 
 /** ListFlow page size, and how many pages a lookup reads before creating (each page is one paced call). */
 export const CAMS_LIST_PAGE_SIZE = 20;
@@ -81,49 +73,16 @@ const flowData = z.object({
   Status: z.string().min(1),
 });
 
-export interface AlibabaCamsClientOptions {
-  readonly credentials: AcsCredentials;
-  /** Base URL (`VENDOR_ENDPOINT_ALIBABA_CAMS`); default `cams.{region}.aliyuncs.com`. */
-  readonly endpoint?: URL;
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  readonly nonce?: () => string;
-  readonly pace?: PaceFn;
-}
+/** CAMS on the gateway: parameters in a form body, one regional host per region. */
+const CAMS = alibabaProduct(alibabaCams, CAMS_API_VERSION, 'body', camsEndpointFor);
 
-export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
-  readonly vendor = 'alibaba-cams' as const;
-  private readonly rpc: AlibabaRpcClient;
-  private readonly endpoint: URL | undefined;
+export type AlibabaCamsClientOptions = AlibabaClientOptions;
 
-  constructor(options: AlibabaCamsClientOptions) {
-    this.endpoint = options.endpoint;
-    this.rpc = new AlibabaRpcClient({
-      vendor: this.vendor,
-      version: CAMS_API_VERSION,
-      paramsIn: 'body',
-      credentials: options.credentials,
-      callTimeoutMs: options.callTimeoutMs ?? vendorConfig('alibaba-cams').callTimeoutMs,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.nonce ? { nonce: options.nonce } : {}),
-      ...(options.pace ? { pace: options.pace } : {}),
-    });
-  }
-
-  /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
-  static fromEnv(
-    env: NodeJS.ProcessEnv,
-    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number; callTimeoutMs?: number } = {},
-  ): AlibabaCamsClient {
-    const override = env[CAMS_ENDPOINT_ENV];
-    return new AlibabaCamsClient({
-      credentials: alibabaCredentialsFromEnv(env),
-      ...(override ? { endpoint: parseEndpoint(CAMS_ENDPOINT_ENV, override) } : {}),
-      ...options,
-    });
-  }
+export class AlibabaCamsClient
+  extends AlibabaProductClient<'alibaba-cams'>
+  implements VendorClient<AlibabaCamsRequest>
+{
+  static readonly product = CAMS;
 
   async createFlow(request: AlibabaCamsRequest): Promise<CreatedFlow> {
     const req = this.own(request);
@@ -274,12 +233,7 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
     params: RpcParams,
   ): Promise<{ ok: true; data: unknown } | { ok: false; error: Error; message: string; details: VendorErrorDetails }> {
     const response = await this.rpc.call(endpoint, action, params);
-    const details: VendorErrorDetails = {
-      vendor: this.vendor,
-      operation: action,
-      httpStatus: response.status,
-      ...(response.requestId ? { vendorRequestId: response.requestId } : {}),
-    };
+    const details = this.detailsOf(action, response);
     const parsed = envelope.safeParse(response.body);
     if (!parsed.success) {
       const message = `alibaba-cams ${action}: HTTP ${response.status} without a Code`;
@@ -294,27 +248,5 @@ export class AlibabaCamsClient implements VendorClient<AlibabaCamsRequest> {
     const message = safeVendorMessage(Message);
     const error = errorForAlibabaCode(Code, response.status, `alibaba-cams ${action}: ${Code}: ${message}`, details);
     return { ok: false, error, message, details: { ...details, vendorCode: Code } };
-  }
-
-  private parse<T>(schema: z.ZodType<T>, value: unknown, action: string): T {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new VendorUnavailableError(`alibaba-cams ${action}: unexpected response content`, {
-        vendor: this.vendor,
-        operation: action,
-      });
-    }
-    return parsed.data;
-  }
-
-  private endpointFor(region: string): URL {
-    return this.endpoint ?? camsEndpointFor(region);
-  }
-
-  private own(request: ProvisionRequest): AlibabaCamsRequest {
-    if (request.vendor !== this.vendor) {
-      throw new InvalidRequestError([`vendor: the alibaba-cams client got a ${request.vendor} request`]);
-    }
-    return request;
   }
 }

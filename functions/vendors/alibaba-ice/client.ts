@@ -1,5 +1,5 @@
 /**
- * Alibaba Cloud ICE (Intelligent Media Services) MediaConnect flows (`vendors/alibaba-ice.md`).
+ * Alibaba Cloud ICE (Intelligent Media Services) MediaConnect flows (`docs/vendors/alibaba-ice.md`).
  *
  * - create = CreateMediaConnectFlow (FlowName, FlowRegion) + AddMediaConnectFlowInput: two paced calls.
  * - start/stop = UpdateMediaConnectFlowStatus `online`/`offline` (ICE has no Start action); read = GetMediaConnectFlow.
@@ -16,30 +16,26 @@
  * id, the conflict cannot be resolved automatically and surfaces as `VendorConflict` with what to do.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { AlibabaIceRequest, ProvisionRequest } from '../../shared/contract.ts';
+import type { AlibabaIceRequest } from '../../domain/contract.ts';
 import {
-  InvalidRequestError,
   VendorConflictError,
   type VendorErrorDetails,
   VendorRejectedError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import {
-  AlibabaRpcClient,
-  alibabaCredentialsFromEnv,
+  type AlibabaClientOptions,
   errorForAlibabaCode,
   gatewayErrorCode,
-  parseEndpoint,
   type RpcParams,
   safeVendorMessage,
 } from '../alibaba/rpc.ts';
-import type { AcsCredentials } from '../alibaba/signer.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { alibabaIce } from './descriptor.ts';
 
 export const ICE_API_VERSION = '2020-11-09';
-export const ICE_ENDPOINT_ENV = 'VENDOR_ENDPOINT_ALIBABA_ICE';
 
 /** The documented regional host: `ice.{regionId}.aliyuncs.com`. */
 export function iceEndpointFor(region: string): URL {
@@ -104,49 +100,13 @@ function isNotFound(answer: IceAnswer): boolean {
   return !answer.ok && /(does\s*not|doesn't|not)\s*exist|not\s*found|不存在/i.test(answer.description);
 }
 
-export interface AlibabaIceClientOptions {
-  readonly credentials: AcsCredentials;
-  /** Base URL for every region (`VENDOR_ENDPOINT_ALIBABA_ICE`); default the regional `ice.{region}.aliyuncs.com`. */
-  readonly endpoint?: URL;
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  readonly nonce?: () => string;
-  readonly pace?: PaceFn;
-}
+/** ICE on the gateway: parameters in the query, one regional host per region. */
+const ICE = alibabaProduct(alibabaIce, ICE_API_VERSION, 'query', iceEndpointFor);
 
-export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
-  readonly vendor = 'alibaba-ice' as const;
-  private readonly rpc: AlibabaRpcClient;
-  private readonly endpoint: URL | undefined;
+export type AlibabaIceClientOptions = AlibabaClientOptions;
 
-  constructor(options: AlibabaIceClientOptions) {
-    this.endpoint = options.endpoint;
-    this.rpc = new AlibabaRpcClient({
-      vendor: this.vendor,
-      version: ICE_API_VERSION,
-      paramsIn: 'query',
-      credentials: options.credentials,
-      callTimeoutMs: options.callTimeoutMs ?? vendorConfig('alibaba-ice').callTimeoutMs,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.nonce ? { nonce: options.nonce } : {}),
-      ...(options.pace ? { pace: options.pace } : {}),
-    });
-  }
-
-  /** As the vendor λ builds it: credentials and endpoint override from the environment, failing fast. */
-  static fromEnv(
-    env: NodeJS.ProcessEnv,
-    options: { pace?: PaceFn; fetch?: typeof fetch; now?: () => number; callTimeoutMs?: number } = {},
-  ): AlibabaIceClient {
-    const override = env[ICE_ENDPOINT_ENV];
-    return new AlibabaIceClient({
-      credentials: alibabaCredentialsFromEnv(env),
-      ...(override ? { endpoint: parseEndpoint(ICE_ENDPOINT_ENV, override) } : {}),
-      ...options,
-    });
-  }
+export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implements VendorClient<AlibabaIceRequest> {
+  static readonly product = ICE;
 
   async createFlow(request: AlibabaIceRequest): Promise<CreatedFlow> {
     const req = this.own(request);
@@ -276,12 +236,7 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
   /** One paced call, judged by ICE's rules: gateway errors mapped, `RetCode` returned for the caller to judge. */
   private async invoke(endpoint: URL, action: string, params: RpcParams): Promise<IceAnswer> {
     const response = await this.rpc.call(endpoint, action, params);
-    const details: VendorErrorDetails = {
-      vendor: this.vendor,
-      operation: action,
-      httpStatus: response.status,
-      ...(response.requestId ? { vendorRequestId: response.requestId } : {}),
-    };
+    const details = this.detailsOf(action, response);
     const gateway = response.body.RetCode === undefined ? gatewayErrorCode(response.body) : undefined;
     if (gateway || response.status >= 300) {
       const code = gateway?.code ?? (typeof response.body.Code === 'string' ? response.body.Code : undefined);
@@ -320,27 +275,5 @@ export class AlibabaIceClient implements VendorClient<AlibabaIceRequest> {
       ...(answer.ok ? {} : { vendorCode: `RetCode ${answer.retCode}` }),
       ...(answer.requestId ? { vendorRequestId: answer.requestId } : {}),
     };
-  }
-
-  private parse<T>(schema: z.ZodType<T>, value: unknown, action: string): T {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new VendorUnavailableError(`alibaba-ice ${action}: unexpected response content`, {
-        vendor: this.vendor,
-        operation: action,
-      });
-    }
-    return parsed.data;
-  }
-
-  private endpointFor(region: string): URL {
-    return this.endpoint ?? iceEndpointFor(region);
-  }
-
-  private own(request: ProvisionRequest): AlibabaIceRequest {
-    if (request.vendor !== this.vendor) {
-      throw new InvalidRequestError([`vendor: the alibaba-ice client got a ${request.vendor} request`]);
-    }
-    return request;
   }
 }

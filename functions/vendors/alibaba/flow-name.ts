@@ -1,7 +1,8 @@
 /**
- * The vendor-side flow name carries the request identity (DESIGN §5.4). Neither ICE nor CAMS flows have tags or a
- * description, so the name is the only documented field that can: `<name>-<requestId>`. A retried create finds its
- * own flow by that exact name and adopts it; a different request can never produce the same name.
+ * The vendor-side flow name carries the request identity (docs/architecture.md, "Exactly-once effects"). Neither ICE
+ * nor CAMS flows have tags or a description, so the name is the only documented field that can: `<name>-<requestId>`. A
+ * retried create finds its own flow by that exact name and adopts it; a different request can never produce the same
+ * name.
  *
  * Neither product documents a maximum name length, so we stay within 64 characters (our own `flow.name` limit). When
  * `<name>-<requestId>` does not fit, the request id is replaced by a digest: `<name prefix>-h<20 hex of SHA-256>`,

@@ -5,7 +5,7 @@
  * (`RetCode` for ICE, `Code == "OK"` for CAMS) are judged by each client, which knows its own success rule.
  */
 import { randomBytes } from 'node:crypto';
-import type { VendorId } from '../../shared/contract.ts';
+import type { VendorId } from '../../domain/contract.ts';
 import {
   type TaxonomyError,
   VendorAuthFailedError,
@@ -13,8 +13,12 @@ import {
   VendorRejectedError,
   VendorThrottledError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
+import type { VendorDescriptor } from '../common/descriptor.ts';
+import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
+import { errorFromTable } from '../common/error-table.ts';
 import { type PaceFn, unpaced } from '../types.ts';
+import { ALIBABA_ERRORS } from './errors.ts';
 import { type AcsCredentials, percentEncode, signAcs3 } from './signer.ts';
 
 export type AlibabaVendor = Extract<VendorId, 'alibaba-ice' | 'alibaba-cams'>;
@@ -49,33 +53,57 @@ export interface RpcClientOptions {
   readonly pace?: PaceFn;
 }
 
-export const ALIBABA_CREDENTIAL_ENV = ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'] as const;
+/** What the ICE and CAMS clients are built from: credentials, an endpoint override, and the call's collaborators. */
+export interface AlibabaClientOptions {
+  readonly credentials: AcsCredentials;
+  /** Base URL for every region (`VENDOR_ENDPOINT_ALIBABA_*`); default the product's regional host. */
+  readonly endpoint?: URL;
+  readonly callTimeoutMs?: number;
+  readonly fetch?: typeof fetch;
+  readonly now?: () => number;
+  readonly nonce?: () => string;
+  readonly pace?: PaceFn;
+}
+
+export type AlibabaFromEnvOptions = Pick<AlibabaClientOptions, 'pace' | 'fetch' | 'now' | 'callTimeoutMs'>;
 
 /**
- * Reads Alibaba credentials from the environment (DESIGN §7) and fails fast naming every missing variable.
- * `ALIBABA_CLOUD_SECURITY_TOKEN` is optional (STS credentials).
+ * A product client's options as its λ builds them: the descriptor's credential variables (every missing one named,
+ * `ALIBABA_CLOUD_SECURITY_TOKEN` optional for STS credentials) and its endpoint override, failing fast.
  */
-export function alibabaCredentialsFromEnv(env: NodeJS.ProcessEnv): AcsCredentials {
-  const missing = ALIBABA_CREDENTIAL_ENV.filter((name) => !env[name]);
-  if (missing.length > 0) throw new Error(`missing Alibaba Cloud credentials: set ${missing.join(', ')}`);
+export function alibabaOptionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  descriptor: VendorDescriptor<AlibabaVendor>,
+  options: AlibabaFromEnvOptions,
+): AlibabaClientOptions {
+  const [idKey = '', secretKey = ''] = descriptor.credentialKeys;
+  const vars = credentialsFromEnv(env, [idKey, secretKey], 'Alibaba Cloud credentials');
   const token = env.ALIBABA_CLOUD_SECURITY_TOKEN;
+  const endpoint = endpointFromEnv(env, descriptor.endpointEnv);
   return {
-    accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID!,
-    accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET!,
-    ...(token ? { securityToken: token } : {}),
+    credentials: {
+      accessKeyId: vars[idKey]!,
+      accessKeySecret: vars[secretKey]!,
+      ...(token ? { securityToken: token } : {}),
+    },
+    ...(endpoint ? { endpoint } : {}),
+    ...options,
   };
 }
 
-/** Validates an endpoint override (`VENDOR_ENDPOINT_*`) at cold start. */
-export function parseEndpoint(name: string, value: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${name} is not a URL: ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${name} must be an http(s) URL`);
-  return url;
+/** The RPC client of one product, its call deadline defaulting to the descriptor's. */
+export function alibabaRpcClient(
+  descriptor: VendorDescriptor<AlibabaVendor>,
+  api: Pick<RpcClientOptions, 'version' | 'paramsIn'>,
+  options: AlibabaClientOptions,
+): AlibabaRpcClient {
+  const { endpoint: _endpoint, callTimeoutMs, ...collaborators } = options;
+  return new AlibabaRpcClient({
+    vendor: descriptor.vendor,
+    ...api,
+    ...collaborators,
+    callTimeoutMs: callTimeoutMs ?? descriptor.callTimeoutMs,
+  });
 }
 
 const randomNonce = () => randomBytes(16).toString('hex');
@@ -162,54 +190,6 @@ export class AlibabaRpcClient {
 
 // --- error codes ------------------------------------------------------------------------------------------------
 
-/**
- * Codes of the POP gateway (common to every RPC product) and of CAMS, by reaction. Sources: `vendors/alibaba-ice.md`
- * §3, `vendors/alibaba-cams.md` §3, Alibaba's common OpenAPI client error tables.
- */
-const THROTTLE_CODES = new Set([
-  'Throttling',
-  'Throttling.User',
-  'Throttling.Api',
-  'Throttling.Tps',
-  // CAMS: "system is under flow control", answered with HTTP 400.
-  'System.LimitControl',
-]);
-
-const AUTH_CODES = new Set([
-  'SignatureDoesNotMatch',
-  'IncompleteSignature',
-  'InvalidSignatureMethod',
-  'InvalidAccessKeyId',
-  'InvalidAccessKeyId.NotFound',
-  'InvalidAccessKeyId.Inactive',
-  'InvalidSecurityToken.Expired',
-  'InvalidSecurityToken.Malformed',
-  'InvalidSecurityToken.MismatchWithAccessKey',
-  // The request's clock is more than 15 minutes off: a signing problem no retry cures until the clock is fixed.
-  'InvalidTimeStamp.Expired',
-  'Forbidden',
-  'Forbidden.RAM',
-  'Forbidden.NotSupportRAM',
-  'Forbidden.RiskControl',
-  'Forbidden.AccessKeyDisabled',
-  'Forbidden.UserVerification',
-  'ActionUnauthorized',
-  'NoPermission',
-  // CAMS.
-  'Ram.PermissionDeny',
-  'Product.Unsubscript',
-]);
-
-const UNAVAILABLE_CODES = new Set([
-  'InternalError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableTemporary',
-  'ServiceTimeout',
-  // Alibaba: "retry with a fresh nonce"; every attempt signs with a new one, so a bounded retry cures it.
-  'SignatureNonceUsed',
-]);
-
 /** Maps an Alibaba error code (and the HTTP status when the code is unknown) to the taxonomy. */
 export function errorForAlibabaCode(
   code: string | undefined,
@@ -218,18 +198,8 @@ export function errorForAlibabaCode(
   details: VendorErrorDetails,
 ): TaxonomyError {
   const withCode: VendorErrorDetails = { ...details, httpStatus, ...(code ? { vendorCode: code } : {}) };
-  if (code) {
-    if (THROTTLE_CODES.has(code) || code.startsWith('Throttling.')) return new VendorThrottledError(message, withCode);
-    if (
-      AUTH_CODES.has(code) ||
-      code.startsWith('Forbidden.') ||
-      code.startsWith('InvalidAccessKeyId.') ||
-      code.startsWith('InvalidSecurityToken.')
-    ) {
-      return new VendorAuthFailedError(message, withCode);
-    }
-    if (UNAVAILABLE_CODES.has(code)) return new VendorUnavailableError(message, withCode);
-  }
+  const known = errorFromTable(ALIBABA_ERRORS, code, message, withCode);
+  if (known) return known;
   if (httpStatus >= 500 || httpStatus === 408) return new VendorUnavailableError(message, withCode);
   if (httpStatus === 429) return new VendorThrottledError(message, withCode);
   if (httpStatus === 401 || httpStatus === 403) return new VendorAuthFailedError(message, withCode);

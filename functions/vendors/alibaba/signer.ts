@@ -1,10 +1,11 @@
 /**
- * ACS3-HMAC-SHA256, Alibaba Cloud's V3 request signature (shared by ICE and CAMS; `vendors/alibaba-ice.md` §5a).
+ * ACS3-HMAC-SHA256, Alibaba Cloud's V3 request signature (shared by ICE and CAMS; `docs/vendors/alibaba-ice.md`,
+ * "Authentication").
  *
  * Implemented from the published specification rather than with `@alicloud/openapi-util` (~28 packages, ~25 MB, for
  * one HMAC): a pure function from request + credentials + time + nonce to the signed request, pinned by the published
- * worked example in `test/unit/alibaba-signer.test.ts`. The emulator verifies with the same canonicalisation, so the
- * known-answer tests are what keep both sides honest.
+ * worked example in `test/unit/vendors/alibaba-signer.test.ts`. The emulator verifies with the same canonicalisation,
+ * so the known-answer tests are what keep both sides honest.
  *
  * Unlike AWS SigV4 there is no date/region scope and no derived key: the signature is
  * `hex(HMAC-SHA256(secret, "ACS3-HMAC-SHA256\n" + hex(SHA-256(canonicalRequest))))`.

@@ -1,17 +1,18 @@
 /**
- * AWS Elemental MediaConnect client (`../../../../shared/vendors/aws-mediaconnect.md`) on the official SDK v3.
+ * AWS Elemental MediaConnect client (`docs/vendors/aws-mediaconnect.md`) on the official SDK v3.
  *
- * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of DESIGN §4 holds
- *   only when one paced call is exactly one HTTP request.
+ * - SDK retries are off (`maxAttempts: 1`): Step Functions owns retries, and the pacing arithmetic of
+ *   docs/architecture.md, "Pacing" holds only when one paced call is exactly one HTTP request.
  * - Every call has a deadline (`callTimeoutMs` of the one config module), enforced twice: the HTTP handler's
  *   connection/socket timeouts and an overall abort signal. A timeout surfaces as `VendorUnavailableError`.
  * - The request carries its region; one SDK client per region is built on first use and cached.
  * - Every vendor answer maps to one class of the taxonomy, decided by the vendor's error name *and* the HTTP status.
  * - Responses are checked with zod for the fields used.
- * - Get-or-create (DESIGN §5.4): MediaConnect has no client token and accepts duplicate flow names, so a CreateFlow
- *   retried after a lost answer would make a second flow. Every flow we create carries the tag
- *   `flow-provisioner:request-id`; before creating, ListFlows finds the flows of that name and ListTagsForResource
- *   tells ours (adopted) from someone else's (`VendorConflict`: we never create a second flow of a taken name).
+ * - Get-or-create (docs/architecture.md, "Exactly-once effects"): MediaConnect has no client token and accepts
+ *   duplicate flow names, so a CreateFlow retried after a lost answer would make a second flow. Every flow we create
+ * carries the tag   `flow-provisioner:request-id`; before creating, ListFlows finds the flows of that name and
+ * ListTagsForResource   tells ours (adopted) from someone else's (`VendorConflict`: we never create a second flow of a
+ * taken name).
  * - Desired state under lost answers: StartFlow on a flow already STARTING/ACTIVE, StopFlow on one already
  *   STANDBY/STOPPING and DeleteFlow on one already gone answer the state instead of failing; GrantFlowEntitlements
  *   adopts entitlements of our names already on the flow (DescribeFlow). Each extra read is one more paced call.
@@ -33,30 +34,13 @@ import {
 } from '@aws-sdk/client-mediaconnect';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { AwsMediaConnectRequest } from '../../shared/contract.ts';
-import {
-  errorForHttpStatus,
-  isTaxonomyError,
-  type TaxonomyError,
-  VendorAuthFailedError,
-  VendorConflictError,
-  type VendorErrorDetails,
-  VendorQuotaExceededError,
-  VendorRejectedError,
-  VendorThrottledError,
-  VendorUnavailableError,
-} from '../../shared/errors.ts';
-import {
-  type CreatedFlow,
-  type FlowState,
-  type FlowStatus,
-  type GrantedEntitlement,
-  type PaceFn,
-  REQUEST_ID_TAG,
-  unpaced,
-  type VendorClient,
-} from '../types.ts';
+import type { AwsMediaConnectRequest } from '../../domain/contract.ts';
+import { VendorConflictError, VendorRejectedError, VendorUnavailableError } from '../../domain/errors.ts';
+import { endpointFromEnv } from '../common/environment.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, PaceFn, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG, unpaced } from '../types.ts';
+import { awsMediaConnect } from './descriptor.ts';
+import { compactDetails, toVendorError } from './errors.ts';
 
 const VENDOR = 'aws-mediaconnect';
 /** ListFlows page size (the API's maximum); an account holds 20 flows per region by default. */
@@ -75,7 +59,7 @@ export interface AwsMediaConnectClientOptions {
   readonly pace?: PaceFn;
   /** A ready SDK client for `region` (tests, custom middleware). Build it with `maxAttempts: 1`. */
   readonly sdk?: MediaConnectClient;
-  /** Deadline of one vendor call. @default vendorConfig('aws-mediaconnect').callTimeoutMs */
+  /** Deadline of one vendor call. @default the descriptor's `callTimeoutMs` */
   readonly callTimeoutMs?: number;
   /** How many ListFlows pages (1000 flows each) get-or-create may read before creating. @default 3 */
   readonly maxListPages?: number;
@@ -83,7 +67,7 @@ export interface AwsMediaConnectClientOptions {
 
 export interface AwsMediaConnectFromEnvOptions {
   readonly pace?: PaceFn;
-  /** @default vendorConfig('aws-mediaconnect').callTimeoutMs */
+  /** @default the descriptor's `callTimeoutMs` */
   readonly callTimeoutMs?: number;
 }
 
@@ -104,7 +88,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     this.endpoint = options.endpoint;
     this.credentials = options.credentials;
     this.pace = options.pace ?? unpaced;
-    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
+    this.callTimeoutMs = options.callTimeoutMs ?? awsMediaConnect.callTimeoutMs;
     if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
     this.maxListPages = options.maxListPages ?? 3;
     if (options.sdk) this.clients.set(options.region, options.sdk);
@@ -116,10 +100,8 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
    * (profiles, container and instance roles).
    */
   static fromEnv(env: NodeJS.ProcessEnv, options: AwsMediaConnectFromEnvOptions = {}): AwsMediaConnectClient {
-    const endpoint = env.VENDOR_ENDPOINT_AWS_MEDIACONNECT?.trim() || undefined;
-    if (endpoint !== undefined && !URL.canParse(endpoint)) {
-      throw new Error(`VENDOR_ENDPOINT_AWS_MEDIACONNECT is not a URL: "${endpoint}"`);
-    }
+    // Checked as a URL, passed on as written: the SDK joins its paths to it.
+    const endpoint = endpointFromEnv(env, awsMediaConnect.endpointEnv) && env[awsMediaConnect.endpointEnv]!.trim();
     const accessKeyId = env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
     const sessionToken = env.AWS_SESSION_TOKEN;
@@ -477,138 +459,4 @@ function isBadRequest(error: unknown): error is VendorRejectedError {
 
 function isNotFound(error: unknown): boolean {
   return error instanceof VendorRejectedError && error.details.vendorCode === 'NotFoundException';
-}
-
-// --- errors ---------------------------------------------------------------------------------------------------------
-
-type Make = (message: string, details: VendorErrorDetails) => TaxonomyError;
-const quota: Make = (m, d) => new VendorQuotaExceededError(m, d);
-const throttled: Make = (m, d) => new VendorThrottledError(m, d);
-const unavailable: Make = (m, d) => new VendorUnavailableError(m, d);
-const authFailed: Make = (m, d) => new VendorAuthFailedError(m, d);
-const rejected: Make = (m, d) => new VendorRejectedError(m, d);
-
-/**
- * Vendor error names (`x-amzn-ErrorType`) and the statuses they come with. A name counts only with one of its statuses
- * (a mismatch falls back to the status rules): the name says what happened, the status confirms it came from the
- * service and not from something in between.
- */
-const KNOWN_ERRORS: Readonly<Record<string, { readonly make: Make; readonly statuses: readonly number[] }>> = {
-  // Documented MediaConnect errors (vendors/aws-mediaconnect.md §3).
-  CreateFlow420Exception: { make: quota, statuses: [420] },
-  GrantFlowEntitlements420Exception: { make: quota, statuses: [420] },
-  AddFlowOutputs420Exception: { make: quota, statuses: [420] },
-  TooManyRequestsException: { make: throttled, statuses: [429] },
-  InternalServerErrorException: { make: unavailable, statuses: [500, 502, 503, 504] },
-  ServiceUnavailableException: { make: unavailable, statuses: [500, 502, 503, 504] },
-  ForbiddenException: { make: authFailed, statuses: [403] },
-  BadRequestException: { make: rejected, statuses: [400] },
-  NotFoundException: { make: rejected, statuses: [404] },
-  // Errors of the AWS front end shared by every service (authentication, throttling).
-  ThrottlingException: { make: throttled, statuses: [400, 429] },
-  InvalidSignatureException: { make: authFailed, statuses: [400, 403] },
-  UnrecognizedClientException: { make: authFailed, statuses: [400, 403] },
-  IncompleteSignatureException: { make: authFailed, statuses: [400, 403] },
-  MissingAuthenticationTokenException: { make: authFailed, statuses: [403] },
-  AccessDeniedException: { make: authFailed, statuses: [403] },
-  ExpiredTokenException: { make: authFailed, statuses: [400, 403] },
-  InvalidClientTokenId: { make: authFailed, statuses: [403] },
-  SignatureDoesNotMatch: { make: authFailed, statuses: [403] },
-};
-
-/** Network failures that mean "no answer": the request may or may not have taken effect. */
-const TRANSPORT_ERROR_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
-
-interface SdkErrorShape {
-  name?: string;
-  code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number; requestId?: string };
-  $response?: { statusCode?: number; headers?: Record<string, string | undefined> };
-}
-
-/**
- * Maps whatever an SDK call threw to the taxonomy. Errors that are not a vendor answer or a transport failure (a bug
- * of ours, a serialization error) are returned unchanged so they are not mistaken for a vendor's verdict.
- */
-export function toVendorError(error: unknown, operation: string, context: { timeoutMs?: number } = {}): Error {
-  if (isTaxonomyError(error)) return error;
-  if (!(error instanceof Error)) return new Error(`MediaConnect ${operation} failed: ${String(error)}`);
-  const e = error as Error & SdkErrorShape;
-  const status = httpStatusOf(e);
-  const headers = e.$response?.headers ?? {};
-  const vendorRequestId = e.$metadata?.requestId ?? headers['x-amzn-requestid'];
-  const deserializationFailed = e.name === 'SyntaxError' || '$responseBodyText' in e;
-  const vendorCode = deserializationFailed
-    ? headers['x-amzn-errortype']?.split(':')[0]
-    : status === undefined && e.code
-      ? e.code
-      : e.name;
-  const details = compactDetails({ vendor: VENDOR, operation, httpStatus: status, vendorCode, vendorRequestId });
-  const text = sanitize(e.message);
-
-  if (status === undefined) {
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
-      const limit = context.timeoutMs !== undefined ? ` within ${context.timeoutMs} ms` : '';
-      return new VendorUnavailableError(`MediaConnect ${operation}: no answer${limit} (${text})`, details);
-    }
-    if (e.code !== undefined && TRANSPORT_ERROR_CODES.has(e.code)) {
-      return new VendorUnavailableError(`MediaConnect ${operation}: connection failed (${e.code}: ${text})`, details);
-    }
-    if (e.name === 'CredentialsProviderError') {
-      return new VendorAuthFailedError(
-        `MediaConnect ${operation}: no AWS credentials could be loaded (${text})`,
-        details,
-      );
-    }
-    const known = KNOWN_ERRORS[e.name];
-    if (known) return known.make(`MediaConnect ${operation} failed: ${e.name}: ${text}`, details);
-    return error;
-  }
-
-  const label = `MediaConnect ${operation} failed: HTTP ${status}${vendorCode ? ` ${vendorCode}` : ''}`;
-  if (deserializationFailed) {
-    if (status >= 200 && status < 300) {
-      return new VendorUnavailableError(`${label}: the response body is not JSON`, details);
-    }
-    return errorForHttpStatus(status, `${label}: non-JSON error body`, details);
-  }
-  const known = vendorCode !== undefined ? KNOWN_ERRORS[vendorCode] : undefined;
-  if (known?.statuses.includes(status)) return known.make(`${label}: ${text}`, details);
-  return errorForHttpStatus(status, `${label}: ${text}`, details);
-}
-
-function httpStatusOf(error: SdkErrorShape): number | undefined {
-  const fromMetadata = error.$metadata?.httpStatusCode;
-  if (typeof fromMetadata === 'number') return fromMetadata;
-  // A body the SDK could not parse leaves the status only on the hidden `$response`.
-  const fromResponse = error.$response?.statusCode;
-  return typeof fromResponse === 'number' && fromResponse > 0 ? fromResponse : undefined;
-}
-
-/** One line, bounded, with anything signature-like removed (vendor messages may quote the request they rejected). */
-function sanitize(message: string | undefined): string {
-  return (message ?? '')
-    .split('\n  Deserialization error')[0]!
-    .replace(/Signature=[0-9a-fA-F]+/g, 'Signature=[redacted]')
-    .replace(/Credential=[^,\s]+/g, 'Credential=[redacted]')
-    .replace(/(X-Amz-Security-Token=)[^&\s]+/gi, '$1[redacted]')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 300);
-}
-
-function compactDetails(details: VendorErrorDetails): VendorErrorDetails {
-  return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) as VendorErrorDetails;
 }

@@ -1,15 +1,16 @@
 /**
- * Huawei Cloud Live "StreamConnect" flows (`vendors/huawei-live.md`), REST + JSON signed with SDK-HMAC-SHA256.
+ * Huawei Cloud Live "StreamConnect" flows (`docs/vendors/huawei-live.md`), REST + JSON signed with SDK-HMAC-SHA256.
  *
  * - create = `POST /v1/{project_id}/flows`; read = `GET .../flows/detail?flow_id=`; start/stop =
- *   `PUT .../flows/start|stop?flow_id=`; delete = `DELETE .../flows?flow_id=`; share = `POST .../flows/outputs?flow_id=`
- *   with a JSON array of outputs (Huawei has no entitlements; an output is how a consumer gets the stream).
+ *   `PUT .../flows/start|stop?flow_id=`; delete = `DELETE .../flows?flow_id=`; share = `POST
+ * .../flows/outputs?flow_id=`   with a JSON array of outputs (Huawei has no entitlements; an output is how a consumer
+ * gets the stream).
  * - Huawei knows two flow states, STANDBY (not started) and ACTIVE (running). Start answers one of them; STANDBY
  *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
- * - Get-or-create (DESIGN §5.4): the flow name carries the request identity (`<name>-<requestId>`,
- *   `../alibaba/flow-name.ts`) and every source description carries `[flow-provisioner:request-id=<id>]`. Create
- *   answering `LIVE.103011018` (already exists) → list flows, find ours by name, read it, and adopt it only when the
- *   marker is there; otherwise `VendorConflict`.
+ * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity
+ *   (`<name>-<requestId>`, `../alibaba/flow-name.ts`) and every source description carries
+ * `[flow-provisioner:request-id=<id>]`. Create   answering `LIVE.103011018` (already exists) → list flows, find ours by
+ * name, read it, and adopt it only when the   marker is there; otherwise `VendorConflict`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
@@ -17,41 +18,27 @@
  * The project id (`HUAWEICLOUD_PROJECT_ID`) belongs to one region: requests for another region are refused by Huawei.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { HuaweiLiveRequest, ProvisionRequest } from '../../shared/contract.ts';
+import type { HuaweiLiveRequest, ProvisionRequest } from '../../domain/contract.ts';
+import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
 import {
-  errorForHttpStatus,
   InvalidRequestError,
-  type TaxonomyError,
-  VendorAuthFailedError,
   VendorConflictError,
-  type VendorErrorDetails,
   VendorRejectedError,
-  VendorThrottledError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
+import { errorFromCode } from '../common/error-table.ts';
+import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
-import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
-import {
-  type CreatedFlow,
-  type FlowState,
-  type FlowStatus,
-  type GrantedEntitlement,
-  type PaceFn,
-  REQUEST_ID_TAG,
-  unpaced,
-  type VendorClient,
-} from '../types.ts';
+import { clip, parseJson, sendHttp } from '../http-call.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG } from '../types.ts';
+import { huaweiLive } from './descriptor.ts';
+import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, HUAWEI_STATE_CONFLICT } from './errors.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
 
 const VENDOR = 'huawei-live';
-export const HUAWEI_ENDPOINT_ENV = 'VENDOR_ENDPOINT_HUAWEI_LIVE';
-export const HUAWEI_CREDENTIAL_ENV = ['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_PROJECT_ID'] as const;
-/** Huawei's "the resource already exists". */
-export const HUAWEI_ALREADY_EXISTS = 'LIVE.103011018';
-/** Huawei's "operation not allowed in the current state". */
-export const HUAWEI_STATE_CONFLICT = 'LIVE.103011022';
 /** ListFlows pages at most 100 flows. */
 const LIST_PAGE_SIZE = 100;
 
@@ -82,41 +69,13 @@ export function huaweiFlowState(status: string): FlowState {
   return 'STARTING';
 }
 
-/** Every documented error code (vendors/huawei-live.md §3) and the gateway's own, by taxonomy class. */
-const HUAWEI_ERROR_CLASSES: Readonly<Record<string, (message: string, details: VendorErrorDetails) => TaxonomyError>> =
-  {
-    'LIVE.100011001': (m, d) => new VendorRejectedError(m, d), // invalid parameter
-    [HUAWEI_ALREADY_EXISTS]: (m, d) => new VendorConflictError(m, d),
-    'LIVE.100011004': (m, d) => new VendorRejectedError(m, d), // HTTP instead of HTTPS
-    'LIVE.100011006': (m, d) => new VendorUnavailableError(m, d), // API unsupported in this version: retry later
-    'LIVE.100011008': (m, d) => new VendorUnavailableError(m, d), // under maintenance: retry later
-    'LIVE.100011013': (m, d) => new VendorRejectedError(m, d), // real-name authentication not done
-    'LIVE.103011021': (m, d) => new VendorUnavailableError(m, d), // database access failed
-    [HUAWEI_STATE_CONFLICT]: (m, d) => new VendorRejectedError(m, d), // not allowed in the current state
-    'LIVE.100011003': (m, d) => new VendorAuthFailedError(m, d), // no permission (typically a signature error)
-    'APIG.0301': (m, d) => new VendorAuthFailedError(m, d), // IAM authentication failed (bad AK/SK, stale date)
-    'APIGW.0301': (m, d) => new VendorAuthFailedError(m, d),
-    'APIG.0303': (m, d) => new VendorAuthFailedError(m, d), // app authentication failed
-    'APIGW.0303': (m, d) => new VendorAuthFailedError(m, d),
-    'APIG.0308': (m, d) => new VendorThrottledError(m, d), // "The throttling threshold has been reached"
-    'APIGW.0308': (m, d) => new VendorThrottledError(m, d),
-    'APIG.0101': (m, d) => new VendorRejectedError(m, d), // API does not exist
-    'APIGW.0101': (m, d) => new VendorRejectedError(m, d),
-    'APIG.0201': (m, d) => new VendorRejectedError(m, d), // API request error
-    'APIGW.0201': (m, d) => new VendorRejectedError(m, d),
-  };
-
 /** Maps one Huawei error answer to the taxonomy: the code decides; the status only when the code is unknown. */
 export function huaweiError(status: number, body: unknown, details: VendorErrorDetails): TaxonomyError {
   const parsed = errorBody.safeParse(body);
   const code = parsed.success ? parsed.data.error_code : undefined;
   const text = parsed.success ? parsed.data.error_msg : undefined;
-  const full = { ...details, httpStatus: status, ...(code ? { vendorCode: code } : {}) };
   const message = `huawei-live ${details.operation ?? 'call'}: HTTP ${status}${code ? ` ${code}` : ''}${text ? `: ${clip(text)}` : ''}`;
-  const make = code ? HUAWEI_ERROR_CLASSES[code] : undefined;
-  if (make) return make(message, full);
-  if (status >= 200 && status < 300) return new VendorUnavailableError(message, full);
-  return errorForHttpStatus(status, message, full);
+  return errorFromCode(HUAWEI_ERRORS, status, code, message, details);
 }
 
 // --- response boundary -------------------------------------------------------------------------------------------
@@ -188,30 +147,17 @@ function outputBody(output: HuaweiOutputInput) {
 
 // --- the client ----------------------------------------------------------------------------------------------------
 
-export interface HuaweiLiveClientOptions {
+export interface HuaweiLiveClientOptions extends SignedHttpClientOptions {
   readonly credentials: HuaweiCredentials;
   /** Project id of the region served (`HUAWEICLOUD_PROJECT_ID`): path segment and `X-Project-Id` header. */
   readonly projectId: string;
   /** Base URL for every region (`VENDOR_ENDPOINT_HUAWEI_LIVE`); default `live.{region}.myhuaweicloud.com`. */
   readonly endpoint?: URL;
-  /** @default vendorConfig('huawei-live').callTimeoutMs */
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
-  /** Signing clock (epoch ms). @default Date.now */
-  readonly now?: () => number;
-  /** Runs each HTTP call under the λ instance's pacer. @default unpaced */
-  readonly pace?: PaceFn;
   /** How many ListFlows pages (100 flows each) an adoption may read. @default 3 */
   readonly maxListPages?: number;
 }
 
-export interface HuaweiLiveFromEnvOptions {
-  readonly pace?: PaceFn;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  /** Deadline of one call (the local stack shortens it for fault-injection runs). */
-  readonly callTimeoutMs?: number;
-}
+export type HuaweiLiveFromEnvOptions = SignedHttpClientOptions;
 
 interface Call {
   readonly operation: string;
@@ -223,28 +169,20 @@ interface Call {
   readonly body?: unknown;
 }
 
-export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
+export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<HuaweiLiveRequest> {
   readonly vendor = VENDOR;
   private readonly credentials: HuaweiCredentials;
   private readonly projectId: string;
   private readonly endpoint: URL | undefined;
-  private readonly callTimeoutMs: number;
-  private readonly fetchFn: typeof fetch;
-  private readonly now: () => number;
-  private readonly pace: PaceFn;
   private readonly maxListPages: number;
 
   constructor(options: HuaweiLiveClientOptions) {
+    super(huaweiLive, options);
     this.credentials = options.credentials;
     this.projectId = options.projectId;
     this.endpoint = options.endpoint;
-    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
-    this.fetchFn = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? Date.now;
-    this.pace = options.pace ?? unpaced;
     this.maxListPages = options.maxListPages ?? 3;
     if (!/^[A-Za-z0-9-]+$/.test(this.projectId)) throw new Error('HUAWEICLOUD_PROJECT_ID must be a project id');
-    if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
   }
 
   /**
@@ -252,8 +190,8 @@ export class HuaweiLiveClient implements VendorClient<HuaweiLiveRequest> {
    * every missing one named) and the optional `VENDOR_ENDPOINT_HUAWEI_LIVE`.
    */
   static fromEnv(env: NodeJS.ProcessEnv, options: HuaweiLiveFromEnvOptions = {}): HuaweiLiveClient {
-    const vars = requireEnv(env, HUAWEI_CREDENTIAL_ENV, 'Huawei Cloud credentials');
-    const endpoint = endpointFromEnv(env, HUAWEI_ENDPOINT_ENV);
+    const vars = credentialsFromEnv(env, huaweiLive.credentialKeys, 'Huawei Cloud credentials');
+    const endpoint = endpointFromEnv(env, huaweiLive.endpointEnv);
     return new HuaweiLiveClient({
       credentials: { accessKey: vars.HUAWEICLOUD_SDK_AK, secretKey: vars.HUAWEICLOUD_SDK_SK },
       projectId: vars.HUAWEICLOUD_PROJECT_ID,

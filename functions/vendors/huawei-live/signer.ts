@@ -1,10 +1,11 @@
 /**
- * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (`vendors/huawei-live.md` §5a): no key derivation, the SK
- * itself is the HMAC key, and the canonical URI always ends in `/` even though the request is sent without it.
+ * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (`docs/vendors/huawei-live.md`, "Authentication"): no key
+ * derivation, the SK itself is the HMAC key, and the canonical URI always ends in `/` even though the request is sent
+ * without it.
  *
  * Implemented from the signing guide and the official Node core signer (`core/auth/AKSKSigner.ts`) instead of
  * depending on `@huaweicloud/huaweicloud-sdk-core` (~45 packages for ~100 lines, and only reachable by deep import).
- * Pinned by Huawei's own test vector (`TestAKSKSigner.java`) in `test/unit/huawei-signer.test.ts`; the emulator
+ * Pinned by Huawei's own test vector (`TestAKSKSigner.java`) in `test/unit/vendors/huawei-signer.test.ts`; the emulator
  * verifies with the same functions, so that vector keeps both sides honest.
  */
 import { canonicalQueryString, formatCompactUtc, hmacSha256, lowerCaseHeaders, sha256Hex } from '../hmac-signing.ts';

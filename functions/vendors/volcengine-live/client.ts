@@ -1,5 +1,5 @@
 /**
- * Volcengine Live pull-to-push (拉流转推, `vendors/volcengine-live.md`): RPC over HTTPS, `Action`/`Version` in the
+ * Volcengine Live pull-to-push (拉流转推, `docs/vendors/volcengine-live.md`): RPC over HTTPS, `Action`/`Version` in the
  * query, JSON bodies, signed with Volcengine HMAC-SHA256 (service `live`, region `cn-north-1`).
  *
  * - A flow is one **group** holding one **task**: create = CreatePullToPushGroup (`Name` = the request's `flow.name`,
@@ -17,42 +17,30 @@
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
 import { z } from 'zod';
-import { vendorConfig } from '../../shared/config.ts';
-import type { ProvisionRequest, VolcengineLiveRequest } from '../../shared/contract.ts';
+import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
+import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
 import {
-  errorForHttpStatus,
   InvalidRequestError,
-  type TaxonomyError,
-  VendorAuthFailedError,
   VendorConflictError,
-  type VendorErrorDetails,
   VendorRejectedError,
-  VendorThrottledError,
   VendorUnavailableError,
-} from '../../shared/errors.ts';
+} from '../../domain/errors.ts';
+import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
+import { errorFromCode } from '../common/error-table.ts';
+import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
-import { clip, endpointFromEnv, parseJson, requireEnv, sendHttp } from '../http-call.ts';
-import {
-  type CreatedFlow,
-  type FlowState,
-  type FlowStatus,
-  type GrantedEntitlement,
-  type PaceFn,
-  REQUEST_ID_TAG,
-  unpaced,
-  type VendorClient,
-} from '../types.ts';
+import { clip, parseJson, sendHttp } from '../http-call.ts';
+import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { REQUEST_ID_TAG } from '../types.ts';
+import { volcengineLive } from './descriptor.ts';
+import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
 
 const VENDOR = 'volcengine-live';
-export const VOLCENGINE_ENDPOINT_ENV = 'VENDOR_ENDPOINT_VOLCENGINE_LIVE';
-export const VOLCENGINE_CREDENTIAL_ENV = ['VOLCENGINE_ACCESS_KEY', 'VOLCENGINE_SECRET_KEY'] as const;
 /** The documented host (one for every region). */
 export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
 export const VOLCENGINE_API_VERSION = '2023-01-01';
 export const VOLCENGINE_SERVICE = 'live';
-/** "The resource requested to be created already exists" — sent with HTTP 429. */
-export const VOLCENGINE_ALREADY_EXISTS = 'RequestLimitExceeded.Exist';
 
 /** The task statuses ListPullToPushTask reports, as Chinese strings. */
 export const TASK_STATUS = {
@@ -92,39 +80,6 @@ export function parseVolcengineFlowId(flowId: string): { groupName: string; task
   return { groupName: flowId.slice(0, at), taskId: flowId.slice(at + 1) };
 }
 
-type ErrorFactory = (message: string, details: VendorErrorDetails) => TaxonomyError;
-const rejected: ErrorFactory = (m, d) => new VendorRejectedError(m, d);
-const authFailed: ErrorFactory = (m, d) => new VendorAuthFailedError(m, d);
-const unavailable: ErrorFactory = (m, d) => new VendorUnavailableError(m, d);
-
-/** Every documented code: the pull-to-push pages' table and the gateway's common codes (vendors file §3). */
-const VOLCENGINE_ERROR_CLASSES: Readonly<Record<string, ErrorFactory>> = {
-  [VOLCENGINE_ALREADY_EXISTS]: (m, d) => new VendorConflictError(m, d),
-  FlowLimitExceeded: (m, d) => new VendorThrottledError(m, d),
-  CommonErr: unavailable, // HTTP 200: "unclassified, retry"
-  InvalidParam: rejected,
-  'InvalidParam.BindError': rejected,
-  RequestForbidden: authFailed,
-  'RequestForbidden.AccountIDNotAllow': authFailed,
-  ResourceNotFound: rejected,
-  InternalError: unavailable,
-  'InternalError.DB': unavailable,
-  InternalServiceError: unavailable,
-  'InternalServiceError.BadResponse': unavailable,
-  InternalServiceTimeout: unavailable,
-  MissingParameter: rejected,
-  MissingRequestInfo: rejected,
-  ServiceNotFound: rejected,
-  InvalidActionOrVersion: rejected,
-  MissingAuthenticationToken: authFailed,
-  MissingSignature: authFailed,
-  InvalidTimestamp: authFailed, // expired or future X-Date: our clock, not the request
-  InvalidAccessKey: authFailed,
-  SignatureDoesNotMatch: authFailed,
-  LackPolicy: authFailed,
-  AccessDenied: authFailed,
-};
-
 /**
  * Maps a `ResponseMetadata.Error` to the taxonomy. The code decides — `RequestLimitExceeded.Exist` is a conflict even
  * though generic helpers treat every `RequestLimitExceeded*` as throttling — then its family (`InvalidParam*`,
@@ -136,15 +91,7 @@ export function volcengineError(
   message: string,
   details: VendorErrorDetails,
 ): TaxonomyError {
-  const full = { ...details, httpStatus: status, ...(code ? { vendorCode: code } : {}) };
-  const make =
-    (code ? VOLCENGINE_ERROR_CLASSES[code] : undefined) ??
-    (code?.startsWith('InvalidParam') ? rejected : undefined) ??
-    (code?.startsWith('RequestForbidden') ? authFailed : undefined) ??
-    (code?.startsWith('Internal') ? unavailable : undefined);
-  if (make) return make(message, full);
-  if (status >= 200 && status < 300) return new VendorUnavailableError(message, full);
-  return errorForHttpStatus(status, message, full);
+  return errorFromCode(VOLCENGINE_ERRORS, status, code, message, details);
 }
 
 // --- response boundary -------------------------------------------------------------------------------------------
@@ -183,28 +130,17 @@ const GROUP_PAGE_SIZE = 1000;
 
 // --- the client ----------------------------------------------------------------------------------------------------
 
-export interface VolcengineLiveClientOptions {
+export interface VolcengineLiveClientOptions extends SignedHttpClientOptions {
   readonly credentials: VolcengineCredentials;
   /** Base URL (`VENDOR_ENDPOINT_VOLCENGINE_LIVE`). @default https://live.volcengineapi.com */
   readonly endpoint?: URL;
-  /** @default vendorConfig('volcengine-live').callTimeoutMs */
-  readonly callTimeoutMs?: number;
-  readonly fetch?: typeof fetch;
   /** Clock (epoch ms) for signing, default start times and SCHEDULED. @default Date.now */
   readonly now?: () => number;
-  /** Runs each HTTP call under the λ instance's pacer. @default unpaced */
-  readonly pace?: PaceFn;
   /** How many ListPullToPushGroup pages (1000 groups each) an adoption may read. @default 3 */
   readonly maxGroupPages?: number;
 }
 
-export interface VolcengineLiveFromEnvOptions {
-  readonly pace?: PaceFn;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
-  /** Deadline of one call (the local stack shortens it for fault-injection runs). */
-  readonly callTimeoutMs?: number;
-}
+export type VolcengineLiveFromEnvOptions = SignedHttpClientOptions;
 
 interface Call {
   readonly action: string;
@@ -216,25 +152,17 @@ interface Call {
   readonly body?: Readonly<Record<string, unknown>>;
 }
 
-export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest> {
+export class VolcengineLiveClient extends SignedHttpClient implements VendorClient<VolcengineLiveRequest> {
   readonly vendor = VENDOR;
   private readonly credentials: VolcengineCredentials;
   private readonly endpoint: URL;
-  private readonly callTimeoutMs: number;
-  private readonly fetchFn: typeof fetch;
-  private readonly now: () => number;
-  private readonly pace: PaceFn;
   private readonly maxGroupPages: number;
 
   constructor(options: VolcengineLiveClientOptions) {
+    super(volcengineLive, options);
     this.credentials = options.credentials;
     this.endpoint = options.endpoint ?? new URL(VOLCENGINE_DEFAULT_ENDPOINT);
-    this.callTimeoutMs = options.callTimeoutMs ?? vendorConfig(VENDOR).callTimeoutMs;
-    this.fetchFn = options.fetch ?? globalThis.fetch;
-    this.now = options.now ?? Date.now;
-    this.pace = options.pace ?? unpaced;
     this.maxGroupPages = options.maxGroupPages ?? 3;
-    if (!(this.callTimeoutMs > 0)) throw new Error(`callTimeoutMs must be > 0, got ${this.callTimeoutMs}`);
   }
 
   /**
@@ -242,8 +170,8 @@ export class VolcengineLiveClient implements VendorClient<VolcengineLiveRequest>
    * named) and the optional `VENDOR_ENDPOINT_VOLCENGINE_LIVE`.
    */
   static fromEnv(env: NodeJS.ProcessEnv, options: VolcengineLiveFromEnvOptions = {}): VolcengineLiveClient {
-    const vars = requireEnv(env, VOLCENGINE_CREDENTIAL_ENV, 'Volcengine credentials');
-    const endpoint = endpointFromEnv(env, VOLCENGINE_ENDPOINT_ENV);
+    const vars = credentialsFromEnv(env, volcengineLive.credentialKeys, 'Volcengine credentials');
+    const endpoint = endpointFromEnv(env, volcengineLive.endpointEnv);
     return new VolcengineLiveClient({
       credentials: { accessKeyId: vars.VOLCENGINE_ACCESS_KEY, secretAccessKey: vars.VOLCENGINE_SECRET_KEY },
       ...(endpoint ? { endpoint } : {}),

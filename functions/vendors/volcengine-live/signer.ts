@@ -1,12 +1,12 @@
 /**
- * Volcengine OpenAPI request signing, `HMAC-SHA256` (`vendors/volcengine-live.md` §5): AWS-like, but the date key is
- * `HMAC(secret, shortDate)` with no prefix, the scope ends in `request`, and the payload hash travels in
- * `X-Content-Sha256`.
+ * Volcengine OpenAPI request signing, `HMAC-SHA256` (`docs/vendors/volcengine-live.md`, "Authentication"): AWS-like,
+ * but the date key is `HMAC(secret, shortDate)` with no prefix, the scope ends in `request`, and the payload hash
+ * travels in `X-Content-Sha256`.
  *
  * Implemented in-house rather than importing `@volcengine/openapi` (~49 packages: axios 0.21, protobufjs, crypto-js)
  * for one HMAC chain. Which headers are signed follows that SDK's `Signer` exactly (every header except
  * `authorization`, `content-type`, `content-length`, `user-agent`, `presigned-expires`, `expect`), and
- * `test/unit/volcengine-signer.test.ts` pins this module to vectors produced by that very `Signer`
+ * `test/unit/vendors/volcengine-signer.test.ts` pins this module to vectors produced by that very `Signer`
  * (`test/fixtures/volcengine-signer-vectors.json`).
  */
 import { canonicalQueryString, formatCompactUtc, hmacSha256, lowerCaseHeaders, sha256Hex } from '../hmac-signing.ts';
