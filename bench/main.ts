@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { parseArgs } from 'node:util';
-import { pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
+import { bindingScope, pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { LOCAL_VENDORS } from '../local/emulators/registry.ts';
 import { type BundleReport, lambdaEntries, measureBundles } from './bundles.ts';
@@ -92,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
       await runScenario({ vendor, config: 'queued', load: 'burst', requests: 10, timeScale }),
     );
     const callsPerRequest = calibration.calls / Math.max(1, calibration.provisioned);
-    const steadyPerSecond = (budget.documentedLimit / budget.windowSeconds / callsPerRequest) * 1.5;
+    const binding = bindingScope(budget);
+    const steadyPerSecond = (binding.documentedLimit / binding.windowSeconds / callsPerRequest) * 1.5;
     const setup: VendorSetup = {
       vendor,
       timeScale,

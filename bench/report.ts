@@ -1,5 +1,5 @@
 /** Tables for the terminal and `docs/benchmarks.md`, from the summaries (no measuring here). */
-import { sustainedShareOfLimit, vendorConfig } from '../functions/domain/config.ts';
+import { bindingScope, sustainedShareOfLimit, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import type { BundleReport } from './bundles.ts';
 import { type BenchConfig, type BenchLoad, checkTargets, type ScenarioSummary, TARGETS } from './metrics.ts';
@@ -168,12 +168,13 @@ export function setupTable(setups: readonly VendorSetup[]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const s of setups) {
     const budget = vendorConfig(s.vendor).budget;
+    const scope = bindingScope(budget);
     lines.push(
       `| ${[
         s.vendor,
-        `${budget.documentedLimit}/${budget.windowSeconds} s`,
+        `${scope.documentedLimit}/${scope.windowSeconds} s`,
         budget.reservedConcurrency,
-        `${Math.round(budget.safetyMargin * 100)} %`,
+        `${Math.round(scope.safetyMargin * 100)} %`,
         s.pacingIntervalMs,
         fmt(s.timeScale, 4),
         s.scaledIntervalMs,
@@ -182,7 +183,7 @@ export function setupTable(setups: readonly VendorSetup[]): string {
         `${int(s.latencyMs[0])}–${int(s.latencyMs[1])}`,
         fmt(s.callsPerRequest, 1),
         `${fmt(s.steadyPerSecond, 3)} / ${fmt(s.steadyPerScaledSecond, 2)}`,
-        fmt(sustainedShareOfLimit(budget), 3),
+        fmt(sustainedShareOfLimit(scope, budget.reservedConcurrency), 3),
       ].join(' | ')} |`,
     );
   }

@@ -9,7 +9,7 @@
  * the interpreter, SQS, DynamoDB and HTTP overheads of the local stack itself, and timeouts (never reached here).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
+import { bindingScope, pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { requestsFor } from '../local/batch/demo-batch.ts';
 import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';
@@ -42,7 +42,7 @@ export interface ScenarioSpec {
 
 /** Calls the documented limit allows per second, and the compressed window. */
 export function scaledWindowMs(vendor: VendorId, timeScale: number): number {
-  return vendorConfig(vendor).budget.windowSeconds * 1000 * timeScale;
+  return bindingScope(vendorConfig(vendor).budget).windowSeconds * 1000 * timeScale;
 }
 
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioMeasurement> {
@@ -126,7 +126,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioMeasureme
       config: spec.config,
       load: spec.load,
       timeScale: s,
-      limit: budget.documentedLimit,
+      limit: bindingScope(budget).documentedLimit,
       windowMs,
       pacingIntervalMs: intervalMs,
       marginMs: paced ? pacingMarginMs(intervalMs, windowMs) : 0,

@@ -84,7 +84,7 @@ export class VendorCallMeter {
   client(inner: VendorClient): VendorClient {
     return {
       vendor: inner.vendor,
-      createFlow: (request) => this.step('createFlow', request, () => inner.createFlow(request)),
+      createFlow: (request, options) => this.step('createFlow', request, () => inner.createFlow(request, options)),
       startFlow: (request, flowId) => this.step('startFlow', request, () => inner.startFlow(request, flowId)),
       describeFlow: (request, flowId) => this.step('describeFlow', request, () => inner.describeFlow(request, flowId)),
       grantEntitlements: (request, flowId) =>
@@ -99,7 +99,7 @@ export class VendorCallMeter {
    * answer or error passes through unchanged.
    */
   pace(inner: PaceFn): PaceFn {
-    return (call) => inner(() => this.measure(call));
+    return (call, site) => inner(() => this.measure(call), site);
   }
 
   private async step<T>(operation: Operation, request: ProvisionRequest, fn: () => Promise<T>): Promise<T> {

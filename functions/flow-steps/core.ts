@@ -21,6 +21,12 @@ export const vendorTaskEvent = z.object({
   request: z.unknown(),
   flowId: z.string().min(1).optional(),
   executionName: z.string().optional(),
+  /** `$$.State.RetryCount`: how often Step Functions retried this step before this attempt. */
+  retryCount: z.number().int().nonnegative().optional(),
+  /** `$$.Execution.RedriveCount`: how often the execution was redriven. */
+  redriveCount: z.number().int().nonnegative().optional(),
+  /** SQS `ApproximateReceiveCount` of the work item (queue mode): above 1 when it was delivered before. */
+  receiveCount: z.number().int().positive().optional(),
 });
 export type VendorTaskEvent = z.input<typeof vendorTaskEvent>;
 
@@ -31,10 +37,24 @@ export interface StatusResult extends FlowStatus {
 }
 
 export type VendorTaskResult =
+  | (CreatedFlow & { readonly pollAfterSeconds: number; readonly maxPolls: number })
   | CreatedFlow
   | StatusResult
   | { readonly flowId: string; readonly entitlements: GrantedEntitlement[] }
   | { readonly flowId: string; readonly deleted: true };
+
+/**
+ * Whether no earlier try of this request can have created its flow, so a create need not look for one to adopt: the
+ * step's first attempt (no retry) of the execution's first run (no redrive) of the request's first execution (no
+ * `--a<N>` suffix, `functions/domain/execution-name.ts`), from a work item delivered once. Every signal must be
+ * present: a caller that does not say is answered false, which costs a lookup, never a duplicate.
+ */
+export function isFirstTry(event: z.infer<typeof vendorTaskEvent>): boolean {
+  const { executionName, retryCount, redriveCount, receiveCount } = event;
+  if (executionName === undefined || retryCount === undefined || redriveCount === undefined) return false;
+  if (/--a\d+$/.test(executionName)) return false;
+  return retryCount === 0 && redriveCount === 0 && (receiveCount ?? 1) === 1;
+}
 
 export async function runVendorTask(
   vendor: VendorId,
@@ -52,10 +72,14 @@ export async function runVendorTask(
     throw new InvalidRequestError([`vendor: this task serves ${vendor}, the request is for ${request.vendor}`]);
   }
   const { operation, flowId } = event.data;
-  if (operation === 'createFlow') return client.createFlow(request);
+  const config = vendorConfig(vendor);
+  if (operation === 'createFlow') {
+    // The poll settings ride along, so the workflow can go on from the create's own answer without a read.
+    const created = await client.createFlow(request, { firstTry: isFirstTry(event.data) });
+    return { ...created, pollAfterSeconds: config.pollIntervalSeconds, maxPolls: config.maxPolls };
+  }
   if (!flowId) throw new InvalidRequestError([`flowId: required for ${operation}`]);
 
-  const config = vendorConfig(vendor);
   const withPolling = (status: FlowStatus): StatusResult => ({
     flowId: status.flowId,
     state: status.state,

@@ -361,7 +361,7 @@ describe('CAMS Flow client ↔ emulator', () => {
     );
   });
 
-  it('throttles past 5 calls/s with HTTP 400 System.LimitControl → VendorThrottled', async () => {
+  it('throttles one operation past 5 calls/s with HTTP 400 System.LimitControl → VendorThrottled, not the others', async () => {
     const running = await emulator();
     const flowId = running.seedCamsFlow({ name: 'x', custSpaceId: space });
     const client = cams(running);
@@ -372,6 +372,9 @@ describe('CAMS Flow client ↔ emulator', () => {
     expect(running.journal.count((e) => e.errorCode === 'System.LimitControl' && e.status === 400 && e.throttled)).toBe(
       3,
     );
+    // CAMS documents 5 QPS for each operation: another operation in the same second has its own budget.
+    await expect(client.startFlow(request, flowId)).resolves.toBeDefined();
+    expect(running.journal.entries.filter((e) => e.operation !== 'GetFlow').every((e) => !e.throttled)).toBe(true);
   });
 
   it('stays under the limit with five paced instances (C = 5, T = 1.05 s): no throttle, ≤ 5 calls in any second', async () => {

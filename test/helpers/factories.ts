@@ -3,6 +3,7 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ProvisionRequest, VendorId } from '../../functions/domain/contract.ts';
 import type {
   CreatedFlow,
+  CreateOptions,
   FlowState,
   FlowStatus,
   GrantedEntitlement,
@@ -48,7 +49,7 @@ type Step = 'createFlow' | 'startFlow' | 'describeFlow' | 'grantEntitlements' | 
  * thrown), the last one repeats. Records every call, so tests can assert what the workflow asked for.
  */
 export class ScriptedClient implements VendorClient {
-  readonly calls: { operation: Step; flowId?: string; requestId: string }[] = [];
+  readonly calls: { operation: Step; flowId?: string; requestId: string; firstTry?: boolean }[] = [];
   private readonly scripts = new Map<Step, (unknown | Error)[]>();
 
   constructor(readonly vendor: VendorId = 'aws-mediaconnect') {}
@@ -66,8 +67,10 @@ export class ScriptedClient implements VendorClient {
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer as T);
   }
 
-  createFlow(request: ProvisionRequest): Promise<CreatedFlow> {
-    return this.next('createFlow', request);
+  createFlow(request: ProvisionRequest, options: CreateOptions = {}): Promise<CreatedFlow> {
+    const answer = this.next<CreatedFlow>('createFlow', request);
+    this.calls[this.calls.length - 1]!.firstTry = options.firstTry ?? false;
+    return answer;
   }
   startFlow(request: ProvisionRequest, flowId: string): Promise<FlowStatus> {
     return this.next('startFlow', request, flowId);

@@ -40,8 +40,8 @@ describe('onFailure: rollback', () => {
     expect(execution.error).toBe('VendorQuotaExceeded');
     expect(operations(client)).toEqual([
       'createFlow',
-      'describeFlow',
       'startFlow',
+      'describeFlow',
       'describeFlow',
       'grantEntitlements',
       'stopFlow',

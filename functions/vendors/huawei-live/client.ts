@@ -408,20 +408,23 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     };
     const details: VendorErrorDetails = { vendor: VENDOR, operation: call.operation };
 
-    const answer = await this.pace(() => {
-      // Signed inside the paced call: X-Sdk-Date is when the call really leaves, not when it was queued.
-      const signed = signHuaweiRequest(
-        { method: call.method, path, query, headers, body },
-        this.credentials,
-        this.now(),
-      );
-      return sendHttp(
-        this.fetchFn,
-        { url, method: call.method, headers: signed.headers, ...(body ? { body } : {}) },
-        this.callTimeoutMs,
-        details,
-      );
-    });
+    const answer = await this.pace(
+      () => {
+        // Signed inside the paced call: X-Sdk-Date is when the call really leaves, not when it was queued.
+        const signed = signHuaweiRequest(
+          { method: call.method, path, query, headers, body },
+          this.credentials,
+          this.now(),
+        );
+        return sendHttp(
+          this.fetchFn,
+          { url, method: call.method, headers: signed.headers, ...(body ? { body } : {}) },
+          this.callTimeoutMs,
+          details,
+        );
+      },
+      { operation: call.operation, region: call.region },
+    );
     const json = parseJson(answer.text);
     const requestId = answer.headers.get('x-request-id') ?? undefined;
     const withId = requestId ? { ...details, vendorRequestId: requestId } : details;
