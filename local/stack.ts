@@ -4,16 +4,7 @@
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import { DISPATCH_MODE, type DispatchMode, PIPELINE, paceKeys, vendorConfig } from '../functions/domain/config.ts';
@@ -29,6 +20,7 @@ import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/id
 import { type LocalHandler, LocalLambdaRuntime } from './aws/lambda-runtime.ts';
 import { type RunningLocalScheduler, startLocalScheduling } from './aws/scheduler.ts';
 import { asIntegrationError, startLocalSqs } from './aws/sqs.ts';
+import { type EventSource, startEventSource } from './aws/sqs-event-source.ts';
 import { LocalStepFunctions } from './aws/step-functions.ts';
 import { ACCOUNT, type AslDefinition, REGION, type TaskResourceHandler } from './aws/step-functions-model.ts';
 import { loadWorkflow } from './aws/workflow.ts';
@@ -450,97 +442,4 @@ export function resolveResource(
     };
   }
   throw new Error(`the local stack has no stand-in for Task resource ${resource}`);
-}
-
-interface EventSource {
-  busy(): boolean;
-  stop(): Promise<void>;
-}
-
-/**
- * The SQS event source mapping: `maxConcurrency` pollers, each receiving up to `batchSize` messages, invoking the
- * dispatcher, and deleting what the partial batch response does not list as failed. Failed records stay invisible
- * until the visibility timeout, then come back; after `maxReceiveCount` SQS moves them to the DLQ.
- */
-function startEventSource(params: {
-  sqs: SQSClient;
-  queueUrl: string;
-  batchSize: number;
-  maxConcurrency: number;
-  invoke: (event: SQSEvent) => Promise<unknown>;
-}): EventSource {
-  let stopping = false;
-  let inBatch = 0;
-  const poller = async () => {
-    while (!stopping) {
-      let messages: Message[] = [];
-      try {
-        const received = await params.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: params.queueUrl,
-            MaxNumberOfMessages: params.batchSize,
-            WaitTimeSeconds: 1,
-            MessageSystemAttributeNames: ['All'],
-            MessageAttributeNames: ['All'],
-          }),
-        );
-        messages = received.Messages ?? [];
-      } catch {
-        if (!stopping) await new Promise((resolve) => setTimeout(resolve, 200));
-        continue;
-      }
-      if (messages.length === 0) continue;
-      inBatch++;
-      try {
-        const event: SQSEvent = { Records: messages.map((m) => toRecord(m, params.queueUrl)) };
-        let failed: Set<string>;
-        try {
-          const response = (await params.invoke(event)) as { batchItemFailures?: { itemIdentifier: string }[] } | null;
-          failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-        } catch {
-          failed = new Set(messages.map((m) => m.MessageId!));
-        }
-        const done = messages.filter((m) => !failed.has(m.MessageId!));
-        if (done.length > 0) {
-          await params.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: params.queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-            }),
-          );
-        }
-      } finally {
-        inBatch--;
-      }
-    }
-  };
-  const running = Array.from({ length: params.maxConcurrency }, () => poller());
-  return {
-    busy: () => inBatch > 0,
-    stop: async () => {
-      stopping = true;
-      await Promise.all(running);
-    },
-  };
-}
-
-function toRecord(message: Message, queueUrl: string): SQSRecord {
-  const queueName = queueUrl.split('/').pop()!;
-  const attributes = message.Attributes ?? {};
-  return {
-    messageId: message.MessageId!,
-    receiptHandle: message.ReceiptHandle!,
-    body: message.Body ?? '',
-    attributes: {
-      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
-      SentTimestamp: attributes.SentTimestamp ?? String(Date.now()),
-      SenderId: attributes.SenderId ?? ACCOUNT,
-      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-    },
-    messageAttributes: {},
-    md5OfBody: message.MD5OfBody ?? '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`,
-    awsRegion: REGION,
-  };
 }

@@ -1,5 +1,5 @@
 /**
- * Infrastructure: alarms, dashboard, alarm notifications and vendor secrets. The app is synthesized once, with alarm
+ * Infrastructure: alarms, dashboard and alarm notifications (vendor secrets: `vendor-secrets.test.ts`). The app is synthesized once, with alarm
  * notifications by email and in queue mode (the full set of resources: task queues and their DLQs), without bundling:
  * these tests read resource properties only. The invoke-mode alarm set is checked in `dispatch-mode.test.ts`.
  * Thresholds, metric names and limits are read from the modules the handlers and the stack share.
@@ -12,28 +12,18 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../cdk/build-app.ts';
-import { ALARM_KINDS, limitPerMinute, Observability } from '../../cdk/constructs/observability.ts';
+import { limitPerMinute } from '../../cdk/constructs/dashboard-widgets.ts';
+import { ALARM_KINDS, Observability } from '../../cdk/constructs/observability.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
 import { ALARMS, bindingScope, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
-import type { VendorId } from '../../functions/domain/contract.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
-import { CREDENTIALS_PLACEHOLDER, VENDOR_CREDENTIAL_KEYS } from '../../functions/domain/vendor-credentials.ts';
+import { VENDOR_CREDENTIAL_KEYS } from '../../functions/domain/vendor-credentials.ts';
 import { VendorCallMeter } from '../../functions/flow-steps/call-metrics.ts';
-import {
-  asArray,
-  identityStatements,
-  logicalIdOf,
-  roleOf,
-  type SynthResult,
-  stageAlarmName,
-  statementsOfRole,
-  synthFlowProvisioner,
-  TEST_STAGE,
-} from '../helpers/synth.ts';
+import { logicalIdOf, type SynthResult, stageAlarmName, synthFlowProvisioner, TEST_STAGE } from '../helpers/synth.ts';
 
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
 const vendors = configs.map((c) => c.vendor);
-const withSecrets = vendors.filter((v) => VENDOR_CREDENTIAL_KEYS[v].length > 0);
+const _withSecrets = vendors.filter((v) => VENDOR_CREDENTIAL_KEYS[v].length > 0);
 const EMAILS = ['oncall@example.com', 'media-ops@example.com'];
 
 let synth: SynthResult;
@@ -402,71 +392,6 @@ describe('dashboard', () => {
     expect(status.properties.alarms).toHaveLength(
       Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length,
     );
-  });
-});
-
-describe('vendor credentials', () => {
-  const secretOf = (vendor: VendorId) => synth.stack.vendorFunctions.secrets[vendor];
-
-  it('are one Secrets Manager secret per vendor that is not an AWS API, holding placeholders only', () => {
-    expect(Object.keys(synth.stack.vendorFunctions.secrets).sort()).toEqual([...withSecrets].sort());
-    expect(withSecrets).not.toContain('aws-mediaconnect');
-    for (const vendor of withSecrets) {
-      const props = resources[logicalIdOf(synth.stack, secretOf(vendor) as never)]!.Properties;
-      expect(JSON.parse(props.SecretString as string)).toEqual(
-        Object.fromEntries(VENDOR_CREDENTIAL_KEYS[vendor].map((key) => [key, CREDENTIALS_PLACEHOLDER])),
-      );
-      // The AWS managed key: nothing to grant on KMS.
-      expect(props.KmsKeyId).toBeUndefined();
-    }
-  });
-
-  it('are read by their own vendor λ only, through VENDOR_SECRET_ARN and GetSecretValue on that secret alone', () => {
-    for (const vendor of vendors) {
-      const fnId = logicalIdOf(synth.stack, synth.stack.vendorFunctions.functionFor(vendor));
-      const env = (resources[fnId]!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      const statements = statementsOfRole(synth.template, roleOf(synth.template, fnId));
-      const secretActions = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('secretsmanager:')));
-      if (!withSecrets.includes(vendor)) {
-        expect(env.VENDOR_SECRET_ARN).toBeUndefined();
-        expect(secretActions).toEqual([]);
-        continue;
-      }
-      expect(env.VENDOR_SECRET_ARN).toEqual(ref(secretOf(vendor)));
-      expect(secretActions.map((s) => [asArray(s.Action), s.Resource])).toEqual([
-        [['secretsmanager:GetSecretValue'], ref(secretOf(vendor))],
-      ]);
-    }
-  });
-
-  it('are out of reach of every other role: dispatcher, workflows, other vendors', () => {
-    const touching = identityStatements(synth.template).filter(({ statement }) =>
-      asArray(statement.Action).some((a) => a.startsWith('secretsmanager:') || a.startsWith('kms:')),
-    );
-    const readers = touching.flatMap(({ roles, statement }) =>
-      roles.map((role) => `${role} ${JSON.stringify(statement.Resource)}`),
-    );
-    const expected = withSecrets.map((vendor) => {
-      const fnId = logicalIdOf(synth.stack, synth.stack.vendorFunctions.functionFor(vendor));
-      return `${roleOf(synth.template, fnId)} ${JSON.stringify(ref(secretOf(vendor)))}`;
-    });
-    expect(readers.sort()).toEqual(expected.sort());
-  });
-
-  it('are never granted with a wildcard resource', () => {
-    for (const { statement } of identityStatements(synth.template)) {
-      if (!asArray(statement.Action).some((a) => /^(secretsmanager|kms|sns|cloudwatch):/.test(a))) continue;
-      expect(JSON.stringify(statement.Resource)).not.toContain('*');
-    }
-  });
-
-  it('never reach the workflow: no state machine definition or substitution names a secret', () => {
-    const secretIds = withSecrets.map((v) => logicalIdOf(synth.stack, secretOf(v) as never));
-    for (const machine of Object.values(resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')) {
-      const text = JSON.stringify(machine.Properties);
-      for (const id of secretIds) expect(text).not.toContain(id);
-      expect(text).not.toMatch(/secretsmanager|VENDOR_SECRET_ARN/);
-    }
   });
 });
 
