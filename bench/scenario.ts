@@ -22,6 +22,7 @@ import {
   pacingMarginMs,
   type ScenarioMeasurement,
 } from './metrics.ts';
+import { benchScopes, DOCUMENTED_MINIMUM } from './minimum.ts';
 
 /** Realistic vendor latency (ms, real time), scaled per vendor. */
 export const VENDOR_LATENCY_MS = [50, 300] as const;
@@ -135,7 +136,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioMeasureme
       failed: report.results.filter((r) => r.status !== 'PROVISIONED').length,
       unresolved: report.unresolved.length,
       failures,
-      journal: journal.map((e) => ({ at: e.at, throttled: e.throttled, injected: e.injected })),
+      journal: journal.map((e) => ({ at: e.at, operation: e.operation, throttled: e.throttled, injected: e.injected })),
+      scopes: benchScopes(vendor, [
+        ...new Set([...journal.map((e) => e.operation), ...Object.keys(DOCUMENTED_MINIMUM[vendor])]),
+      ]),
+      minimumPerOperation: DOCUMENTED_MINIMUM[vendor],
       startedAt,
       drainedAt,
       latenciesMs,
