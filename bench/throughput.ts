@@ -9,6 +9,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { runVendorTask } from '../functions/flow-steps/core.ts';
 import type { FlowState, VendorClient } from '../functions/vendors/types.ts';
+import { LocalEventBus, PUT_EVENTS_RESOURCE } from '../local/aws/event-bus.ts';
 // A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
 import { ACCOUNT, type AslDefinition, REGION } from '../local/aws/step-functions-model.ts';
 import { loadWorkflow } from '../local/aws/workflow.ts';
@@ -68,13 +69,16 @@ export async function measureThroughput(
   const definition: AslDefinition = loadWorkflow({
     VendorFunctionArn: arn,
     DeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/provision-dlq',
+    EventBusName: 'flow-provisioner-bench',
   });
   const client = inMemoryClient(vendor);
+  const bus = new LocalEventBus('flow-provisioner-bench');
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task' && state.Resource === arn)
       handlers[name] = (input) => runVendorTask(vendor, client, input);
+    if (state.Type === 'Task' && state.Resource === PUT_EVENTS_RESOURCE) handlers[name] = bus.taskHandler();
   }
   const waits = Object.fromEntries(
     Object.entries(definition.States)
@@ -139,5 +143,6 @@ function inMemoryClient(vendor: VendorId): VendorClient {
     deleteFlow: async (_request, flowId) => {
       flows.delete(flowId);
     },
+    describeConnection: async (_request, flowId) => ({ outputs: [], vendorDetail: { flowId } }),
   };
 }

@@ -31,3 +31,8 @@ export function taskQueueName(vendor: VendorId): string {
 export function taskDeadLetterQueueName(vendor: VendorId): string {
   return `${taskQueueName(vendor)}-dlq`;
 }
+
+/** `flow-provisioner-<stage>`: the stage's custom event bus, where the outcome events go (the local stack: `local`). */
+export function eventBusName(stage: string): string {
+  return `flow-provisioner-${stage}`;
+}

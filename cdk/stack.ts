@@ -2,7 +2,7 @@
  * `FlowProvisionerStack`: wires intake → workflows → vendor functions. The stack only wires; each concern lives in its
  * construct under `cdk/constructs/`.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DISPATCH_MODE, type DispatchMode } from '../functions/domain/config.ts';
@@ -11,6 +11,7 @@ import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
 import { ALARM_PREFIX, Observability } from './constructs/observability.ts';
 import { OnCallAccess } from './constructs/on-call.ts';
+import { OutcomeEvents } from './constructs/outcome-events.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
@@ -59,6 +60,7 @@ export class FlowProvisionerStack extends Stack {
   public readonly failureCapture: FailureCapture;
   public readonly onCall: OnCallAccess;
   public readonly dispatchMode: DispatchMode;
+  public readonly outcomeEvents: OutcomeEvents;
   public readonly stage: Stage;
 
   constructor(scope: Construct, id: string, props: FlowProvisionerStackProps = {}) {
@@ -87,20 +89,32 @@ export class FlowProvisionerStack extends Stack {
     // Effect steps of the vendor tasks are idempotent per (requestId, execution, step): each vendor λ, and only they.
     this.idempotency = new IdempotencyStore(this, 'Idempotency', { removalPolicy });
     for (const fn of Object.values(this.vendorFunctions.functions)) this.idempotency.grantTo(fn);
+    // Outcome events: the workflows and the dispatcher put on the stage's bus, archived for replay. The bus keeps its
+    // fixed name (consumers write it into their rules), so it goes with the stack: a retained one would block a new
+    // stack of the same stage.
+    this.outcomeEvents = new OutcomeEvents(this, 'OutcomeEvents', {
+      stage,
+      archiveRetention: Duration.days(stage === 'prod' ? 365 : 30),
+    });
+    this.intake.dispatcher.addEnvironment('EVENT_BUS_NAME', this.outcomeEvents.bus.eventBusName);
+    this.outcomeEvents.grantPut(this.intake.dispatcher);
     this.workflow = new ProvisioningWorkflow(this, 'Workflow', {
       vendorFunctions: this.vendorFunctions.functions,
       deadLetterQueue: this.intake.deadLetterQueue,
+      eventBus: this.outcomeEvents.bus,
       dispatchMode: this.dispatchMode,
       ...(this.dispatchMode === 'queue' ? { taskQueues: this.vendorFunctions.taskQueues } : {}),
       logRemovalPolicy: removalPolicy,
       logRetention,
     });
     this.intake.dispatchTo(this.workflow.stateMachines);
-    // flowctl schedule: group, role and delivery DLQ; TIMED_OUT/ABORTED executions → their record on the DLQ.
+    // flowctl schedule: group, role and delivery DLQ; TIMED_OUT/ABORTED executions → their record on the DLQ
+    // and their FlowProvisioningFailed on the bus.
     this.scheduling = new Scheduling(this, 'Scheduling', { ingressQueue: this.intake.ingressQueue, removalPolicy });
     this.failureCapture = new FailureCapture(this, 'FailureCapture', {
       stateMachines: this.workflow.stateMachines,
       deadLetterQueue: this.intake.deadLetterQueue,
+      eventBus: this.outcomeEvents.bus,
       deliveryDeadLetterQueue: this.scheduling.deliveryDeadLetterQueue,
       logRemovalPolicy: removalPolicy,
       logRetention,
@@ -172,6 +186,15 @@ export class FlowProvisionerStack extends Stack {
           'time out and leave failure records on provision-dlq, which is what to redrive)',
       });
     }
+    new CfnOutput(this, 'EventBusName', {
+      value: this.outcomeEvents.bus.eventBusName,
+      description: 'Outcome events (FlowProvisioned, FlowProvisioningFailed, RequestRejected): put your rules here',
+    });
+    new CfnOutput(this, 'EventBusArn', { value: this.outcomeEvents.bus.eventBusArn });
+    new CfnOutput(this, 'EventArchiveName', {
+      value: this.outcomeEvents.archive.archiveName,
+      description: 'Archive of the outcome events, for replay',
+    });
     new CfnOutput(this, 'DashboardName', { value: this.observability.dashboard.dashboardName });
     new CfnOutput(this, 'ScheduleGroupName', {
       value: this.scheduling.groupName,

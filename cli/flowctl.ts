@@ -5,6 +5,7 @@ import { registerDoctor } from './commands/doctor.ts';
 import { registerExecutions } from './commands/executions.ts';
 import { registerLocal } from './commands/local.ts';
 import { registerSchedule } from './commands/schedule.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerSubmit } from './commands/submit.ts';
 import { EXIT, EXIT_CODES_HELP } from './output.ts';
 
@@ -17,7 +18,7 @@ const program = new Command()
   .addHelpText(
     'after',
     `
-Targets (submit, schedule, dlq, executions): --local (a running \`flowctl local --serve\`, else an embedded stack for
+Targets (submit, schedule, dlq, executions, status): --local (a running \`flowctl local --serve\`, else an embedded stack for
 the one command), --stack NAME (a deployed stack's CloudFormation outputs; or $FLOWCTL_STACK), or --queue-url /
 --dlq-url / --state-machine-arn, with the standard AWS credential chain (--region, --profile).
 ${EXIT_CODES_HELP}`,
@@ -29,6 +30,7 @@ registerSchedule(program);
 registerDlq(program);
 registerExecutions(program);
 registerDoctor(program);
+registerStatus(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) {

@@ -3,18 +3,21 @@
  * SQS (fauxqs, queues and redrive policy as in the CDK stack), Step Functions (our API layer over the interpreter),
  * Lambda (in-process instances behind reserved-concurrency gates) and one emulator per vendor.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { stateMachineName, taskQueueName } from '../cdk/naming.ts';
+import { eventBusName, stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
 import { DISPATCH_MODE, type DispatchMode, PIPELINE, paceKeys, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { ScopedPacer } from '../functions/domain/pacing.ts';
 import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
+import { DynamoDbFlowLedger } from '../functions/flow-steps/flow-ledger.ts';
 import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
 import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
 import type { CallSite, PaceFn } from '../functions/vendors/types.ts';
+import { LocalEventBus, PUT_EVENTS_RESOURCE } from './aws/event-bus.ts';
 import { type LocalFailureCapture, startFailureCapture } from './aws/failure-capture.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/idempotency-store.ts';
 import { type LocalHandler, LocalLambdaRuntime } from './aws/lambda-runtime.ts';
@@ -94,6 +97,8 @@ export interface LocalStack {
   readonly scheduler: RunningLocalScheduler;
   /** Stand-in for the EventBridge rule that puts TIMED_OUT/ABORTED executions on the DLQ. */
   readonly failureCapture: LocalFailureCapture;
+  /** The stage's event bus: every outcome event put by the workflow and the dispatcher (`local/aws/event-bus.ts`). */
+  readonly eventBus: LocalEventBus;
   readonly dispatch: DispatchMode;
   /** The vendors' task queues (queue mode only). */
   readonly taskQueueUrls: Partial<Record<VendorId, string>>;
@@ -155,6 +160,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const ingressQueueUrl = ingress.QueueUrl!;
 
+    // --- EventBridge: the stage's bus, for the workflow's putEvents and the dispatcher's SDK client -------------
+    const eventBus = new LocalEventBus(eventBusName('local'));
+    const eventsServer = await eventBus.listen();
+    closers.push(() => eventsServer.close());
+    const events = new EventBridgeClient({
+      endpoint: eventsServer.url,
+      region: REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+
     // --- DynamoDB (idempotency of the vendor tasks' effect steps) ---------------------------------------------
     const idempotencyStore = await startLocalIdempotencyStore();
     closers.push(() => idempotencyStore.close());
@@ -201,7 +217,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             ),
           );
           // One persistence layer per instance (Powertools configures it per call), one table for all.
-          const idempotency = { persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client) };
+          const idempotency = {
+            persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client),
+            ledger: new DynamoDbFlowLedger(idempotencyStore.tableName, idempotencyStore.client),
+          };
           return buildVendorTaskHandler({
             vendor: entry.vendor,
             client,
@@ -239,13 +258,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         definition: scaleRetries(
           loadWorkflow(
             dispatch === 'queue'
-              ? { VendorTaskQueueUrl: taskQueueUrls[entry.vendor]!, DeadLetterQueueUrl: deadLetterQueueUrl }
-              : { VendorFunctionArn: functionArn, DeadLetterQueueUrl: deadLetterQueueUrl },
+              ? {
+                  VendorTaskQueueUrl: taskQueueUrls[entry.vendor]!,
+                  DeadLetterQueueUrl: deadLetterQueueUrl,
+                  EventBusName: eventBus.name,
+                }
+              : { VendorFunctionArn: functionArn, DeadLetterQueueUrl: deadLetterQueueUrl, EventBusName: eventBus.name },
             dispatch,
           ),
           options.retryScale,
         ),
-        resolveResource: (resource) => resolveResource(resource, lambdas, sqs, stepFunctions),
+        resolveResource: (resource) => resolveResource(resource, lambdas, sqs, stepFunctions, eventBus),
       });
     }
     const sfnServer = await stepFunctions.listen();
@@ -281,7 +304,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.schedulerTimeScale !== undefined ? { timeScale: options.schedulerTimeScale } : {}),
     });
     closers.push(() => scheduler.close());
-    const failureCapture = startFailureCapture({ stepFunctions, sfn, sqs, deadLetterQueueUrl, log });
+    const failureCapture = startFailureCapture({
+      stepFunctions,
+      sfn,
+      sqs,
+      deadLetterQueueUrl,
+      events: { client: events, busName: eventBus.name },
+      log,
+    });
     closers.push(() => failureCapture.stop());
 
     // --- dispatcher behind an SQS event source -------------------------------------------------------------------
@@ -289,7 +319,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       name: DISPATCHER_FUNCTION,
       timeoutSeconds: PIPELINE.dispatcherTimeoutSeconds,
       createInstance: () =>
-        buildDispatcherHandler({ sfn, sqs, stateMachineArns, deadLetterQueueUrl }) as unknown as LocalHandler,
+        buildDispatcherHandler({
+          sfn,
+          sqs,
+          stateMachineArns,
+          deadLetterQueueUrl,
+          events: { client: events, busName: eventBus.name },
+        }) as unknown as LocalHandler,
     });
     const eventSource = startEventSource({
       sqs,
@@ -314,6 +350,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       vendors: vendors.map((v) => v.vendor),
       scheduler,
       failureCapture,
+      eventBus,
       dispatch,
       taskQueueUrls,
       idempotencyStore,
@@ -415,7 +452,12 @@ export function resolveResource(
   lambdas: LocalLambdaRuntime,
   sqs: SQSClient,
   stepFunctions: LocalStepFunctions,
+  eventBus?: LocalEventBus,
 ): TaskResourceHandler {
+  if (resource === PUT_EVENTS_RESOURCE) {
+    if (!eventBus) throw new Error('the workflow puts events: give resolveResource the local event bus');
+    return eventBus.taskHandler();
+  }
   const lambda = /^arn:aws:lambda:[^:]+:\d+:function:([^:]+)$/.exec(resource);
   if (lambda) return (input) => lambdas.invoke(lambda[1]!, input);
   if (resource === WAIT_FOR_TASK_TOKEN) {

@@ -3,7 +3,8 @@
  * Catch never writes their failure record. An EventBridge rule on "Step Functions Execution Status Change" with status
  * TIMED_OUT or ABORTED, for the provision-flow state machines only, invokes a small λ that puts the original request
  * on the DLQ with the reason (`TimedOut` / `Aborted`), the state it stopped in and the execution ARN as message
- * attributes (`functions/failure-capture/core.ts`).
+ * attributes (`functions/failure-capture/core.ts`), then puts the `FlowProvisioningFailed` outcome event on the
+ * stage's bus (`events:PutEvents` on that bus only).
  *
  * Why a λ and not the rule's SQS target with an input transformer of `$.detail.input`: an SQS target can set only
  * the message body (and a FIFO group id), not message attributes. The record would then look exactly like one SQS
@@ -16,6 +17,7 @@
 
 import type { RemovalPolicy } from 'aws-cdk-lib';
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -35,6 +37,8 @@ export interface FailureCaptureProps {
   readonly stateMachines: Readonly<Partial<Record<VendorId, StateMachine>>>;
   /** Where the failure records go: `provision-dlq`. */
   readonly deadLetterQueue: IQueue;
+  /** The stage's outcome bus: the λ puts `FlowProvisioningFailed` there, and on no other bus. */
+  readonly eventBus: IEventBus;
   /** Where events go that could not be recorded: the delivery dead-letter queue. */
   readonly deliveryDeadLetterQueue: IQueue;
   /**
@@ -65,13 +69,17 @@ export class FailureCapture extends Construct {
       timeoutSeconds: CAPTURE_TIMEOUT_SECONDS,
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
-      environment: { DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl },
+      environment: {
+        DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+        EVENT_BUS_NAME: props.eventBus.eventBusName,
+      },
       // Its invocations are asynchronous (EventBridge): after Lambda's own retries the event goes here.
       deadLetterQueue: props.deliveryDeadLetterQueue,
     });
     this.function.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }),
     );
+    props.eventBus.grantPutEventsTo(this.function);
     for (const machine of machines) {
       const name = (machine.node.defaultChild as CfnStateMachine).stateMachineName!;
       const executions = stack.formatArn({

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -36,8 +37,8 @@ export const WORKFLOW_FILE = WORKFLOW_FILES.invoke;
  * (an unfilled placeholder deploys a broken machine; a missing one means the file is not the mode's).
  */
 export const WORKFLOW_PLACEHOLDERS: Readonly<Record<DispatchMode, readonly string[]>> = {
-  invoke: ['VendorFunctionArn', 'DeadLetterQueueUrl'],
-  queue: ['VendorTaskQueueUrl', 'DeadLetterQueueUrl'],
+  invoke: ['VendorFunctionArn', 'DeadLetterQueueUrl', 'EventBusName'],
+  queue: ['VendorTaskQueueUrl', 'DeadLetterQueueUrl', 'EventBusName'],
 };
 
 /**
@@ -51,6 +52,8 @@ export interface ProvisioningWorkflowProps {
   readonly vendorFunctions: Readonly<Partial<Record<VendorId, IFunction>>>;
   /** Where the `RecordFailure` state sends failure records. */
   readonly deadLetterQueue: IQueue;
+  /** Where `PublishProvisioned` and `PublishFailed` put the outcome events (`events:putEvents`). */
+  readonly eventBus: IEventBus;
   /**
    * How the vendor steps reach the vendor λ.
    * @default DISPATCH_MODE of functions/domain/config.ts
@@ -105,8 +108,16 @@ export class ProvisioningWorkflow extends Construct {
         definitionBody: DefinitionBody.fromFile(WORKFLOW_FILES[mode]),
         definitionSubstitutions:
           mode === 'queue'
-            ? { VendorTaskQueueUrl: taskQueue!.queueUrl, DeadLetterQueueUrl: props.deadLetterQueue.queueUrl }
-            : { VendorFunctionArn: vendorFunction.functionArn, DeadLetterQueueUrl: props.deadLetterQueue.queueUrl },
+            ? {
+                VendorTaskQueueUrl: taskQueue!.queueUrl,
+                DeadLetterQueueUrl: props.deadLetterQueue.queueUrl,
+                EventBusName: props.eventBus.eventBusName,
+              }
+            : {
+                VendorFunctionArn: vendorFunction.functionArn,
+                DeadLetterQueueUrl: props.deadLetterQueue.queueUrl,
+                EventBusName: props.eventBus.eventBusName,
+              },
         // ALL because cdk-nag AwsSolutions-SF1 asks for every event type (ERROR alone hides the retries and catches
         // that on-call needs to follow a request); execution data stays out of the logs because requests carry
         // customer account ids and source addresses, and the execution history already holds them for 90 days.
@@ -156,14 +167,18 @@ export class ProvisioningWorkflow extends Construct {
       stateMachine.addToRolePolicy(
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.deadLetterQueue.queueArn] }),
       );
+      // PublishProvisioned / PublishFailed: arn:aws:states:::events:putEvents on the stage's bus, and no other.
+      stateMachine.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }),
+      );
       Validations.of(stateMachine.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
           'Added by CDK for execution logging and tracing, whose actions support no resource-level permissions: the ' +
           'CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, ' +
           'DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) and ' +
-          'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets. The Lambda and SQS ' +
-          'statements name their resources.',
+          'xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets. The Lambda, SQS and ' +
+          'EventBridge statements name their resources.',
       });
       stateMachines[vendor] = stateMachine;
     }

@@ -2,6 +2,7 @@
  * `flowctl local`: starts the embedded stack, runs a batch through it (the built-in demo batch unless `--requests`
  * names a file), prints progress and a per-vendor summary, or one JSON object per request with `--json`.
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { VENDOR_IDS, type VendorId } from '../../functions/domain/contract.ts';
 import { demoBatch } from '../../local/batch/demo-batch.ts';
@@ -10,6 +11,7 @@ import { parseCrash, parseDuplicates, parseFaults } from '../../local/batch/faul
 import { type BatchReport, runBatch } from '../../local/batch/run-batch.ts';
 import { LOCAL_VENDORS } from '../../local/emulators/registry.ts';
 import { startLocalStack } from '../../local/stack.ts';
+import { describeConnection } from '../connection-summary.ts';
 import { runCommand } from '../output.ts';
 import { readRequestFile } from '../read-requests.ts';
 import { serveLocal } from './local-serve.ts';
@@ -22,6 +24,7 @@ interface LocalOptions {
   faults?: string;
   duplicates?: string;
   crash?: string;
+  events?: string;
 }
 
 /** With injected faults a lost answer holds a λ slot until the call deadline: 2 s instead of the config's seconds. */
@@ -32,7 +35,14 @@ export function registerLocal(program: Command): void {
     .command('local')
     .description('run the embedded stack (SQS, Step Functions, Lambda and vendor emulators on 127.0.0.1) over a batch')
     .option('--requests <file>', 'JSON, JSON array or NDJSON requests (- for stdin); default: the built-in demo batch')
-    .option('--json', 'print one JSON object per request (requestId, vendor, status, flowId, executionName, error)')
+    .option(
+      '--json',
+      'print one JSON object per request (requestId, vendor, status, flowId, executionName, error, connection)',
+    )
+    .option(
+      '--events <file>',
+      'write every outcome event put on the bus as NDJSON, one PutEvents entry a line (Source, DetailType, Detail, Time)',
+    )
     .option(
       '--vendors <list>',
       `comma-separated vendors to run (default: all available: ${LOCAL_VENDORS.map((v) => v.vendor).join(', ')})`,
@@ -100,6 +110,11 @@ async function runLocal(options: LocalOptions): Promise<number> {
           }
         : {}),
     });
+    if (options.events !== undefined) {
+      const lines = stack.eventBus.entries.map(({ Id: _id, ...entry }) => JSON.stringify(entry));
+      writeFileSync(options.events, lines.length > 0 ? `${lines.join('\n')}\n` : '');
+      say(`wrote ${lines.length} event(s) to ${options.events}`);
+    }
     if (options.json) {
       for (const result of report.results) process.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
@@ -153,6 +168,13 @@ function printSummary(report: BatchReport): void {
   process.stdout.write(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
   process.stdout.write(`\n${report.results.length} request(s) in ${(report.durationMs / 1000).toFixed(1)} s\n`);
+  const provisioned = report.results.filter((r) => r.status === 'PROVISIONED');
+  if (provisioned.length > 0) {
+    process.stdout.write('\nwhere to connect:\n');
+    for (const r of provisioned) {
+      process.stdout.write(`  ${r.requestId} ${r.vendor} — ${describeConnection(r.connection)}\n`);
+    }
+  }
   const failures = report.results.filter((r) => r.status !== 'PROVISIONED');
   if (failures.length > 0) {
     process.stdout.write('\nnot provisioned (each is in the DLQ with its reasons):\n');

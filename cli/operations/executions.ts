@@ -65,7 +65,8 @@ export function vendorOfStateMachine(arn: string | undefined): string {
   return name.startsWith('provision-flow-') ? name.slice('provision-flow-'.length) : name;
 }
 
-function parseJson(text: string | undefined): unknown {
+/** A history or execution JSON field, or `null` when absent or not JSON (histories may hold truncated data). */
+export function parseJson(text: string | undefined): unknown {
   if (text === undefined) return null;
   try {
     return JSON.parse(text);

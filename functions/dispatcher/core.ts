@@ -11,9 +11,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { parseRequestBody, type VendorId } from '../domain/contract.ts';
-import { executionName } from '../domain/execution-name.ts';
+import { executionName, MAX_ATTEMPTS } from '../domain/execution-name.ts';
 import { requestIdentity } from '../domain/request-identity.ts';
 import { canonicalRequestBody } from '../domain/scheduled-request-id.ts';
+import { type DispatcherEvents, putRejection, rejectionEntry } from './events.ts';
 
 export interface DispatcherDeps {
   readonly sfn: SFNClient;
@@ -23,6 +24,11 @@ export interface DispatcherDeps {
   readonly deadLetterQueueUrl: string;
   /** How many attempts (execution names) one request may use before it goes to the DLQ. */
   readonly maxAttempts?: number;
+  /**
+   * Where rejections are announced (`RequestRejected`). The Lambda entry and the local stack always pass it; unit
+   * tests of other behaviour may leave it out.
+   */
+  readonly events?: DispatcherEvents;
 }
 
 export interface DispatchRecord {
@@ -36,7 +42,7 @@ export type DispatchOutcome =
   | { readonly kind: 'redriven'; readonly executionArn: string }
   | { readonly kind: 'rejected'; readonly issues: readonly string[] };
 
-const DEFAULT_MAX_ATTEMPTS = 10;
+const DEFAULT_MAX_ATTEMPTS = MAX_ATTEMPTS;
 /** SQS attribute values count against the 256 KiB message limit; issue lists are bounded well below it. */
 const MAX_ATTRIBUTE_CHARS = 16 * 1024;
 
@@ -100,10 +106,24 @@ export function executionArnFor(stateMachineArn: string, name: string): string {
 async function sendToDeadLetterQueue(
   deps: DispatcherDeps,
   record: DispatchRecord,
-  reason: string,
+  reason: 'InvalidRequest' | 'AttemptsExhausted',
   issues: readonly string[],
   known: { readonly requestId: string | null; readonly vendor: string | null } = requestIdentity(record.body),
 ): Promise<void> {
+  // The event first: when the DLQ send then fails, the redelivery puts the same event id again (dropped by
+  // consumers), where the other order would write a second DLQ record.
+  if (deps.events) {
+    await putRejection(
+      deps.events,
+      rejectionEntry({
+        body: record.body,
+        messageId: record.messageId,
+        reason,
+        issues,
+        busName: deps.events.busName,
+      }),
+    );
+  }
   const attributes: Record<string, MessageAttributeValue> = {
     reason: { DataType: 'String', StringValue: reason },
     error: { DataType: 'String', StringValue: reason },

@@ -1,4 +1,5 @@
 /** Lambda entry: the dispatcher. Configuration is read once at cold start and fails fast with the missing names. */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ const env = z
       .transform((raw) => JSON.parse(raw) as unknown)
       .pipe(z.partialRecord(z.enum(VENDOR_IDS), z.string().startsWith('arn:'))),
     DEAD_LETTER_QUEUE_URL: z.string().url(),
+    EVENT_BUS_NAME: z.string().min(1),
   })
   .parse(process.env);
 
@@ -22,4 +24,5 @@ export const handler = buildDispatcherHandler({
   sqs: tracer.captureAWSv3Client(new SQSClient({})),
   stateMachineArns: env.STATE_MACHINE_ARNS,
   deadLetterQueueUrl: env.DEAD_LETTER_QUEUE_URL,
+  events: { client: tracer.captureAWSv3Client(new EventBridgeClient({})), busName: env.EVENT_BUS_NAME },
 });

@@ -18,3 +18,9 @@ export function executionName(requestId: string, attempt = 1): string {
       : `${requestId.slice(0, 55)}-${createHash('sha256').update(requestId).digest('hex').slice(0, 16)}`;
   return attempt === 1 ? base : `${base}--a${attempt}`;
 }
+
+/**
+ * How many attempts (execution names) one request may use before the dispatcher gives up (`AttemptsExhausted`). The
+ * workflow's `IsLaterAttempt` state matches every name up to it, and `flowctl status` looks for as many.
+ */
+export const MAX_ATTEMPTS = 10;

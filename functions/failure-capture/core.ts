@@ -5,11 +5,27 @@
  * the same shape as the workflow's own failure records, so `flowctl dlq` lists it and a DLQ redrive moves it back as it
  * is. The dispatcher then finds the TIMED_OUT/ABORTED execution and redrives it (ADR 0003), resuming at that state.
  *
+ * After the record, it puts one `FlowProvisioningFailed` outcome event on the stage's bus (`../domain/flow-event.ts`),
+ * the one the workflow's `PublishFailed` state would have put, with `failureRecord.reason` `TimedOut` or `Aborted`.
+ * Order: the record first, so an event never announces a record that is not there. A refused put throws, and the
+ * caller's retry runs the whole capture again, which writes a second record of the same execution (the same
+ * `executionArn` attribute) before the put succeeds: a rare duplicate (the SDK has already retried the put) that
+ * `flowctl dlq` shows side by side, chosen over a record lost to a put that failed. The event id is the workflow's
+ * (`<execution ARN>#FlowProvisioningFailed`), so consumers drop a repeated event by id.
+ *
  * On AWS an EventBridge rule on "Step Functions Execution Status Change" invokes it (`./handler.ts`); the local stack
  * calls it from the local Step Functions service's status listener.
  */
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { MAX_ATTEMPTS } from '../domain/execution-name.ts';
+import {
+  EVENT_SOURCE,
+  eventIdOf,
+  type FlowProvisioningFailedDetail,
+  flowProvisioningFailedDetail,
+} from '../domain/flow-event.ts';
 import { requestIdentity } from '../domain/request-identity.ts';
 
 /** The `detail` of an EventBridge "Step Functions Execution Status Change" event (the fields used here). */
@@ -29,6 +45,8 @@ export interface FailureCaptureDeps {
   readonly sfn: SFNClient;
   readonly sqs: SQSClient;
   readonly deadLetterQueueUrl: string;
+  /** The stage's bus (`EVENT_BUS_NAME`) and a client to put on it. */
+  readonly events: { readonly client: EventBridgeClient; readonly busName: string };
 }
 
 export type CaptureOutcome =
@@ -37,6 +55,8 @@ export type CaptureOutcome =
       readonly reason: CaptureReason;
       readonly failedState: string;
       readonly messageId: string;
+      /** `put`, or why no event could be built (the input is not a request the event schema can name). */
+      readonly event: 'put' | { readonly skipped: string };
     }
   | { readonly kind: 'ignored'; readonly status: string };
 
@@ -99,7 +119,92 @@ export async function captureStoppedExecution(
       MessageAttributes: attributes,
     }),
   );
-  return { kind: 'captured', reason, failedState, messageId: sent.MessageId ?? '' };
+  const event = failureEventOf({
+    input,
+    executionArn: detail.executionArn,
+    executionName: detail.name ?? detail.executionArn.split(':').at(-1) ?? '',
+    reason,
+    error: attributes.error!.StringValue!,
+    cause: attributes.cause!.StringValue!,
+    failedState,
+  });
+  if (event.success) await putFailureEvent(deps.events, event.data);
+  return {
+    kind: 'captured',
+    reason,
+    failedState,
+    messageId: sent.MessageId ?? '',
+    event: event.success ? 'put' : { skipped: event.error },
+  };
+}
+
+/**
+ * The `FlowProvisioningFailed` detail of a stopped execution, as the workflow's `DescribeFailure` state builds it:
+ * requestId, vendor and region from the input, the attempt from the name (`<requestId>--a<n>`, n ≤ MAX_ATTEMPTS, as
+ * the workflow's `IsLaterAttempt` state reads it). No rollback runs: the execution stopped inside a step.
+ */
+export function failureEventOf(params: {
+  readonly input: string;
+  readonly executionArn: string;
+  readonly executionName: string;
+  readonly reason: CaptureReason;
+  readonly error: string;
+  readonly cause: string;
+  readonly failedState: string;
+}): { success: true; data: FlowProvisioningFailedDetail } | { success: false; error: string } {
+  let request: Record<string, unknown> = {};
+  try {
+    const value: unknown = JSON.parse(params.input);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value))
+      request = value as Record<string, unknown>;
+  } catch {
+    // The schema check below names what is missing.
+  }
+  const suffix = /--a(\d+)$/.exec(params.executionName);
+  const n = suffix ? Number(suffix[1]) : 1;
+  const parsed = flowProvisioningFailedDetail.safeParse({
+    schemaVersion: 1,
+    eventId: eventIdOf(params.executionArn, 'FlowProvisioningFailed'),
+    requestId: request.requestId,
+    vendor: request.vendor,
+    region: request.region,
+    executionName: params.executionName,
+    executionArn: params.executionArn,
+    attempt: n >= 2 && n <= MAX_ATTEMPTS ? n : 1,
+    error: params.error,
+    cause: params.cause,
+    failedState: params.failedState,
+    rolledBack: false,
+    rollbackDetail: `no rollback: the execution ${params.reason === 'TimedOut' ? 'timed out' : 'was aborted'} inside state ${params.failedState}`,
+    failureRecord: { queue: 'dlq', reason: params.reason },
+  });
+  if (parsed.success) return { success: true, data: parsed.data };
+  return {
+    success: false,
+    error: parsed.error.issues.map((i) => `${i.path.join('.') || '(detail)'}: ${i.message}`).join('; '),
+  };
+}
+
+/** Puts the event; a refused entry is an error, so the caller retries the capture. */
+async function putFailureEvent(events: FailureCaptureDeps['events'], detail: FlowProvisioningFailedDetail) {
+  const result = await events.client.send(
+    new PutEventsCommand({
+      Entries: [
+        {
+          EventBusName: events.busName,
+          Source: EVENT_SOURCE,
+          DetailType: 'FlowProvisioningFailed',
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    }),
+  );
+  const failed = result.Entries?.find((e) => e.ErrorCode);
+  if ((result.FailedEntryCount ?? 0) > 0 || failed) {
+    throw new Error(
+      `PutEvents refused the FlowProvisioningFailed event: ${failed?.ErrorCode}: ${failed?.ErrorMessage}`,
+    );
+  }
 }
 
 /**

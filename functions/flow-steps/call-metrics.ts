@@ -82,15 +82,32 @@ export class VendorCallMeter {
 
   /** Decorates a client: each method runs as the step of its name. */
   client(inner: VendorClient): VendorClient {
+    const complete = inner.completeFlow?.bind(inner);
+    const adopt = inner.adoptFlow?.bind(inner);
     return {
       vendor: inner.vendor,
       createFlow: (request, options) => this.step('createFlow', request, () => inner.createFlow(request, options)),
+      ...(complete
+        ? {
+            completeFlow: (request: ProvisionRequest, flowId: string) =>
+              this.step('completeFlow', request, () => complete(request, flowId)),
+          }
+        : {}),
+      // Adoption is part of the create step: its calls count as createFlow's.
+      ...(adopt
+        ? {
+            adoptFlow: (request: ProvisionRequest, flowId: string) =>
+              this.step('createFlow', request, () => adopt(request, flowId)),
+          }
+        : {}),
       startFlow: (request, flowId) => this.step('startFlow', request, () => inner.startFlow(request, flowId)),
       describeFlow: (request, flowId) => this.step('describeFlow', request, () => inner.describeFlow(request, flowId)),
       grantEntitlements: (request, flowId) =>
         this.step('grantEntitlements', request, () => inner.grantEntitlements(request, flowId)),
       stopFlow: (request, flowId) => this.step('stopFlow', request, () => inner.stopFlow(request, flowId)),
       deleteFlow: (request, flowId) => this.step('deleteFlow', request, () => inner.deleteFlow(request, flowId)),
+      describeConnection: (request, flowId) =>
+        this.step('describeConnection', request, () => inner.describeConnection(request, flowId)),
     };
   }
 

@@ -6,15 +6,19 @@
  */
 import { z } from 'zod';
 import { vendorConfig } from '../domain/config.ts';
-import { parseRequest, type VendorId } from '../domain/contract.ts';
-import { InvalidRequestError } from '../domain/errors.ts';
+import { type ProvisionRequest, parseRequest, type VendorId } from '../domain/contract.ts';
+import { InvalidRequestError, StepStoreUnavailableError } from '../domain/errors.ts';
+import { type FlowConnection, flowConnection } from '../domain/flow-event.ts';
+import { logger } from '../domain/observability.ts';
 import {
   type CreatedFlow,
+  type CreateOptions,
   type FlowStatus,
   type GrantedEntitlement,
   OPERATIONS,
   type VendorClient,
 } from '../vendors/types.ts';
+import type { FlowLedger } from './flow-ledger.ts';
 
 export const vendorTaskEvent = z.object({
   operation: z.enum(OPERATIONS),
@@ -40,8 +44,15 @@ export type VendorTaskResult =
   | (CreatedFlow & { readonly pollAfterSeconds: number; readonly maxPolls: number })
   | CreatedFlow
   | StatusResult
-  | { readonly flowId: string; readonly entitlements: GrantedEntitlement[] }
-  | { readonly flowId: string; readonly deleted: true };
+  | {
+      readonly flowId: string;
+      readonly entitlements: GrantedEntitlement[];
+      /** The outputs part of the flow's connection, merged over the create's by the workflow (`States.JsonMerge`). */
+      readonly connection: { readonly outputs: NonNullable<GrantedEntitlement['output']>[] };
+    }
+  | { readonly flowId: string; readonly completed: true }
+  | { readonly flowId: string; readonly deleted: true }
+  | FlowConnection;
 
 /**
  * Whether no earlier try of this request can have created its flow, so a create need not look for one to adopt: the
@@ -60,6 +71,7 @@ export async function runVendorTask(
   vendor: VendorId,
   client: VendorClient,
   rawEvent: unknown,
+  ledger?: FlowLedger,
 ): Promise<VendorTaskResult> {
   const event = vendorTaskEvent.safeParse(rawEvent);
   if (!event.success) {
@@ -75,7 +87,7 @@ export async function runVendorTask(
   const config = vendorConfig(vendor);
   if (operation === 'createFlow') {
     // The poll settings ride along, so the workflow can go on from the create's own answer without a read.
-    const created = await client.createFlow(request, { firstTry: isFirstTry(event.data) });
+    const created = await createOrAdopt(vendor, client, request, { firstTry: isFirstTry(event.data) }, ledger);
     return { ...created, pollAfterSeconds: config.pollIntervalSeconds, maxPolls: config.maxPolls };
   }
   if (!flowId) throw new InvalidRequestError([`flowId: required for ${operation}`]);
@@ -88,16 +100,60 @@ export async function runVendorTask(
     maxPolls: config.maxPolls,
   });
   switch (operation) {
+    case 'completeFlow':
+      if (!client.completeFlow) {
+        throw new InvalidRequestError([
+          `operation: ${vendor} creates its flows in one step; there is nothing to complete`,
+        ]);
+      }
+      await client.completeFlow(request, flowId);
+      return { flowId, completed: true };
     case 'startFlow':
       return withPolling(await client.startFlow(request, flowId));
     case 'describeFlow':
       return withPolling(await client.describeFlow(request, flowId));
     case 'stopFlow':
       return withPolling(await client.stopFlow(request, flowId));
-    case 'grantEntitlements':
-      return { flowId, entitlements: await client.grantEntitlements(request, flowId) };
+    case 'grantEntitlements': {
+      const entitlements = await client.grantEntitlements(request, flowId);
+      const outputs = entitlements.map((e) => e.output ?? { name: e.name });
+      return { flowId, entitlements, connection: { outputs } };
+    }
+    case 'describeConnection':
+      // Parsed on the way out: a client must never hand the workflow (and so an event) a shape the contract refuses.
+      return flowConnection.parse(await client.describeConnection(request, flowId));
     case 'deleteFlow':
       await client.deleteFlow(request, flowId);
       return { flowId, deleted: true };
   }
+}
+
+/**
+ * Create, or adopt by id the flow an earlier attempt of this request recorded, for a client whose vendor cannot find
+ * a flow by the request's identity (`adoptFlow`, `./flow-ledger.ts`). Other clients create (get-or-create) as they are.
+ */
+async function createOrAdopt(
+  vendor: VendorId,
+  client: VendorClient,
+  request: ProvisionRequest,
+  options: CreateOptions,
+  ledger: FlowLedger | undefined,
+): Promise<CreatedFlow> {
+  if (!ledger || !client.adoptFlow) return client.createFlow(request, options);
+  const known = await ledger.recall(vendor, request.requestId).catch((error: unknown) => {
+    throw new StepStoreUnavailableError('the flow ledger could not be read', { cause: error });
+  });
+  if (known !== undefined) {
+    const adopted = await client.adoptFlow(request, known);
+    if (adopted) return adopted;
+  }
+  const created = await client.createFlow(request, options);
+  // Best effort: the flow exists now, and failing the step would make its retry meet "name taken".
+  await ledger.remember(vendor, request.requestId, created.flowId).catch((error: unknown) => {
+    logger.warn('the flow ledger could not record the flow; a new attempt of this request cannot adopt it', {
+      flowId: created.flowId,
+      error: (error as Error).name,
+    });
+  });
+  return created;
 }

@@ -13,7 +13,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SECRETS } from '../domain/config.ts';
 import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
-import { VendorAuthFailedError, VendorUnavailableError } from '../domain/errors.ts';
+import { InvalidRequestError, VendorAuthFailedError, VendorUnavailableError } from '../domain/errors.ts';
 import { tracer } from '../domain/observability.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
@@ -81,6 +81,19 @@ class SecretBackedClient implements VendorClient {
   async createFlow(request: ProvisionRequest, options?: CreateOptions) {
     return (await this.current()).createFlow(request, options);
   }
+  async completeFlow(request: ProvisionRequest, flowId: string) {
+    const client = await this.current();
+    if (!client.completeFlow) {
+      throw new InvalidRequestError([
+        `operation: ${this.vendor} creates its flows in one step; there is nothing to complete`,
+      ]);
+    }
+    return client.completeFlow(request, flowId);
+  }
+  async adoptFlow(request: ProvisionRequest, flowId: string) {
+    const client = await this.current();
+    return client.adoptFlow ? client.adoptFlow(request, flowId) : undefined;
+  }
   async startFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).startFlow(request, flowId);
   }
@@ -95,6 +108,9 @@ class SecretBackedClient implements VendorClient {
   }
   async deleteFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).deleteFlow(request, flowId);
+  }
+  async describeConnection(request: ProvisionRequest, flowId: string) {
+    return (await this.current()).describeConnection(request, flowId);
   }
 
   /** The client for the secret's current values, rebuilt only when they changed. */

@@ -4,7 +4,7 @@
  * DynamoDB, around the plain core.
  *
  * The key is `(requestId, executionName, operation, flowId)`:
- * - **Only effect steps are keyed** — createFlow, startFlow, grantEntitlements, stopFlow, deleteFlow. describeFlow is a
+ * - **Only effect steps are keyed** — createFlow, completeFlow, startFlow, grantEntitlements, stopFlow, deleteFlow. describeFlow is a
  *   read: it has no effect to protect, and its answer must change from poll to poll (a cached STARTING would freeze
  *   the wait loop until the record expired).
  * - **The execution name is part of the key**, so a record serves the retries of one step of one execution (Step
@@ -34,10 +34,12 @@ import type { VendorId } from '../domain/contract.ts';
 import { StepInProgressError, StepStoreUnavailableError } from '../domain/errors.ts';
 import type { Operation, VendorClient } from '../vendors/types.ts';
 import { runVendorTask, type VendorTaskResult } from './core.ts';
+import { DynamoDbFlowLedger, type FlowLedger } from './flow-ledger.ts';
 
 /** The steps whose vendor call has an effect, and so are made idempotent. */
 export const IDEMPOTENT_OPERATIONS: ReadonlySet<Operation> = new Set<Operation>([
   'createFlow',
+  'completeFlow',
   'startFlow',
   'grantEntitlements',
   'stopFlow',
@@ -55,6 +57,8 @@ export interface IdempotencyDeps {
   readonly persistenceStore: BasePersistenceLayer;
   /** @default IDEMPOTENCY.expiresAfterSeconds */
   readonly expiresAfterSeconds?: number;
+  /** The flows each request created, for clients that adopt by id (`./flow-ledger.ts`); on the same table. */
+  readonly ledger?: FlowLedger;
 }
 
 /** What identifies one effect step; hashed into the record key. */
@@ -102,7 +106,9 @@ export function createVendorTaskRunner(params: {
   const protectedStep = makeIdempotent(
     async (payload: { key: StepKey; event: unknown }): Promise<VendorTaskResult> =>
       // Stored as JSON: DynamoDB marshalling refuses `undefined` members, and the workflow only ever sees JSON.
-      JSON.parse(JSON.stringify(await runVendorTask(vendor, client, payload.event))) as VendorTaskResult,
+      JSON.parse(
+        JSON.stringify(await runVendorTask(vendor, client, payload.event, idempotency.ledger)),
+      ) as VendorTaskResult,
     {
       persistenceStore: idempotency.persistenceStore,
       config,
@@ -113,7 +119,7 @@ export function createVendorTaskRunner(params: {
 
   return async (event, context) => {
     const key = stepKeyOf(event);
-    if (!key) return runVendorTask(vendor, client, event);
+    if (!key) return runVendorTask(vendor, client, event, idempotency?.ledger);
     // The in-progress lock expires with this invocation's remaining time: a retry after a crash can then run.
     if (context) config.registerLambdaContext(context);
     try {
@@ -147,7 +153,7 @@ function toStepError(error: unknown): unknown {
 export function idempotencyFromEnv(env: NodeJS.ProcessEnv, client?: DynamoDBClient): IdempotencyDeps {
   const tableName = env[IDEMPOTENCY_TABLE_ENV]?.trim();
   if (!tableName) throw new Error(`missing idempotency table: set ${IDEMPOTENCY_TABLE_ENV}`);
-  return { persistenceStore: dynamoDbStore(tableName, client) };
+  return { persistenceStore: dynamoDbStore(tableName, client), ledger: new DynamoDbFlowLedger(tableName, client) };
 }
 
 /** A DynamoDB persistence layer on the table (the local stack passes a client for dynalite). */

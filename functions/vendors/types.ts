@@ -4,12 +4,15 @@
  * answer either to a result below or to one error class of `../domain/errors.ts`.
  */
 import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
+import type { ConnectionOutput, FlowConnection } from '../domain/flow-event.ts';
 
 /**
  * A flow's state in our words. Vendors have their own (STANDBY/STARTING/ACTIVE, online/offline, DRAFT/PUBLISHED,
  * 未开始/生效中...); each client maps its own onto these, and the workflow's Choice states read only these.
+ * `STOPPING` is a transition towards idle or gone (AWS STOPPING, DELETING): the workflow waits it out before it
+ * starts the flow, instead of failing as it does on `ERROR`.
  */
-export const FLOW_STATES = ['STANDBY', 'STARTING', 'ACTIVE', 'SCHEDULED', 'ERROR'] as const;
+export const FLOW_STATES = ['STANDBY', 'STARTING', 'ACTIVE', 'SCHEDULED', 'STOPPING', 'ERROR'] as const;
 export type FlowState = (typeof FLOW_STATES)[number];
 
 export interface FlowStatus {
@@ -24,12 +27,25 @@ export interface CreatedFlow extends FlowStatus {
   readonly name: string;
   /** True when the flow already existed with our request identity and was adopted instead of created. */
   readonly adopted: boolean;
+  /**
+   * Where to connect, from what the create calls answered. Absent when they answered nothing usable (an adopted
+   * flow, a vendor whose create answers only an id): the workflow then asks `describeConnection`, one read.
+   */
+  readonly connection?: FlowConnection;
+  /**
+   * `false` when the flow exists but still lacks part of what the request asks for, which a separate `completeFlow`
+   * step adds: a create that takes two vendor calls answers after the first, so the flow id reaches the workflow (and
+   * a rollback or failure record) even when the second call fails. Absent means complete.
+   */
+  readonly completed?: boolean;
 }
 
 export interface GrantedEntitlement {
   readonly name: string;
   /** The vendor's id for the entitlement or output. */
   readonly id: string;
+  /** Where a consumer reaches it, from the grant's answer (never a secret). */
+  readonly output?: ConnectionOutput;
 }
 
 /**
@@ -62,6 +78,17 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
    * A client that must look before it creates (the vendor would accept a duplicate) skips the lookup on a first try.
    */
   createFlow(request: R, options?: CreateOptions): Promise<CreatedFlow>;
+  /**
+   * Adds what a create answered as missing (`completed: false`), desired-state: it reads what exists first, so a retry
+   * after a lost answer adds nothing twice. Only clients whose create can answer `completed: false` implement it.
+   */
+  completeFlow?(request: R, flowId: string): Promise<void>;
+  /**
+   * Reads a flow an earlier attempt of this request recorded (by id, from the vendor task's flow ledger) and answers
+   * it as adopted when it is still there and ours, `undefined` when it is gone. Only clients whose vendor cannot find a
+   * flow by the request's identity implement it.
+   */
+  adoptFlow?(request: R, flowId: string): Promise<CreatedFlow | undefined>;
   /** Asks the vendor to start the flow; answers the state right after the call. */
   startFlow(request: R, flowId: string): Promise<FlowStatus>;
   describeFlow(request: R, flowId: string): Promise<FlowStatus>;
@@ -69,16 +96,20 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
   grantEntitlements(request: R, flowId: string): Promise<GrantedEntitlement[]>;
   stopFlow(request: R, flowId: string): Promise<FlowStatus>;
   deleteFlow(request: R, flowId: string): Promise<void>;
+  /** Reads where to connect: called only when `createFlow` answered no `connection`. */
+  describeConnection(request: R, flowId: string): Promise<FlowConnection>;
 }
 
 /** The operations a vendor task can be asked for by the workflow, one vendor call each. */
 export const OPERATIONS = [
   'createFlow',
+  'completeFlow',
   'startFlow',
   'describeFlow',
   'grantEntitlements',
   'stopFlow',
   'deleteFlow',
+  'describeConnection',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

@@ -2,8 +2,9 @@
  * The local stand-in for the EventBridge rule on execution status changes (docs/architecture.md, "Exactly-once
  * effects"): the local Step Functions service calls its status listeners when an execution ends, and this one runs the
  * same failure-capture core the Lambda runs on AWS, for TIMED_OUT and ABORTED executions, against the stack's own SQS
- * and Step Functions endpoints.
+ * and Step Functions endpoints and its local event bus.
  */
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CAPTURE_REASONS, captureStoppedExecution } from '../../functions/failure-capture/core.ts';
@@ -23,6 +24,8 @@ export function startFailureCapture(params: {
   sfn: SFNClient;
   sqs: SQSClient;
   deadLetterQueueUrl: string;
+  /** The local stage bus: the capture's `FlowProvisioningFailed` shows in `flowctl local --events`. */
+  events: { client: EventBridgeClient; busName: string };
   log?: (line: string) => void;
 }): LocalFailureCapture {
   const pending = new Set<Promise<void>>();

@@ -18,7 +18,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -29,6 +28,7 @@ import {
 import { checkTimeZone, parseScheduleExpression, wallTimeToUtc } from '../../functions/domain/schedule-expression.ts';
 import { substituteSchedulerContext } from '../../functions/domain/scheduled-request-id.ts';
 import { readBody } from '../emulators/common.ts';
+import { listenOnLoopback } from '../loopback.ts';
 import { ACCOUNT, REGION } from './step-functions-model.ts';
 
 /** The schedule group of the local stack (the CDK stack's is the same name). */
@@ -396,14 +396,10 @@ export async function startLocalScheduler(options: LocalSchedulerOptions): Promi
         res.end(JSON.stringify({ Message: error.message }));
       });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { url } = await listenOnLoopback(server);
   const dlqArn = Object.keys(options.queues).find((arn) => arn.endsWith(`:${LOCAL_SCHEDULE_DLQ_NAME}`)) ?? '';
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     groupName: options.groups?.[0] ?? 'default',
     roleArn: LOCAL_SCHEDULE_ROLE_ARN,
     deadLetterQueueArn: dlqArn,

@@ -4,13 +4,13 @@
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/Welcome.html).
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { readBody } from '../emulators/common.ts';
+import { type LoopbackListener, listenOnLoopback } from '../loopback.ts';
 import type { LocalStepFunctions } from './step-functions.ts';
 import { type ExecutionStatus, type HistoryEvent, SfnApiError } from './step-functions-model.ts';
 
 /** Serves the API on 127.0.0.1 and a free port; returns the endpoint and a close function. */
-export async function serveStepFunctionsApi(sfn: LocalStepFunctions): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveStepFunctionsApi(sfn: LocalStepFunctions): Promise<LoopbackListener> {
   const server: Server = createServer(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
@@ -29,16 +29,7 @@ export async function serveStepFunctionsApi(sfn: LocalStepFunctions): Promise<{ 
       res.end(JSON.stringify({ __type: `com.amazonaws.sfn#${type}`, message: e.message }));
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 function handleApi(sfn: LocalStepFunctions, operation: string, body: Record<string, unknown>): unknown {

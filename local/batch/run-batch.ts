@@ -4,6 +4,7 @@
  */
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { VendorId } from '../../functions/domain/contract.ts';
+import type { FlowConnection } from '../../functions/domain/flow-event.ts';
 import { requestIdentity } from '../../functions/domain/request-identity.ts';
 import type { LocalStack } from '../stack.ts';
 
@@ -17,6 +18,8 @@ export interface RequestResult {
   readonly flowId: string | null;
   readonly executionName: string | null;
   readonly error: string | null;
+  /** Where to connect (the workflow's output, as in the `FlowProvisioned` event); null unless provisioned. */
+  readonly connection: FlowConnection | null;
 }
 
 export interface VendorSummary {
@@ -139,7 +142,7 @@ export function buildReport(
     seen.add(requestId);
     const execution = latest.get(requestId);
     if (execution?.status === 'SUCCEEDED') {
-      const output = JSON.parse(execution.output ?? '{}') as { flowId?: string };
+      const output = JSON.parse(execution.output ?? '{}') as { flowId?: string; connection?: FlowConnection };
       results.push({
         requestId,
         vendor,
@@ -147,17 +150,34 @@ export function buildReport(
         flowId: output.flowId ?? null,
         executionName: execution.name,
         error: null,
+        connection: output.connection ?? null,
       });
     } else if (execution && execution.status !== 'RUNNING') {
       const record = workflowFailures.get(requestId);
       const error = record
         ? `${record.attributes.error}: ${causeMessage(record.attributes.cause)}`
         : `${execution.error ?? execution.status}`;
-      results.push({ requestId, vendor, status: 'FAILED', flowId: null, executionName: execution.name, error });
+      results.push({
+        requestId,
+        vendor,
+        status: 'FAILED',
+        flowId: null,
+        executionName: execution.name,
+        error,
+        connection: null,
+      });
     } else if (rejectedByRequest.has(requestId)) {
       const record = rejectedByRequest.get(requestId)!;
       const status: RequestStatus = record.attributes.reason === 'InvalidRequest' ? 'REJECTED' : 'FAILED';
-      results.push({ requestId, vendor, status, flowId: null, executionName: null, error: dlqReason(record) });
+      results.push({
+        requestId,
+        vendor,
+        status,
+        flowId: null,
+        executionName: null,
+        error: dlqReason(record),
+        connection: null,
+      });
     } else {
       unresolved.push(requestId);
     }
@@ -171,6 +191,7 @@ export function buildReport(
       flowId: null,
       executionName: null,
       error: dlqReason(record),
+      connection: null,
     });
   }
 

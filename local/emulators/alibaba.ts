@@ -14,9 +14,11 @@
  * its 5 calls/s for each Flow API operation (per account) answered with HTTP 400 `System.LimitControl`.
  *
  * What is not documented is chosen here and named as such, so nothing in a client may rely on it by value:
- * - ICE `RetCode` values other than 0 (1001 name exists, 1002 no such flow, ...) and their wording; the duplicate-name
- *   answer carries the existing flow's id in `Content.FlowId` (switch off with `iceDuplicateRevealsFlowId: false` to
- *   model the answer that does not).
+ * - ICE `RetCode` values other than 0 (1001 name exists, 1002 no such flow, ...) and their wording: ICE publishes no
+ *   codes for these actions (docs/vendors/alibaba-ice.md, "Errors"), so no answer here carries anything a client could
+ *   adopt by (the duplicate-name answer has no flow id).
+ * - CAMS `Flow.JSONAssetMissing` (400) for PublishFlow on a flow without its flow JSON, which CAMS refuses
+ *   (docs/vendors/alibaba-cams.md, "Constraints").
  * - CAMS `InvalidFlowId.NotFound` (404) and `Flow.StatusInvalid` (400) for a wrong id or a call the flow's status does
  *   not allow; `Unknown.ResourceOwnerId` (documented) for a flow of another `CustSpaceId`; ListFlow's `FlowName` filter
  *   matches substrings (the conservative reading: a client must pick the exact name itself); CAMS accepts duplicate
@@ -54,8 +56,6 @@ export interface AlibabaEmulatorOptions {
   readonly iceRateLimit?: { readonly limit: number; readonly windowMs: number };
   /** Allowed distance between `x-acs-date` and the gateway clock. @default 900000 (15 minutes) */
   readonly maxClockSkewMs?: number;
-  /** Whether ICE's duplicate-name answer carries the existing flow's id (undocumented). @default true */
-  readonly iceDuplicateRevealsFlowId?: boolean;
 }
 
 export interface EmulatedIceFlow {
@@ -87,6 +87,8 @@ export interface RunningAlibabaEmulator extends RunningEmulator {
 type Product = 'ice' | 'cams';
 
 const ICE_MAX_OUTPUTS = 4;
+/** The regions with an ICE endpoint (docs/vendors/alibaba-ice.md, "Constraints"). */
+const ICE_REGIONS = new Set(['ap-southeast-1', 'cn-beijing', 'cn-hangzhou', 'cn-shanghai', 'cn-shenzhen', 'us-west-1']);
 const ICE_PROTOCOLS = new Set(['RTMP-PUSH', 'RTMP-PULL', 'SRT-Listener', 'SRT-Caller', 'Flow']);
 interface IceFlowState {
   flowId: string;
@@ -114,7 +116,6 @@ export const CAMS_RATE_LIMIT = { limit: 5, windowMs: 1000 } as const;
 
 export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Promise<RunningAlibabaEmulator> {
   const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60_000;
-  const revealsFlowId = options.iceDuplicateRevealsFlowId ?? true;
   const authenticate = alibabaAuthenticator(options.credentials, maxClockSkewMs);
   const camsLimit = options.camsRateLimit ?? CAMS_RATE_LIMIT;
   const camsLimiters = new Map<string, SlidingWindowLimiter>();
@@ -184,14 +185,11 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
     CreateMediaConnectFlow: (params, at) => {
       const missing = missingParam(params, ['FlowName', 'FlowRegion']);
       if (missing) return gatewayError(400, `Missing${missing}`, `${missing} is mandatory for this action.`);
-      const existing = [...iceFlows.values()].find((f) => f.region === params.FlowRegion && f.name === params.FlowName);
-      if (existing) {
-        return iceFail(
-          1001,
-          `The flow name ${params.FlowName} already exists in ${params.FlowRegion}.`,
-          revealsFlowId ? { FlowId: existing.flowId } : '',
-        );
+      if (!ICE_REGIONS.has(params.FlowRegion!)) {
+        return iceFail(1010, `MediaConnect is not available in region ${params.FlowRegion}.`);
       }
+      const existing = [...iceFlows.values()].find((f) => f.region === params.FlowRegion && f.name === params.FlowName);
+      if (existing) return iceFail(1001, `The flow name ${params.FlowName} already exists in ${params.FlowRegion}.`);
       const flowId = randomUUID();
       iceFlows.set(flowId, {
         flowId,
@@ -272,6 +270,10 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
         return iceFail(1008, `The output name ${params.OutputName} already exists in this flow.`);
       }
       if (flow.outputs.size >= ICE_MAX_OUTPUTS) return iceFail(1009, 'A flow has at most 4 outputs.');
+      // An RTMP output needs an RTMP source (docs/vendors/alibaba-ice.md, "Constraints").
+      if (protocol.startsWith('RTMP-') && flow.input?.InputProtocol?.startsWith('SRT-')) {
+        return iceFail(1011, `An ${protocol} output needs an RTMP source; the input is ${flow.input.InputProtocol}.`);
+      }
       const url = params.OutputToUrl ?? streamUrl(protocol, params.OutputName!);
       flow.outputs.set(params.OutputName!, {
         OutputName: params.OutputName!,
@@ -376,6 +378,9 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
       const flow = camsFlow(params);
       if (isReply(flow)) return flow;
       if (flow.status !== 'DRAFT') return statusInvalid(flow, 'PublishFlow', 'DRAFT');
+      if (!flow.filePath) {
+        return camsFail(400, 'Flow.JSONAssetMissing', `Flow ${flow.flowId} has no flow JSON to publish.`);
+      }
       // Synchronous, as WhatsApp's publish is: the next GetFlow reports PUBLISHED.
       flow.status = 'PUBLISHED';
       return camsOk();

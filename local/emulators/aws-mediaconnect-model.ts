@@ -56,7 +56,15 @@ export const grantRequest = z.object({
 });
 export type GrantRequest = z.infer<typeof grantRequest>;
 
-export const tagMap = z.record(z.string().min(1).max(128), z.string().max(256));
+/** 50 tags per resource, `aws:` keys reserved (docs/vendors/aws-mediaconnect.md, "Constraints"). */
+export const TAGS_PER_RESOURCE = 50;
+export const tagMap = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .refine((tags) => Object.keys(tags).length <= TAGS_PER_RESOURCE, `A resource has at most ${TAGS_PER_RESOURCE} tags.`)
+  .refine(
+    (tags) => !Object.keys(tags).some((k) => k.toLowerCase().startsWith('aws:')),
+    'Tag keys starting with aws: are reserved.',
+  );
 
 export const createFlowRequest = z.object({
   name: z.string().min(1),

@@ -30,6 +30,7 @@ import {
   randomTestNetIp,
   SERVICE,
   type SourceRequest,
+  TAGS_PER_RESOURCE,
   tagResourceRequest,
   toHttp,
   zodMessage,
@@ -358,6 +359,9 @@ export async function startAwsMediaConnectEmulator(
       if (!parsed.success) return fail(400, 'BadRequestException', zodMessage(parsed.error));
       const flow = flowInRegion(arn, region, now);
       if (!flow) return fail(404, 'NotFoundException', `Resource not found: ${arn}`);
+      if (Object.keys({ ...flow.tags, ...parsed.data.tags }).length > TAGS_PER_RESOURCE) {
+        return fail(400, 'BadRequestException', `A resource has at most ${TAGS_PER_RESOURCE} tags.`);
+      }
       Object.assign(flow.tags, parsed.data.tags);
       return ok(204);
     },

@@ -9,10 +9,16 @@
  *   reached" (the status is not published; 429 is the gateway's usual);
  * - journals every request with its budget, and injects faults (502/504 from the gateway, throttles, lost answers).
  *
- * State: flow names are unique per project (a duplicate → 400 `LIVE.103011018`, "already exists"), flows are STANDBY
- * until started, start answers ACTIVE (or STANDBY while `startDelayMs` runs), outputs are added in batches with unique
- * names. Where the documentation is silent the emulator is strict: starting a running flow, stopping a stopped one
+ * State: flows are STANDBY until started, start answers ACTIVE (or STANDBY while `startDelayMs` runs), outputs are
+ * added in batches with unique names. Whether Huawei refuses a duplicate flow name is not documented for flows
+ * (docs/vendors/huawei-live.md, "Identity and adoption"): by default a duplicate → 400 `LIVE.103011018` ("already
+ * exists"); `acceptDuplicateNames` creates a second flow of the same name instead, so tests can hold the client to
+ * both. Where the documentation is silent the emulator is strict: starting a running flow, stopping a stopped one
  * and deleting a running one answer 400 `LIVE.103011022` (operation not allowed in the current state).
+ *
+ * It refuses what docs/vendors/huawei-live.md, "Constraints" says Huawei refuses: flow, source and output names that
+ * do not start with a letter, a source key type other than `srt-password`, more than 10 outputs per flow, the
+ * reserved ports 2077 and 2088, and allow-lists over 20 entries.
  */
 import { randomUUID } from 'node:crypto';
 import { parseCompactUtc, parseRawQuery } from '../../functions/vendors/hmac-signing.ts';
@@ -53,6 +59,8 @@ export interface HuaweiLiveEmulatorOptions {
   readonly maxClockSkewMs?: number;
   /** How long a started flow stays STANDBY before it is ACTIVE; 0 makes start answer ACTIVE. @default 0 */
   readonly startDelayMs?: number;
+  /** Create a second flow of a name already taken instead of answering `LIVE.103011018`. @default false */
+  readonly acceptDuplicateNames?: boolean;
 }
 
 /** A flow as the tests see it. */
@@ -143,7 +151,10 @@ export function verifyHuaweiSignature(
 
 const PROTOCOLS = ['srt-caller', 'srt-listener'];
 const RESERVED_PORTS = [2077, 2088];
-const OUTPUT_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Flow, source and output names start with a letter (docs/vendors/huawei-live.md, "Constraints"). */
+const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** Outputs per flow (docs/vendors/huawei-live.md, "Constraints"). */
+const MAX_OUTPUTS = 10;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -153,8 +164,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function endpointProblem(item: unknown, kind: 'source' | 'output'): string | undefined {
   if (!isRecord(item)) return `each ${kind} must be an object`;
   if (typeof item.name !== 'string' || item.name === '') return `${kind} name is required`;
-  if (kind === 'output' && (!OUTPUT_NAME.test(item.name) || item.name.length > 64)) {
-    return `output name ${item.name} must be letters, digits, "-" or "_", starting with a letter`;
+  if (!NAME.test(item.name) || item.name.length > 64) {
+    return `${kind} name ${item.name} must be letters, digits, "-" or "_", starting with a letter`;
+  }
+  const decryption = item.decryption;
+  if (kind === 'source' && isRecord(decryption) && decryption.key_type !== 'srt-password') {
+    return `source ${item.name}: key_type ${String(decryption.key_type)} is not supported, only srt-password`;
   }
   if (typeof item.protocol !== 'string' || !PROTOCOLS.includes(item.protocol)) {
     return `${kind} ${item.name}: protocol must be srt-caller or srt-listener`;
@@ -231,13 +246,16 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
       const body = json.value;
       if (!isRecord(body)) return invalid('the body must be an object');
       if (typeof body.name !== 'string' || body.name === '') return invalid('name is required');
+      if (!NAME.test(body.name) || body.name.length > 64) {
+        return invalid(`name ${body.name} must be letters, digits, "-" or "_", starting with a letter`);
+      }
       if (typeof body.region !== 'string' || body.region === '') return invalid('region is required');
       if (!Array.isArray(body.sources) || body.sources.length === 0) return invalid('sources is required');
       for (const source of body.sources) {
         const problem = endpointProblem(source, 'source');
         if (problem) return invalid(problem);
       }
-      if ([...flows.values()].some((f) => f.name === body.name))
+      if (!options.acceptDuplicateNames && [...flows.values()].some((f) => f.name === body.name))
         return alreadyExists(`flow ${body.name} already exists`);
       const flow = addFlow(body.name, body.region, body.sources as Array<Record<string, unknown>>);
       return { status: 201, body: { flow: detail(settle(flow, now)) } };
@@ -300,8 +318,21 @@ export async function startHuaweiLiveEmulator(options: HuaweiLiveEmulatorOptions
       if (new Set(names).size !== names.length) return invalid('output names must be unique');
       const taken = names.filter((name) => flow.outputs.some((o) => o.name === name));
       if (taken.length > 0) return alreadyExists(`output ${taken.join(', ')} already exists`);
+      if (flow.outputs.length + names.length > MAX_OUTPUTS) {
+        return invalid(`a flow has at most ${MAX_OUTPUTS} outputs; ${flow.flowId} has ${flow.outputs.length}`);
+      }
       for (const output of outputs as Array<Record<string, unknown>>) {
-        flow.outputs.push({ ...structuredClone(output), output_status: output.output_status ?? 'ENABLED' });
+        // An srt-listener output listens on an address Huawei assigns; the answer carries it as `listener_address`
+        // (docs/vendors/huawei-live.md). A TEST-NET-3 address (RFC 5737) here.
+        const listener =
+          output.protocol === 'srt-listener'
+            ? { listener_address: `203.0.113.${1 + Math.floor(Math.random() * 254)}` }
+            : {};
+        flow.outputs.push({
+          ...structuredClone(output),
+          ...listener,
+          output_status: output.output_status ?? 'ENABLED',
+        });
       }
       return {
         status: 200,

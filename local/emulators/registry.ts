@@ -35,6 +35,8 @@ export interface EmulatorStartOptions {
   readonly enforceAssumedLimit?: boolean;
   /** AWS only: flows per region before CreateFlow answers 420 (the real quota, 20, is below a 300-request burst). */
   readonly flowQuota?: number;
+  /** Huawei only: a second flow of a taken name is created instead of refused (undocumented either way). */
+  readonly acceptDuplicateNames?: boolean;
 }
 
 /** A documented limit of `windowSeconds`, its window compressed by `timeScale`. */
@@ -159,6 +161,7 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         ...(options.timeScale !== undefined
           ? { rateLimit: { ...HUAWEI_RATE_LIMIT, windowMs: HUAWEI_RATE_LIMIT.windowMs * options.timeScale } }
           : {}),
+        ...(options.acceptDuplicateNames !== undefined ? { acceptDuplicateNames: options.acceptDuplicateNames } : {}),
       }),
     createClient: (env, pace, options) => HuaweiLiveClient.fromEnv(env, { pace, ...options }),
   },

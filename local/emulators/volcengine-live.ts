@@ -129,6 +129,8 @@ export function formatBeijingTime(unixSeconds: number): string {
 const isInt = (value: unknown): value is number => Number.isInteger(value);
 
 /** The CreatePullToPushTask rules the docs state; `undefined` when the body is acceptable. */
+const INT32_MAX = 2 ** 31 - 1;
+
 function taskProblem(body: Record<string, unknown>): string | undefined {
   if (body.Title !== undefined && (typeof body.Title !== 'string' || !NAME.test(body.Title))) {
     return 'Title must be 1-20 Chinese characters, letters or digits';
@@ -145,6 +147,8 @@ function taskProblem(body: Record<string, unknown>): string | undefined {
   const hasParts = [body.Domain, body.App, body.Stream].every((p) => typeof p === 'string' && p !== '');
   if (!hasDst && !hasParts) return 'DstAddr, or Domain, App and Stream, are required';
   if (!isInt(body.StartTime) || !isInt(body.EndTime)) return 'StartTime and EndTime are required unix seconds';
+  // 32-bit second counts (docs/vendors/volcengine-live.md, "Constraints").
+  if (body.StartTime > INT32_MAX || body.EndTime > INT32_MAX) return 'StartTime and EndTime must fit in an int32';
   if (body.EndTime <= body.StartTime) return 'EndTime must be after StartTime';
   if (body.EndTime - body.StartTime > MAX_TASK_SECONDS) return 'a task lasts at most 7 days';
   return undefined;
@@ -174,6 +178,10 @@ export async function startVolcengineLiveEmulator(
   };
   const listItem = (task: TaskRecord, now: number) => ({
     ...task.body,
+    // The list answers the push address Volcengine uses, composed from Domain/App/Stream when no DstAddr was given.
+    ...(typeof task.body.DstAddr !== 'string' && task.body.Domain
+      ? { DstAddr: `rtmp://${task.body.Domain}/${task.body.App}/${task.body.Stream}` }
+      : {}),
     TaskId: task.taskId,
     GroupName: task.groupName,
     Title: task.title,
@@ -290,10 +298,13 @@ export async function startVolcengineLiveEmulator(
       tasks.delete(task.taskId);
       return { status: 200 };
     },
+    // The official SDK no longer sends `GroupName` with ListPullToPushTask (docs/vendors/volcengine-live.md,
+    // "Operations"): whether the API still filters by it is unknown, so the emulator does not, and a client relying on
+    // it sees every group's tasks. ListPullToPushTaskV2 filters by `GroupNames`.
     ListPullToPushTask(_body, query, now) {
       return listTasks(
         {
-          groupNames: query.GroupName ? [query.GroupName] : undefined,
+          groupNames: undefined,
           title: query.Title,
           page: query.Page === undefined ? 1 : Number(query.Page),
           size: query.Size === undefined ? 20 : Number(query.Size),

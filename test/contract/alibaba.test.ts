@@ -106,7 +106,10 @@ describe('ICE MediaConnect client ↔ emulator', () => {
     });
 
     const created = await client.createFlow(request);
-    expect(created).toMatchObject({ name: iceFlowName(request), state: 'STANDBY', adopted: false });
+    // One call: the id is back before the input is added, by completeFlow.
+    expect(created).toMatchObject({ name: iceFlowName(request), state: 'STANDBY', adopted: false, completed: false });
+    expect(running.iceFlows()[0]!.input).toBeUndefined();
+    await client.completeFlow(request, created.flowId);
     expect(await client.describeFlow(request, created.flowId)).toMatchObject({
       state: 'STANDBY',
       vendorStatus: 'offline',
@@ -116,9 +119,9 @@ describe('ICE MediaConnect client ↔ emulator', () => {
       state: 'ACTIVE',
       vendorStatus: 'online',
     });
-    expect(await client.grantEntitlements(request, created.flowId)).toEqual([
-      { name: 'partner-pull', id: 'partner-pull' },
-      { name: 'cdn-push', id: 'cdn-push' },
+    expect(await client.grantEntitlements(request, created.flowId)).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { url: expect.stringMatching(/^srt:\/\//) } },
+      { name: 'cdn-push', id: 'cdn-push', output: { url: expect.any(String), mode: 'push' } },
     ]);
     expect(running.iceFlows()).toEqual([
       {
@@ -129,7 +132,7 @@ describe('ICE MediaConnect client ↔ emulator', () => {
         input: { name: 'arena-encoder', protocol: 'SRT-Listener' },
         outputs: [
           { name: 'partner-pull', protocol: 'SRT-Listener' },
-          { name: 'cdn-push', protocol: 'RTMP-PUSH' },
+          { name: 'cdn-push', protocol: 'SRT-Caller' },
         ],
       },
     ]);
@@ -138,7 +141,11 @@ describe('ICE MediaConnect client ↔ emulator', () => {
     const refused = await failureOf(client.deleteFlow(request, created.flowId));
     expect(refused).toBeInstanceOf(VendorRejectedError);
     expect(refused.details).toMatchObject({ httpStatus: 200, operation: 'DeleteMediaConnectFlow' });
-    expect(lastEntry(running)).toMatchObject({ status: 200, errorCode: 'RetCode 1004' });
+    // The refusal is judged by reading the flow, not by its wording: still there, so the refusal stands.
+    expect(running.journal.entries.slice(-2)).toMatchObject([
+      { operation: 'DeleteMediaConnectFlow', status: 200, errorCode: 'RetCode 1004' },
+      { operation: 'GetMediaConnectFlow', status: 200 },
+    ]);
 
     expect(await client.stopFlow(request, created.flowId)).toMatchObject({ state: 'STANDBY' });
     await client.deleteFlow(request, created.flowId);
@@ -146,28 +153,78 @@ describe('ICE MediaConnect client ↔ emulator', () => {
     expect(running.journal.count((e) => e.budget !== 'ice')).toBe(0);
   });
 
-  it('adopts its own flow after a create whose answer was lost, finishing the input', async () => {
+  it('a fault between the two calls: the id is answered, and completeFlow adds the input exactly once', async () => {
+    const running = await emulator();
+    const client = ice(running);
+    const created = await client.createFlow(request);
+    expect(running.journal.entries.map((e) => e.operation)).toEqual(['CreateMediaConnectFlow']);
+
+    // The answer of AddMediaConnectFlowInput is lost (the input is added); the retried step reads it and adds nothing.
+    running.setFaults({ timeoutRate: 0.5, random: rolls(0.9, 0.1) });
+    expect(await failureOf(client.completeFlow(request, created.flowId))).toBeInstanceOf(VendorUnavailableError);
+    expect(running.iceFlows()[0]!.input).toEqual({ name: 'arena-encoder', protocol: 'SRT-Listener' });
+    await client.completeFlow(request, created.flowId);
+    await client.completeFlow(request, created.flowId);
+    expect(running.iceFlows()).toEqual([
+      expect.objectContaining({ flowId: created.flowId, input: { name: 'arena-encoder', protocol: 'SRT-Listener' } }),
+    ]);
+    expect(running.journal.count((e) => e.operation === 'AddMediaConnectFlowInput')).toBe(1);
+  });
+
+  it('refuses an input slot held by another input (one input per flow), without adding', async () => {
+    const running = await emulator();
+    const client = ice(running);
+    const { flowId } = await client.createFlow(request);
+    await client.completeFlow(
+      iceRequest({
+        requestId: 'contract-ice-1',
+        flow: { name: 'esports-final', input: { name: 'other-encoder', protocol: 'RTMP-PUSH' } },
+      }),
+      flowId,
+    );
+    expect(await failureOf(client.completeFlow(request, flowId))).toBeInstanceOf(VendorConflictError);
+  });
+
+  it('a lost answer of CreateMediaConnectFlow cannot be adopted (ICE has no lookup by name): refused, and says so', async () => {
     const running = await emulator({ faults: { timeoutRate: 1 } });
     const client = ice(running);
     const lost = await failureOf(client.createFlow(request));
     expect(lost).toBeInstanceOf(VendorUnavailableError);
     expect(lost.message).toContain('may have taken effect');
     expect(running.iceFlows()).toHaveLength(1); // the effect happened
-    expect(running.iceFlows()[0]!.input).toBeUndefined();
 
     running.setFaults({});
-    const retried = await client.createFlow(request);
-    expect(retried).toMatchObject({ flowId: running.iceFlows()[0]!.flowId, adopted: true });
+    const retried = await failureOf(client.createFlow(request));
+    expect(retried).toBeInstanceOf(VendorRejectedError);
+    expect(retried.message).toContain('ICE has no lookup by name');
     expect(running.iceFlows()).toHaveLength(1);
-    expect(running.iceFlows()[0]!.input).toEqual({ name: 'arena-encoder', protocol: 'SRT-Listener' });
   });
 
-  it('does not adopt a flow of that name it cannot verify as its own', async () => {
-    const running = await emulator({ iceDuplicateRevealsFlowId: false });
+  it('never adopts by what a refusal says: a taken name is refused, the flow left alone', async () => {
+    const running = await emulator();
     running.seedIceFlow({ name: iceFlowName(request), region: 'ap-southeast-1' });
-    const conflict = await failureOf(ice(running).createFlow(request));
-    expect(conflict).toBeInstanceOf(VendorConflictError);
+    const refused = await failureOf(ice(running).createFlow(request));
+    expect(refused).toBeInstanceOf(VendorRejectedError);
     expect(running.iceFlows()).toHaveLength(1);
+    expect(running.journal.entries.map((e) => e.operation)).toEqual(['CreateMediaConnectFlow']);
+  });
+
+  it('adds only the outputs GetMediaConnectFlowAllOutputName does not list, whatever a retry finds', async () => {
+    const running = await emulator();
+    const client = ice(running);
+    const { flowId } = await client.createFlow(request);
+    await client.completeFlow(request, flowId);
+    // The answer of the second AddMediaConnectFlowOutput is lost; the retried grant reads the names and adds none.
+    running.setFaults({ timeoutRate: 0.5, random: rolls(0.9, 0.9, 0.1) });
+    expect(await failureOf(client.grantEntitlements(request, flowId))).toBeInstanceOf(VendorUnavailableError);
+    running.setFaults({});
+    // Outputs found already there answer no URL: the event names them only.
+    expect(await client.grantEntitlements(request, flowId)).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { name: 'partner-pull' } },
+      { name: 'cdn-push', id: 'cdn-push', output: { name: 'cdn-push' } },
+    ]);
+    expect(running.iceFlows()[0]!.outputs).toHaveLength(2);
+    expect(running.journal.count((e) => e.operation === 'AddMediaConnectFlowOutput' && !e.injected)).toBe(1);
   });
 
   it('keeps names unique per region, not across regions', async () => {
@@ -212,13 +269,14 @@ describe('ICE MediaConnect client ↔ emulator', () => {
     it('rejects a replayed nonce with SignatureNonceUsed (retryable: the next attempt signs a fresh one)', async () => {
       const running = await emulator();
       const client = ice(running, { nonce: () => 'same-nonce-every-time' });
-      const created = await client.createFlow(request).catch((e) => e);
-      // CreateMediaConnectFlow went through; AddMediaConnectFlowInput reused its nonce.
-      expect(created).toBeInstanceOf(VendorUnavailableError);
-      expect(created.details).toMatchObject({ httpStatus: 400, vendorCode: 'SignatureNonceUsed' });
+      const created = await client.createFlow(request);
+      // CreateMediaConnectFlow went through; the next call reused its nonce.
+      const completed = await client.completeFlow(request, created.flowId).catch((e) => e);
+      expect(completed).toBeInstanceOf(VendorUnavailableError);
+      expect(completed.details).toMatchObject({ httpStatus: 400, vendorCode: 'SignatureNonceUsed' });
       expect(running.journal.entries.map((e) => [e.operation, e.status, e.errorCode])).toEqual([
         ['CreateMediaConnectFlow', 200, undefined],
-        ['AddMediaConnectFlowInput', 400, 'SignatureNonceUsed'],
+        ['GetMediaConnectFlowInput', 400, 'SignatureNonceUsed'],
       ]);
 
       // A byte-for-byte replay of a signed request is refused the same way.
@@ -373,8 +431,10 @@ describe('CAMS Flow client ↔ emulator', () => {
       3,
     );
     // CAMS documents 5 QPS for each operation: another operation in the same second has its own budget.
-    await expect(client.startFlow(request, flowId)).resolves.toBeDefined();
-    expect(running.journal.entries.filter((e) => e.operation !== 'GetFlow').every((e) => !e.throttled)).toBe(true);
+    await expect(client.deleteFlow(request, flowId)).resolves.toBeUndefined();
+    expect(running.journal.entries.filter((e) => e.operation !== 'GetFlow')).toEqual([
+      expect.objectContaining({ operation: 'DeleteFlow', status: 200, throttled: false }),
+    ]);
   });
 
   it('stays under the limit with five paced instances (C = 5, T = 1.05 s): no throttle, ≤ 5 calls in any second', async () => {

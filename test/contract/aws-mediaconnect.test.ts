@@ -228,6 +228,23 @@ describe('AWS MediaConnect client ↔ emulator', () => {
     expect(running.flows()[0]!.entitlements).toHaveLength(30);
   });
 
+  it('counts the identity tag among the 50 a flow may carry: 49 user tags are the most (as the contract says)', async () => {
+    const running = await emulator({ enforceRateLimit: false });
+    const client = clientFor(running);
+    const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v']));
+    const fits = aRequest('tags-049', { flow: { ...aRequest('x').flow, tags: tags(49) } });
+    await client.createFlow(fits);
+    expect(running.flows()[0]!.tags).toMatchObject({ [REQUEST_ID_TAG]: 'tags-049' });
+    expect(Object.keys(running.flows()[0]!.tags)).toHaveLength(50);
+
+    // What the contract refuses at the door, MediaConnect refuses too: 50 of the user's plus ours.
+    const over = { ...fits, requestId: 'tags-050', flow: { ...fits.flow, name: 'flow-tags-050', tags: tags(50) } };
+    const error = await failureOf(client.createFlow(over));
+    expect(error).toBeInstanceOf(VendorRejectedError);
+    expect(error.message).toContain('at most 50 tags');
+    expect(running.flows()).toHaveLength(1);
+  });
+
   it('throttles DescribeFlow past its own 30/s and every other call past 5/s, each per Region, with 429 → VendorThrottled', async () => {
     const running = await emulator();
     const client = clientFor(running);

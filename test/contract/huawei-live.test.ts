@@ -50,7 +50,7 @@ describe('Huawei Live client ↔ emulator', () => {
     expect(created).toMatchObject({ name: 'concert-hongkong-hw-lifecycle-1', state: 'STANDBY', adopted: false });
     expect(await huawei.describeFlow(request, created.flowId)).toMatchObject({ state: 'STANDBY' });
     expect(await huawei.startFlow(request, created.flowId)).toMatchObject({ state: 'ACTIVE', vendorStatus: 'ACTIVE' });
-    expect(await huawei.grantEntitlements(request, created.flowId)).toEqual([
+    expect(await huawei.grantEntitlements(request, created.flowId)).toMatchObject([
       { name: 'partner-pull', id: 'partner-pull' },
     ]);
 
@@ -65,6 +65,7 @@ describe('Huawei Live client ↔ emulator', () => {
     await huawei.deleteFlow(request, created.flowId);
     expect(running.flows()).toEqual([]);
     expect(running.journal.entries.map((e) => `${e.operation} ${e.status}`)).toEqual([
+      'ListFlows 200',
       'CreateFlows 201',
       'ShowFlowDetail 200',
       'ModifyFlowStart 200',
@@ -85,7 +86,7 @@ describe('Huawei Live client ↔ emulator', () => {
     expect(await huawei.describeFlow(request, flowId)).toMatchObject({ state: 'ACTIVE' });
   });
 
-  it('adopts its own flow when a retried create finds it (LIVE.103011018)', async () => {
+  it('looks before it creates: a retried create finds its flow by ListFlows and adopts it, never creating again', async () => {
     const running = await emulator();
     const huawei = clientFor(running);
     const request = aHuaweiRequest({ requestId: 'hw-retry-1' });
@@ -94,12 +95,48 @@ describe('Huawei Live client ↔ emulator', () => {
     expect(second).toMatchObject({ flowId: first.flowId, adopted: true });
     expect(running.flows()).toHaveLength(1);
     expect(running.journal.entries.map((e) => `${e.operation} ${e.status} ${e.errorCode ?? ''}`.trim())).toEqual([
+      'ListFlows 200',
       'CreateFlows 201',
-      'CreateFlows 400 LIVE.103011018',
       'ListFlows 200',
       'ShowFlowDetail 200',
     ]);
   });
+
+  it('finds its flow on a later ListFlows page (paged to the end)', async () => {
+    const running = await emulator();
+    for (let i = 0; i < 230; i++) {
+      running.addFlow({
+        name: `other-${i}`,
+        region: 'ap-southeast-1',
+        sources: [{ name: 's', protocol: 'srt-listener' }],
+      });
+    }
+    const huawei = clientFor(running);
+    const request = aHuaweiRequest({ requestId: 'hw-many' });
+    const first = await huawei.createFlow(request);
+    expect(await huawei.createFlow(request)).toMatchObject({ flowId: first.flowId, adopted: true });
+    expect(running.flows().filter((f) => f.name === huaweiFlowName(request))).toHaveLength(1);
+    expect(running.journal.count((e) => e.operation === 'ListFlows')).toBe(6);
+  });
+
+  // Whether Huawei refuses a duplicate flow name is not documented for flows: adoption must hold either way.
+  it.each([false, true])(
+    'a create whose answer was lost, then retried, leaves one flow (duplicate names accepted: %s)',
+    async (acceptDuplicateNames) => {
+      const running = await emulator({ acceptDuplicateNames });
+      const huawei = clientFor(running, { callTimeoutMs: 1000 });
+      const request = aHuaweiRequest({ requestId: 'hw-lost-create' });
+      // Lose the answer of the second call (CreateFlows, after ListFlows): the flow exists, the client never heard.
+      let draw = 0;
+      running.setFaults({ timeoutRate: 1, random: () => (draw++ === 1 ? 0 : 1) });
+      await expect(huawei.createFlow(request)).rejects.toMatchObject({ name: 'VendorUnavailable' });
+      running.setFaults({});
+      expect(running.flows()).toHaveLength(1);
+      expect(await huawei.createFlow(request)).toMatchObject({ flowId: running.flows()[0]!.flowId, adopted: true });
+      expect(await huawei.createFlow(request)).toMatchObject({ adopted: true });
+      expect(running.flows()).toHaveLength(1);
+    },
+  );
 
   it('refuses a flow of the same name that is not ours: VendorConflict', async () => {
     const running = await emulator();
@@ -111,8 +148,10 @@ describe('Huawei Live client ↔ emulator', () => {
     });
     await expect(clientFor(running).createFlow(request)).rejects.toMatchObject({
       name: 'VendorConflict',
-      details: { vendorCode: 'LIVE.103011018' },
+      message: expect.stringContaining("is not this request's"),
     });
+    expect(running.flows()).toHaveLength(1);
+    expect(running.journal.count((e) => e.operation === 'CreateFlows')).toBe(0);
   });
 
   it('adopts outputs a lost answer already created', async () => {
@@ -121,7 +160,9 @@ describe('Huawei Live client ↔ emulator', () => {
     const request = aHuaweiRequest({ requestId: 'hw-outputs' });
     const { flowId } = await huawei.createFlow(request);
     await huawei.grantEntitlements(request, flowId);
-    expect(await huawei.grantEntitlements(request, flowId)).toEqual([{ name: 'partner-pull', id: 'partner-pull' }]);
+    expect(await huawei.grantEntitlements(request, flowId)).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull' },
+    ]);
     expect(running.flows()[0]!.outputs).toHaveLength(1);
   });
 
@@ -167,8 +208,9 @@ describe('Huawei Live client ↔ emulator', () => {
     const running = await emulator();
     const huawei = clientFor(running);
     const request = aHuaweiRequest({ requestId: 'hw-burst' });
+    // Two calls (ListFlows, CreateFlows), then 78 reads: the 81st call is the one refused.
     const { flowId } = await huawei.createFlow(request);
-    for (let i = 0; i < 79; i++) await huawei.describeFlow(request, flowId);
+    for (let i = 0; i < 78; i++) await huawei.describeFlow(request, flowId);
     await expect(huawei.describeFlow(request, flowId)).rejects.toMatchObject({
       name: 'VendorThrottled',
       message: expect.stringContaining('limit:80,time:1 minute'),
@@ -188,7 +230,9 @@ describe('Huawei Live client ↔ emulator', () => {
   });
 
   it('recovers from a lost answer: the create timed out, the retry adopts what it made', async () => {
-    const running = await emulator({ faults: { timeoutRate: 1 } });
+    let draw = 0;
+    // The answer of the second call (CreateFlows) is lost.
+    const running = await emulator({ faults: { timeoutRate: 1, random: () => (draw++ === 1 ? 0 : 1) } });
     const huawei = clientFor(running, { callTimeoutMs: 150 });
     const request = aHuaweiRequest({ requestId: 'hw-lost-answer' });
     await expect(huawei.createFlow(request)).rejects.toMatchObject({ name: 'VendorUnavailable' });

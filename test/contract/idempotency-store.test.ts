@@ -17,6 +17,7 @@ import {
   idempotencyFromEnv,
   stepKeyOf,
 } from '../../functions/flow-steps/idempotency.ts';
+import type { VendorClient } from '../../functions/vendors/types.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from '../../local/aws/idempotency-store.ts';
 import { aCreatedFlow, anSqsRecord, aRequest, aStatus, ScriptedClient } from '../helpers/factories.ts';
 
@@ -83,6 +84,34 @@ describe('an effect step retried after its call succeeded', () => {
     expect(await retry(event('createFlow'), context())).toEqual(first);
     expect(first).toMatchObject({ flowId: 'flow-a' });
     expect(client.calls.map((c) => c.operation)).toEqual(['createFlow']);
+  });
+
+  it('keys completeFlow too: a retried completion returns the stored answer without calling the vendor', async () => {
+    const client = new ScriptedClient().script('completeFlow', undefined);
+    const run = createVendorTaskRunner({ vendor: 'aws-mediaconnect', client, idempotency: idempotency() });
+    const first = await run(event('completeFlow', { flowId: 'flow-1' }), context());
+    expect(first).toEqual({ flowId: 'flow-1', completed: true });
+    expect(await run(event('completeFlow', { flowId: 'flow-1' }), context())).toEqual(first);
+    expect(client.calls.map((c) => c.operation)).toEqual(['completeFlow']);
+  });
+
+  it('refuses completeFlow for a client that creates in one step (the workflow never asks it)', async () => {
+    const scripted = new ScriptedClient();
+    const withoutCompletion: VendorClient = {
+      vendor: 'aws-mediaconnect',
+      createFlow: (r) => scripted.createFlow(r),
+      startFlow: (r, id) => scripted.startFlow(r, id),
+      describeFlow: (r, id) => scripted.describeFlow(r, id),
+      grantEntitlements: (r, id) => scripted.grantEntitlements(r, id),
+      stopFlow: (r, id) => scripted.stopFlow(r, id),
+      deleteFlow: (r, id) => scripted.deleteFlow(r, id),
+      describeConnection: (r, id) => scripted.describeConnection(r, id),
+    };
+    const run = createVendorTaskRunner({ vendor: 'aws-mediaconnect', client: withoutCompletion });
+    await expect(run(event('completeFlow', { flowId: 'flow-1' }))).rejects.toMatchObject({
+      name: 'InvalidRequest',
+      message: expect.stringContaining('nothing to complete'),
+    });
   });
 
   it('runs a new attempt (another execution name) for real: its answers may have changed', async () => {

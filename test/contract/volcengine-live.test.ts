@@ -36,6 +36,34 @@ function clientFor(
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 describe('Volcengine Live client ↔ emulator', () => {
+  it('adopts by title within its own group only, when another group holds a task of the same title', async () => {
+    const running = await emulator();
+    const volc = clientFor(running, { callTimeoutMs: 1000 });
+    // Someone else's group, with a task titled like ours.
+    const other = aVolcengineRequest(
+      { requestId: 'vl-other', flow: { name: 'OtherGroup' } },
+      { title: 'RelayBeijing' },
+    );
+    const foreign = await volc.createFlow(other);
+
+    // Ours: the group is created, the answer of CreatePullToPushTask is lost, the create is retried.
+    const request = aVolcengineRequest({ requestId: 'vl-ours' });
+    let draw = 0;
+    running.setFaults({ timeoutRate: 1, random: () => (draw++ === 1 ? 0 : 1) });
+    await expect(volc.createFlow(request)).rejects.toMatchObject({ name: 'VendorUnavailable' });
+    running.setFaults({});
+    const created = await volc.createFlow(request);
+
+    expect(created).toMatchObject({ name: 'RelayBeijing', adopted: true });
+    expect(created.flowId).not.toBe(foreign.flowId);
+    const ours = running.tasks().filter((t) => t.groupName === 'RelayBeijing');
+    expect(ours).toHaveLength(1);
+    expect(created.flowId).toBe(`RelayBeijing:${ours[0]!.taskId}`);
+    expect(running.tasks().filter((t) => t.groupName === 'OtherGroup')).toHaveLength(1);
+    // Reads go through V2 with the group filter; V1, whose group filter the SDK dropped, is never used.
+    expect(running.journal.count((e) => e.operation === 'ListPullToPushTask')).toBe(0);
+  });
+
   it('runs the lifecycle: group + task, active at StartTime, stop, delete task and group', async () => {
     const running = await emulator();
     const volc = clientFor(running);
@@ -63,9 +91,9 @@ describe('Volcengine Live client ↔ emulator', () => {
     expect(running.journal.entries.map((e) => `${e.operation} ${e.status} ${e.budget}`)).toEqual([
       'CreatePullToPushGroup 200 writes',
       'CreatePullToPushTask 200 writes',
-      'ListPullToPushTask 200 lists',
+      'ListPullToPushTaskV2 200 lists',
       'StopPullToPushTask 200 writes',
-      'ListPullToPushTask 200 lists',
+      'ListPullToPushTaskV2 200 lists',
       'DeletePullToPushTask 200 writes',
       'DeletePullToPushGroup 200 writes',
     ]);

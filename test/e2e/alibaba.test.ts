@@ -123,6 +123,12 @@ describe('local run: ICE requests with their outputs, one delivered twice', () =
       expect(flow.outputs.map((o) => o.name)).toEqual(['partner-pull', 'cdn-push']);
     }
     expect(emulator.journal.maxInWindow(1000, 'ice')).toBeLessThanOrEqual(5);
-    expect(emulator.journal.count((e) => e.status !== 200 || e.errorCode !== undefined)).toBe(0);
+    // CompleteFlow reads the input before adding it: one "no input yet" per flow, and no other refusal.
+    const refusals = emulator.journal.entries.filter((e) => e.status !== 200 || e.errorCode !== undefined);
+    expect(refusals.map((e) => `${e.operation} ${e.errorCode}`)).toEqual(
+      requests.map(() => 'GetMediaConnectFlowInput RetCode 1007'),
+    );
+    expect(emulator.journal.count((e) => e.operation === 'CreateMediaConnectFlow')).toBe(requests.length);
+    expect(emulator.journal.count((e) => e.operation === 'AddMediaConnectFlowInput')).toBe(requests.length);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * `flowctl executions list|show|redrive --local` end to end, with the failed-execution capture: a request that failed
  * for good (refused redrive: ADR 0003), and one whose execution was aborted mid-step (captured on the DLQ with reason
- * Aborted, then redriven with RedriveExecution, resuming at the step it stopped in and adopting the flow it had made).
+ * Aborted and announced as FlowProvisioningFailed on the local bus, then redriven with RedriveExecution, resuming at the step it stopped in and adopting the flow it had made).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DlqRecord, RedriveResult } from '../../cli/operations/dlq.ts';
 import type { ExecutionSummary, ExecutionView, RedriveOutcome } from '../../cli/operations/executions.ts';
+import { parseEntry } from '../../functions/domain/flow-event.ts';
 import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAwsMediaConnectEmulator } from '../../local/emulators/aws-mediaconnect.ts';
 import { eventually, type ServedStack, startServedStack } from '../helpers/flowctl-e2e.ts';
@@ -92,6 +93,24 @@ describe('flowctl executions --local', () => {
       executionArn: abortedArn(),
       vendor: 'aws-mediaconnect',
     });
+  });
+
+  it('announces the aborted execution once on the local bus as FlowProvisioningFailed, failureRecord Aborted', () => {
+    const announced = served.stack.eventBus.entries
+      .filter((e) => e.DetailType === 'FlowProvisioningFailed')
+      .map((e) => parseEntry(e).detail)
+      .filter((d) => d.requestId === aborted!.requestId);
+    expect(announced).toEqual([
+      expect.objectContaining({
+        eventId: `${abortedArn()}#FlowProvisioningFailed`,
+        executionArn: abortedArn(),
+        vendor: 'aws-mediaconnect',
+        attempt: 1,
+        failedState: 'CreateFlow',
+        rolledBack: false,
+        failureRecord: { queue: 'dlq', reason: 'Aborted' },
+      }),
+    ]);
   });
 
   it('redrives the aborted execution: it resumes at CreateFlow, adopts the flow it made, and succeeds', async () => {

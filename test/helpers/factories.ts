@@ -1,12 +1,14 @@
 /** Record factories for tests: valid requests per vendor, SQS records, scripted vendor clients. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ProvisionRequest, VendorId } from '../../functions/domain/contract.ts';
+import type { FlowConnection } from '../../functions/domain/flow-event.ts';
 import type {
   CreatedFlow,
   CreateOptions,
   FlowState,
   FlowStatus,
   GrantedEntitlement,
+  Operation,
   VendorClient,
 } from '../../functions/vendors/types.ts';
 import { exampleRequest } from '../../local/batch/demo-batch.ts';
@@ -42,7 +44,7 @@ export function anSqsEvent(...bodies: string[]): SQSEvent {
   return { Records: bodies.map((body, i) => anSqsRecord(body, `msg-${i}`)) };
 }
 
-type Step = 'createFlow' | 'startFlow' | 'describeFlow' | 'grantEntitlements' | 'stopFlow' | 'deleteFlow';
+type Step = Operation;
 
 /**
  * A vendor client whose answers are scripted per operation: each call takes the next scripted answer (an Error is
@@ -72,6 +74,9 @@ export class ScriptedClient implements VendorClient {
     this.calls[this.calls.length - 1]!.firstTry = options.firstTry ?? false;
     return answer;
   }
+  completeFlow(request: ProvisionRequest, flowId: string): Promise<void> {
+    return this.next('completeFlow', request, flowId);
+  }
   startFlow(request: ProvisionRequest, flowId: string): Promise<FlowStatus> {
     return this.next('startFlow', request, flowId);
   }
@@ -87,6 +92,9 @@ export class ScriptedClient implements VendorClient {
   deleteFlow(request: ProvisionRequest, flowId: string): Promise<void> {
     return this.next('deleteFlow', request, flowId);
   }
+  describeConnection(request: ProvisionRequest, flowId: string): Promise<FlowConnection> {
+    return this.next('describeConnection', request, flowId);
+  }
 }
 
 export function aStatus(state: FlowState, flowId = 'flow-1'): FlowStatus {
@@ -94,5 +102,5 @@ export function aStatus(state: FlowState, flowId = 'flow-1'): FlowStatus {
 }
 
 export function aCreatedFlow(flowId = 'flow-1', name = 'basketball-final'): CreatedFlow {
-  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false };
+  return { flowId, name, state: 'STANDBY', vendorStatus: 'STANDBY', adopted: false, connection: { outputs: [] } };
 }

@@ -24,6 +24,7 @@ const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   'client-scheduler': 'scheduler',
   'client-cloudformation': 'cloudformation',
   'client-lambda': 'lambda',
+  'client-eventbridge': 'events',
 };
 
 const BATCH_AS_SINGLE: Readonly<Record<string, string>> = {

@@ -235,3 +235,22 @@ export function definitionTemplateOf(
   };
   return JSON.parse(readFileSync(join(synth.outdir, manifest.files[key.replace(/\.json$/, '')]!.source.path), 'utf8'));
 }
+
+/**
+ * What CDK grants a state machine role for its log delivery and tracing: these actions take no resource-level
+ * permissions, so they stand on Resource "*" (acknowledged in the construct).
+ */
+export const MACHINE_PLATFORM_ACTIONS = new Set([
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+]);

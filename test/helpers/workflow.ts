@@ -7,6 +7,7 @@ import type { VendorId } from '../../functions/domain/contract.ts';
 import { Pacer } from '../../functions/domain/pacing.ts';
 import { buildVendorTaskHandler } from '../../functions/flow-steps/handler-factory.ts';
 import type { VendorClient } from '../../functions/vendors/types.ts';
+import { LocalEventBus, PUT_EVENTS_RESOURCE } from '../../local/aws/event-bus.ts';
 import { type LocalHandler, LocalLambdaRuntime } from '../../local/aws/lambda-runtime.ts';
 import { LocalStepFunctions } from '../../local/aws/step-functions.ts';
 import type { ExecutionRecord } from '../../local/aws/step-functions-model.ts';
@@ -22,6 +23,8 @@ export interface WorkflowHarness {
   readonly lambdas: LocalLambdaRuntime;
   readonly stateMachineArn: string;
   readonly dlq: CapturedMessage[];
+  /** What the workflow put on its bus. */
+  readonly eventBus: LocalEventBus;
   /** Starts an execution named after the request and waits for it to end. */
   run(request: Record<string, unknown>, name?: string): Promise<ExecutionRecord>;
 }
@@ -43,14 +46,17 @@ export function workflowHarness(
     createInstance: () => buildVendorTaskHandler({ vendor, client, pacer: new Pacer(0) }) as LocalHandler,
   });
   const dlq: CapturedMessage[] = [];
+  const eventBus = new LocalEventBus('flow-provisioner-test');
   const stepFunctions = new LocalStepFunctions({ waitOverrideMs: options.waitOverrideMs ?? 1, retryOverrideMs: 1 });
   const stateMachineArn = stepFunctions.registerStateMachine({
     name: `provision-flow-${vendor}`,
     definition: loadWorkflow({
       VendorFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
       DeadLetterQueueUrl: DLQ_URL,
+      EventBusName: eventBus.name,
     }),
     resolveResource: (resource) => {
+      if (resource === PUT_EVENTS_RESOURCE) return eventBus.taskHandler();
       if (resource === 'arn:aws:states:::sqs:sendMessage') {
         return async (input) => {
           const params = input as {
@@ -75,6 +81,7 @@ export function workflowHarness(
     lambdas,
     stateMachineArn,
     dlq,
+    eventBus,
     run: async (request, name) => {
       const { executionArn } = stepFunctions.startExecution({
         stateMachineArn,

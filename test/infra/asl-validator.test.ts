@@ -20,6 +20,8 @@ function resolved(synth: SynthResult, value: unknown): string {
   if (v.Ref && resources[v.Ref]?.Type === 'AWS::SQS::Queue') {
     return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${v.Ref}`;
   }
+  // A Ref of an event bus is its name.
+  if (v.Ref && resources[v.Ref]?.Type === 'AWS::Events::EventBus') return v.Ref;
   const [id, attribute] = v['Fn::GetAtt'] ?? [];
   if (id && attribute === 'Arn' && resources[id]?.Type === 'AWS::Lambda::Function') {
     return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${id}`;

@@ -8,27 +8,19 @@
  *
  * Every number is read from `functions/domain/config.ts`.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Validations } from 'aws-cdk-lib';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../cdk/build-app.ts';
 import {
-  ProvisioningWorkflow,
   TASK_RESPONSE_ACTIONS,
   WORKFLOW_FILES,
   WORKFLOW_PLACEHOLDERS,
 } from '../../cdk/constructs/provisioning-workflow.ts';
-import {
-  SQS_MAX_CONCURRENCY_RANGE,
-  TASK_RETENTION_SECONDS,
-  taskMaxConcurrency,
-  taskVisibilityTimeoutSeconds,
-  VendorTaskQueue,
-  VISIBILITY_TIMEOUT_FACTOR,
-} from '../../cdk/constructs/vendor-task-queue.ts';
+import { TASK_RETENTION_SECONDS, VISIBILITY_TIMEOUT_FACTOR } from '../../cdk/constructs/vendor-task-queue.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
 import {
   DISPATCH_MODE,
@@ -46,6 +38,7 @@ import {
   getAtt,
   identityStatements,
   logicalIdOf,
+  MACHINE_PLATFORM_ACTIONS,
   machineName,
   rendered,
   retainedName,
@@ -61,22 +54,6 @@ import {
 const DAY = 24 * 60 * 60;
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
 const vendors = configs.map((c) => c.vendor);
-
-/** What CDK adds to a state machine role for logging and tracing (Resource "*", acknowledged in the construct). */
-const MACHINE_LOGGING_ACTIONS = new Set([
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-]);
 
 /** What the SQS event source grants its consumer, on the source queue. */
 const CONSUMER_ACTIONS = [
@@ -198,7 +175,7 @@ describe.each(['queue', 'invoke'] as const)('both modes: %s', (mode) => {
     const star = allows
       .filter(({ statement }) => asArray(statement.Resource).includes('*'))
       .flatMap(({ statement }) => asArray(statement.Action))
-      .filter((a) => !MACHINE_LOGGING_ACTIONS.has(a) && !a.startsWith('mediaconnect:'));
+      .filter((a) => !MACHINE_PLATFORM_ACTIONS.has(a) && !a.startsWith('mediaconnect:'));
     expect(star).toEqual([]);
   });
 
@@ -302,13 +279,17 @@ describe('queue mode', () => {
       const statements = statementsOfRole(synth().template, ids().machineRole(vendor));
       const actions = statements.flatMap((s) => asArray(s.Action));
       expect(actions.filter((a) => a.startsWith('lambda:'))).toEqual([]);
-      expect(actions.filter((a) => !MACHINE_LOGGING_ACTIONS.has(a))).toEqual(['sqs:SendMessage']);
+      // The outcome-event put has its own tests (test/infra/outcome-events.test.ts).
+      expect(actions.filter((a) => !MACHINE_PLATFORM_ACTIONS.has(a) && a !== 'events:PutEvents')).toEqual([
+        'sqs:SendMessage',
+      ]);
       expect(asSet(resourcesOf(statements, 'sqs:SendMessage'))).toEqual(
         asSet([getAtt(ids().taskQueue(vendor)), getAtt(ids().dlq)]),
       );
       expect(resources()[ids().machine(vendor)]!.Properties.DefinitionSubstitutions).toEqual({
         VendorTaskQueueUrl: { Ref: ids().taskQueue(vendor) },
         DeadLetterQueueUrl: { Ref: ids().dlq },
+        EventBusName: { Ref: expect.stringMatching(/^OutcomeEventsBus/) },
       });
     }
     // Nobody in the stack may invoke a vendor λ: its event source does.
@@ -407,6 +388,7 @@ describe('invoke mode', () => {
       expect(machine.DefinitionSubstitutions).toEqual({
         VendorFunctionArn: getAtt(ids().fn(vendor)),
         DeadLetterQueueUrl: { Ref: ids().dlq },
+        EventBusName: { Ref: expect.stringMatching(/^OutcomeEventsBus/) },
       });
     }
   });
@@ -418,7 +400,11 @@ describe('invoke mode', () => {
       expect(resourcesOf(statements, 'sqs:SendMessage')).toEqual([getAtt(ids().dlq)]);
       const other = statements
         .flatMap((s) => asArray(s.Action))
-        .filter((a) => !['lambda:InvokeFunction', 'sqs:SendMessage'].includes(a) && !MACHINE_LOGGING_ACTIONS.has(a));
+        .filter(
+          (a) =>
+            !['lambda:InvokeFunction', 'sqs:SendMessage', 'events:PutEvents'].includes(a) &&
+            !MACHINE_PLATFORM_ACTIONS.has(a),
+        );
       expect(other).toEqual([]);
     }
   });
@@ -441,62 +427,5 @@ describe('invoke mode', () => {
         stageAlarmName('dlq-messages', 'provision-dlq'),
       ].sort(),
     );
-  });
-});
-
-describe('mode wiring and limits', () => {
-  it('rejects an unknown dispatchMode in context', () => {
-    expect(() => buildApp({ context: { dispatchMode: 'poll', 'aws:cdk:bundling-stacks': [] } })).toThrow(
-      /dispatchMode/,
-    );
-  });
-
-  it('uses the reserved concurrency as the event source maximum concurrency, within what Lambda accepts', () => {
-    const { min, max } = SQS_MAX_CONCURRENCY_RANGE;
-    expect(min).toBe(2);
-    expect(taskMaxConcurrency('huawei-live', 4)).toBe(4);
-    expect(taskMaxConcurrency('huawei-live', min)).toBe(min);
-    expect(taskMaxConcurrency('huawei-live', max)).toBe(max);
-    expect(() => taskMaxConcurrency('huawei-live', 1)).toThrow(/reservedConcurrency 1.*at least 2.*'invoke'/s);
-    expect(() => taskMaxConcurrency('huawei-live', max + 1)).toThrow(/above the SQS maximum/);
-    for (const config of configs) {
-      expect(config.budget.reservedConcurrency).toBeGreaterThanOrEqual(min);
-      expect(taskVisibilityTimeoutSeconds(config)).toBe(6 * config.functionTimeoutSeconds);
-    }
-  });
-
-  it('refuses to build a task queue for a vendor with reserved concurrency 1', () => {
-    const stack = new Stack(new App(), 'Limits');
-    const consumer = new lambda.Function(stack, 'Fn', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => {}'),
-    });
-    const base = VENDORS['huawei-live'];
-    const config: VendorConfig = { ...base, budget: { ...base.budget, reservedConcurrency: 1 } };
-    expect(() => new VendorTaskQueue(stack, 'Tasks', { config, consumer })).toThrow(/at least 2/);
-  });
-
-  it('refuses a queue-mode workflow without task queues, and task queues in invoke mode', () => {
-    const stack = new Stack(new App(), 'Wiring');
-    const fn = new lambda.Function(stack, 'Fn', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => {}'),
-    });
-    const deadLetterQueue = new sqs.Queue(stack, 'Dlq');
-    const vendorFunctions = { 'huawei-live': fn } as const;
-    expect(
-      () => new ProvisioningWorkflow(stack, 'Queue', { vendorFunctions, deadLetterQueue, dispatchMode: 'queue' }),
-    ).toThrow(/needs a task queue for huawei-live/);
-    expect(
-      () =>
-        new ProvisioningWorkflow(stack, 'Invoke', {
-          vendorFunctions,
-          deadLetterQueue,
-          dispatchMode: 'invoke',
-          taskQueues: { 'huawei-live': { queue: new sqs.Queue(stack, 'Tasks') } },
-        }),
-    ).toThrow(/invoke mode/);
   });
 });

@@ -15,6 +15,7 @@ import { WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
 import { actionsOfCode, filesUnder, grantsOf, isAllowed, sampleOf } from '../helpers/iam.ts';
 import {
   definitionTemplateOf,
+  MACHINE_PLATFORM_ACTIONS,
   rendered,
   type Statement,
   type SynthResult,
@@ -40,21 +41,6 @@ const FUNCTION_PLATFORM = new Set([
   'logs:PutLogEvents',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
-]);
-/** What CDK grants a state machine for its log delivery and tracing (no resource-level permissions). */
-const MACHINE_PLATFORM = new Set([
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
 ]);
 /** The execution-role permissions of an SQS event source (Lambda developer guide, "Using Lambda with Amazon SQS"). */
 const EVENT_SOURCE_REQUIRED = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
@@ -157,6 +143,12 @@ function principalsOf(synth: SynthResult): Principal[] {
           action,
           ...referenced.filter((r) => resources[r]?.Type === 'AWS::SecretsManager::Secret').map((s) => `<${s}>`),
         );
+      } else if (action === 'events:PutEvents') {
+        addTo(
+          required,
+          action,
+          ...referenced.filter((r) => resources[r]?.Type === 'AWS::Events::EventBus').map((b) => `<${b}.Arn>`),
+        );
       } else if (service === 'mediaconnect')
         addTo(required, action, `${ARN}:mediaconnect:<AWS::Region>:<AWS::AccountId>:flow:*`);
       else throw new Error(`${fn.entry}: no target known for ${action}`);
@@ -194,6 +186,15 @@ function principalsOf(synth: SynthResult): Principal[] {
           'sqs:SendMessage',
           ...referencesIn(placeholder(state.Parameters?.QueueUrl)).map((q) => `<${q}.Arn>`),
         );
+      } else if (state.Resource === 'arn:aws:states:::events:putEvents') {
+        const entries = (state.Parameters?.Entries ?? []) as { EventBusName?: unknown }[];
+        for (const entry of entries) {
+          addTo(
+            required,
+            'events:PutEvents',
+            ...referencesIn(placeholder(entry.EventBusName)).map((b) => `<${b}.Arn>`),
+          );
+        }
       } else if (String(state.Resource).startsWith('${')) {
         addTo(required, 'lambda:InvokeFunction', rendered(placeholder(state.Resource)));
       } else throw new Error(`${machine}: no action known for Task resource ${state.Resource}`);
@@ -202,7 +203,7 @@ function principalsOf(synth: SynthResult): Principal[] {
       name: `machine ${nameOf(machine)}`,
       statements: (r) => statementsOfRoleIn(r, roleId),
       required,
-      platform: MACHINE_PLATFORM,
+      platform: MACHINE_PLATFORM_ACTIONS,
     });
   }
 

@@ -42,6 +42,7 @@ let ids: {
   role: string;
   rule: string;
   capture: string;
+  bus: string;
 };
 /** The template's Resources section (as loosely typed as CDK's own `toJSON`). */
 let resources: ReturnType<Template['toJSON']>;
@@ -58,6 +59,7 @@ beforeAll(() => {
     role: logicalIdOf(stack, stack.scheduling.scheduleRole),
     rule: logicalIdOf(stack, stack.failureCapture.rule),
     capture: logicalIdOf(stack, stack.failureCapture.function),
+    bus: logicalIdOf(stack, stack.outcomeEvents.bus),
   };
 });
 afterAll(() => synth?.cleanup());
@@ -181,9 +183,10 @@ describe('failed-execution capture', () => {
     });
   });
 
-  it('runs a λ that writes the record to provision-dlq and may read only the executions it captures', () => {
+  it('runs a λ that writes the record to provision-dlq, puts on the stage bus only and may read only the executions it captures', () => {
     const fn = resources[ids.capture]!.Properties;
     expect(fn.Environment.Variables.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: ids.dlq });
+    expect(fn.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: ids.bus });
     expect(fn.Timeout).toBe(CAPTURE_TIMEOUT_SECONDS);
     expect(fn.DeadLetterConfig).toEqual({ TargetArn: getAtt(ids.deliveryDlq) });
     const statements = statementsOfRole(synth.template, roleOf(synth.template, ids.capture));
@@ -198,12 +201,15 @@ describe('failed-execution capture', () => {
       expect(described.some((r) => r.includes(`:execution:${machineName(config.vendor)}:*`))).toBe(true);
     }
     expect(resourcesOf('states:GetExecutionHistory')).toEqual(resourcesOf('states:DescribeExecution'));
+    expect(resourcesOf('events:PutEvents')).toEqual([getAtt(ids.bus)]);
     const other = statements
       .flatMap((s) => asArray(s.Action))
       .filter(
         (a) =>
           !HOUSE_ACTIONS.has(a) &&
-          !['sqs:SendMessage', 'states:DescribeExecution', 'states:GetExecutionHistory'].includes(a),
+          !['sqs:SendMessage', 'states:DescribeExecution', 'states:GetExecutionHistory', 'events:PutEvents'].includes(
+            a,
+          ),
       );
     expect(other).toEqual([]);
   });

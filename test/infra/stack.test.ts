@@ -375,6 +375,7 @@ describe('bundles', () => {
             IDEMPOTENCY_TABLE_NAME: 'flow-provisioner-idempotency',
             VENDOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:flow-provisioner-vendor-AbCdEf',
             DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/provision-dlq',
+            EVENT_BUS_NAME: 'flow-provisioner-dev',
             STATE_MACHINE_ARNS: JSON.stringify({
               'aws-mediaconnect': 'arn:aws:states:us-east-1:123456789012:stateMachine:provision-flow-aws-mediaconnect',
             }),

@@ -157,6 +157,24 @@ export interface Outcome {
   readonly resources: number;
 }
 
+/**
+ * The one loss no retry can absorb, and it is documented: when the answer of ICE's CreateMediaConnectFlow is lost (a
+ * fault, or a λ that dies right after the call returned), ICE cannot be asked for the flow by name
+ * (docs/vendors/alibaba-ice.md, "Identity and adoption"), so the retry is refused and says so. These are the requests
+ * that ended that way; each still has exactly its one flow at ICE.
+ */
+export function iceLostCreateAnswers(outcomes: readonly Outcome[]): Outcome[] {
+  return outcomes.filter((o) => {
+    const record = o.dlq.at(-1)?.attributes;
+    return (
+      o.status === 'DLQ' &&
+      o.vendor === 'alibaba-ice' &&
+      record?.failedState === 'CreateFlow' &&
+      /no lookup by name/.test(record.cause ?? '')
+    );
+  });
+}
+
 /** What a scenario measured: counts only (timings vary from machine to machine). */
 export interface Figures {
   requests: number;

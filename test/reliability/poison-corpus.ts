@@ -1,6 +1,7 @@
 /**
  * A corpus of poison messages, generated with fast-check from a fixed seed (reproducible; `RELIABILITY_SEED` picks
- * another): bad JSON, wrong types, unknown vendors, oversize bodies, missing fields and hostile strings. Every message
+ * another): bad JSON, wrong types, unknown vendors, oversize bodies, missing fields, hostile strings, and well-formed
+ * requests that break one documented vendor rule (`../helpers/vendor-rule-breakers.ts`). Every message
  * is one SQS accepts (SQS refuses some characters outright, which is the queue's business, not ours) and one the
  * contract rejects.
  */
@@ -8,6 +9,7 @@ import fc from 'fast-check';
 import { LIMITS } from '../../functions/domain/config.ts';
 import { parseRequestBody, VENDOR_IDS, type VendorId } from '../../functions/domain/contract.ts';
 import { exampleRequest } from '../../local/batch/demo-batch.ts';
+import { RULE_BREAKERS } from '../helpers/vendor-rule-breakers.ts';
 
 export const POISON_KINDS = [
   'bad-json',
@@ -16,6 +18,7 @@ export const POISON_KINDS = [
   'oversize',
   'missing-field',
   'hostile-string',
+  'vendor-rule',
 ] as const;
 export type PoisonKind = (typeof POISON_KINDS)[number];
 
@@ -122,6 +125,10 @@ function arbitraryFor(kind: PoisonKind, id: number): fc.Arbitrary<string> {
           if (field === 'flow.name') return JSON.stringify(withValue(request, 'flow', 'name', `${text}\u0000`));
           return JSON.stringify({ ...request, [field]: field === 'requestId' ? `${text}/../` : text });
         });
+    case 'vendor-rule':
+      return fc
+        .constantFrom(...RULE_BREAKERS)
+        .map((breaker) => JSON.stringify({ ...breaker.request, requestId: `poison-${id}` }));
   }
 }
 

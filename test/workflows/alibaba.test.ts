@@ -60,6 +60,8 @@ describe('provision-flow × alibaba-ice', () => {
       flowId: expect.any(String),
       flowName: 'esports-final-wf-ice-happy',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.iceFlows()).toEqual([
       expect.objectContaining({
@@ -68,19 +70,27 @@ describe('provision-flow × alibaba-ice', () => {
         input: { name: 'arena-encoder', protocol: 'SRT-Listener' },
         outputs: [
           { name: 'partner-pull', protocol: 'SRT-Listener' },
-          { name: 'cdn-push', protocol: 'RTMP-PUSH' },
+          { name: 'cdn-push', protocol: 'SRT-Caller' },
         ],
       }),
     ]);
-    // Online is synchronous at ICE: no poll between the start and the outputs, and no read before the start (the
-    // create answered the state).
+    // The create answers after CreateMediaConnectFlow; CompleteFlow reads the input (none yet) and adds it. No read
+    // before the start (the create answered the state); online is synchronous at ICE: no poll between the start and
+    // the outputs, which are added once the names are read.
     expect(calls(emulator)).toEqual([
       'CreateMediaConnectFlow 200',
+      'GetMediaConnectFlowInput 200 RetCode 1007',
       'AddMediaConnectFlowInput 200',
       'UpdateMediaConnectFlowStatus 200',
+      'GetMediaConnectFlowAllOutputName 200',
       'AddMediaConnectFlowOutput 200',
       'AddMediaConnectFlowOutput 200',
+      // CreateMediaConnectFlow answers only the id: the event's ingest URL is read back.
+      'GetMediaConnectFlowInput 200',
     ]);
+    expect(execution.history.filter((h) => h.type === 'TaskStateEntered').map((h) => h.stateName)).toContain(
+      'CompleteFlow',
+    );
     expect(harness.dlq).toEqual([]);
   });
 
@@ -99,41 +109,98 @@ describe('provision-flow × alibaba-ice', () => {
     expect(emulator.iceFlows()).toHaveLength(1);
   });
 
-  it('adopts the flow when the answer to its create was lost and the workflow retried', async () => {
-    // The first call takes effect but its answer never arrives: the client times out (VendorUnavailable).
+  it('a lost answer of AddMediaConnectFlowInput: CompleteFlow is retried, finds the input and adds nothing', async () => {
+    // Calls: CreateMediaConnectFlow, GetMediaConnectFlowInput, AddMediaConnectFlowInput (answer lost), then clean.
+    const { emulator, harness } = await setup('alibaba-ice', {
+      faults: { timeoutRate: 0.5, random: rolls(0.9, 0.9, 0.1) },
+    });
+    const request = iceRequest({ requestId: 'wf-ice-lost-input', entitlements: [] });
+    const execution = await harness.run(request);
+
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(JSON.parse(execution.output!)).toMatchObject({ adopted: false, flowName: iceFlowName(request) });
+    expect(emulator.iceFlows()).toEqual([
+      expect.objectContaining({ status: 'online', input: { name: 'arena-encoder', protocol: 'SRT-Listener' } }),
+    ]);
+    expect(calls(emulator).slice(0, 4)).toEqual([
+      'CreateMediaConnectFlow 200',
+      'GetMediaConnectFlowInput 200 RetCode 1007',
+      'AddMediaConnectFlowInput 200',
+      'GetMediaConnectFlowInput 200',
+    ]);
+    expect(execution.history.filter((h) => h.type === 'TaskRetried' && h.stateName === 'CompleteFlow')).toHaveLength(1);
+  });
+
+  it('a fault between the two calls: the flow id reaches the failure record, and rollback deletes the flow', async () => {
+    // Every call after CreateMediaConnectFlow fails (HTTP 5xx) until CompleteFlow's retries run out.
+    const { emulator, harness } = await setup('alibaba-ice', {
+      faults: { errorRate: 0.5, random: rolls(0.9, ...Array(12).fill(0.1)) },
+    });
+    const request = iceRequest({ requestId: 'wf-ice-between', onFailure: 'rollback', entitlements: [] });
+    const execution = await harness.run(request);
+
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('VendorUnavailable');
+    const created = emulator.journal.entries.filter((e) => e.operation === 'CreateMediaConnectFlow');
+    expect(created).toHaveLength(1);
+    expect(harness.dlq[0]!.attributes).toMatchObject({
+      error: 'VendorUnavailable',
+      failedState: 'CompleteFlow',
+      rolledBack: 'true',
+    });
+    expect(harness.dlq[0]!.attributes.flowId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(emulator.iceFlows()).toEqual([]);
+  });
+
+  it('keeps a half-made flow for a redrive (onFailure: keep), naming its id in the failure record', async () => {
+    const { emulator, harness } = await setup('alibaba-ice', {
+      faults: { errorRate: 0.5, random: rolls(0.9, ...Array(12).fill(0.1)) },
+    });
+    const request = iceRequest({ requestId: 'wf-ice-kept', entitlements: [] });
+    const execution = await harness.run(request);
+
+    expect(execution.status).toBe('FAILED');
+    const [flow] = emulator.iceFlows();
+    expect(flow).toMatchObject({ name: iceFlowName(request) });
+    expect(flow!.input).toBeUndefined();
+    expect(harness.dlq[0]!.attributes).toMatchObject({
+      failedState: 'CompleteFlow',
+      rolledBack: 'false',
+      flowId: flow!.flowId,
+      rollbackDetail: `kept flow ${flow!.flowId} for a redrive to adopt (onFailure: keep)`,
+    });
+  });
+
+  it('a lost answer of CreateMediaConnectFlow itself cannot be adopted (no lookup by name): refused, and says so', async () => {
     const { emulator, harness } = await setup('alibaba-ice', { faults: { timeoutRate: 0.5, random: rolls(0.1) } });
     const request = iceRequest({ requestId: 'wf-ice-lost' });
     const execution = await harness.run(request);
 
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output!)).toMatchObject({ adopted: true, flowName: iceFlowName(request) });
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('VendorRejected');
+    expect(calls(emulator)).toEqual(['CreateMediaConnectFlow 200', 'CreateMediaConnectFlow 200 RetCode 1001']);
+    expect(harness.dlq[0]!.attributes).toMatchObject({ failedState: 'CreateFlow', flowId: 'none' });
+    expect(harness.dlq[0]!.attributes.cause).toContain('ICE has no lookup by name');
     expect(emulator.iceFlows()).toHaveLength(1);
-    expect(emulator.iceFlows()[0]).toMatchObject({ status: 'online', input: { name: 'arena-encoder' } });
-    expect(calls(emulator).slice(0, 5)).toEqual([
-      'CreateMediaConnectFlow 200',
-      'CreateMediaConnectFlow 200 RetCode 1001',
-      'GetMediaConnectFlow 200',
-      'GetMediaConnectFlowInput 200 RetCode 1007',
-      'AddMediaConnectFlowInput 200',
-    ]);
   });
 
-  it('sends a name it cannot verify as its own to the DLQ as VendorConflict, without retrying', async () => {
-    const { emulator, harness } = await setup('alibaba-ice', { iceDuplicateRevealsFlowId: false });
+  it('sends a taken name to the DLQ after one call, without retrying, saying what to do', async () => {
+    const { emulator, harness } = await setup('alibaba-ice');
     const request = iceRequest({ requestId: 'wf-ice-taken' });
     emulator.seedIceFlow({ name: iceFlowName(request), region: request.region });
     const execution = await harness.run(request);
 
     expect(execution.status).toBe('FAILED');
-    expect(execution.error).toBe('VendorConflict');
+    expect(execution.error).toBe('VendorRejected');
     expect(calls(emulator)).toEqual(['CreateMediaConnectFlow 200 RetCode 1001']);
     expect(harness.dlq).toHaveLength(1);
     expect(JSON.parse(harness.dlq[0]!.body)).toEqual(request);
     expect(harness.dlq[0]!.attributes).toMatchObject({
-      error: 'VendorConflict',
+      error: 'VendorRejected',
       failedState: 'CreateFlow',
       vendor: 'alibaba-ice',
     });
+    expect(harness.dlq[0]!.attributes.cause).toContain('delete it, and redrive the request');
   });
 
   it('sends bad credentials to the DLQ as VendorAuthFailed after one call', async () => {
@@ -161,6 +228,8 @@ describe('provision-flow × alibaba-cams', () => {
       flowId: expect.any(String),
       flowName: 'ticket-survey-wf-cams-happy',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.camsFlows()).toEqual([
       expect.objectContaining({

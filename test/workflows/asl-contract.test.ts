@@ -118,7 +118,29 @@ describe.each(files)('%s', (file) => {
 
   it('ends every failure path in a Fail state, never in Succeed', () => {
     expect(Object.values(states).some((s) => s.Type === 'Succeed')).toBe(false);
-    expect(states.RecordFailure?.Next).toBe('ProvisioningFailed');
+    // After the failure record: the failure event, whatever happens to its put, then the Fail state and nothing else.
+    const reachable = new Set<string>();
+    const visit = (name: string | undefined) => {
+      if (!name || reachable.has(name)) return;
+      reachable.add(name);
+      const s = states[name] as {
+        Next?: string;
+        Default?: string;
+        Choices?: { Next: string }[];
+        Catch?: { Next: string }[];
+      };
+      for (const next of [
+        s.Next,
+        s.Default,
+        ...(s.Choices ?? []).map((c) => c.Next),
+        ...(s.Catch ?? []).map((c) => c.Next),
+      ])
+        visit(next);
+    };
+    visit('RecordFailure');
+    expect(reachable).toContain('PublishFailed');
+    expect(reachable).not.toContain('Provisioned');
+    expect([...reachable].filter((n) => !states[n]?.Next && !states[n]?.Choices)).toEqual(['ProvisioningFailed']);
     expect(states.ProvisioningFailed?.Type).toBe('Fail');
   });
 });

@@ -35,6 +35,7 @@ describe('provision-flow workflow', () => {
       flowId: 'flow-1',
       flowName: 'basketball-final',
       adopted: false,
+      connection: { outputs: [{ name: 'partner-broadcaster' }] },
     });
     // The create's own answer (STANDBY) says to start: no read before the start.
     expect(client.calls.map((c) => c.operation)).toEqual([
@@ -165,6 +166,82 @@ describe('provision-flow workflow', () => {
     expect(execution.error).toBe('FlowNotRunning');
     // No read before starting (the create answered STANDBY), then exactly maxPolls (40 for aws-mediaconnect) polls.
     expect(client.calls.filter((c) => c.operation === 'describeFlow')).toHaveLength(40);
+  });
+
+  it('runs CompleteFlow only when the create says it is not complete, on the id the create answered', async () => {
+    const client = happyClient()
+      .script('createFlow', { ...aCreatedFlow(), completed: false })
+      .script('completeFlow', undefined);
+    const harness = workflowHarness('aws-mediaconnect', client);
+    const execution = await harness.run(aRequest('aws-mediaconnect', { entitlements: [] }));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(client.calls.slice(0, 2)).toEqual([
+      expect.objectContaining({ operation: 'createFlow' }),
+      expect.objectContaining({ operation: 'completeFlow', flowId: 'flow-1' }),
+    ]);
+    // A complete create (the default) never calls it.
+    const complete = happyClient();
+    await workflowHarness('aws-mediaconnect', complete).run(aRequest('aws-mediaconnect', { entitlements: [] }));
+    expect(complete.calls.map((c) => c.operation)).not.toContain('completeFlow');
+  });
+
+  it('a CompleteFlow that fails for good still has the flow id: rollback deletes it, the record names it', async () => {
+    const client = new ScriptedClient()
+      .script('createFlow', { ...aCreatedFlow(), completed: false })
+      .script('completeFlow', new VendorAuthFailedError('input refused'))
+      .script('stopFlow', aStatus('STANDBY'))
+      .script('deleteFlow', undefined);
+    const harness = workflowHarness('aws-mediaconnect', client);
+    const execution = await harness.run(aRequest('aws-mediaconnect', { onFailure: 'rollback' }));
+    expect(execution.status).toBe('FAILED');
+    expect(client.calls.map((c) => c.operation)).toEqual(['createFlow', 'completeFlow', 'stopFlow', 'deleteFlow']);
+    expect(harness.dlq[0]!.attributes).toMatchObject({
+      failedState: 'CompleteFlow',
+      error: 'VendorAuthFailed',
+      rolledBack: 'true',
+      flowId: 'flow-1',
+    });
+  });
+
+  it('waits out a flow that is STOPPING (a transition, not a failure), then starts it', async () => {
+    // Only an adopted flow is read before the start (one created here is in the state its create answered).
+    const client = happyClient()
+      .script('createFlow', { ...aCreatedFlow(), adopted: true })
+      .script(
+        'describeFlow',
+        aStatus('STOPPING'),
+        aStatus('STOPPING'),
+        aStatus('STANDBY'),
+        aStatus('STARTING'),
+        aStatus('ACTIVE'),
+      );
+    const harness = workflowHarness('aws-mediaconnect', client);
+    const execution = await harness.run(aRequest('aws-mediaconnect', { entitlements: [] }));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(client.calls.map((c) => c.operation)).toEqual([
+      'createFlow',
+      'describeFlow',
+      'describeFlow',
+      'describeFlow',
+      'startFlow',
+      'describeFlow',
+      'describeFlow',
+    ]);
+    expect(harness.dlq).toEqual([]);
+  });
+
+  it('bounds the wait for a flow that stays STOPPING: FlowNotRunning after maxPolls waits, never a start', async () => {
+    const client = happyClient()
+      .script('createFlow', { ...aCreatedFlow(), adopted: true })
+      .script('describeFlow', aStatus('STOPPING'));
+    const harness = workflowHarness('aws-mediaconnect', client);
+    const execution = await harness.run(aRequest());
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('FlowNotRunning');
+    expect(client.calls.map((c) => c.operation)).not.toContain('startFlow');
+    // One read, then one read after each of maxPolls (40 for aws-mediaconnect) waits.
+    expect(client.calls.filter((c) => c.operation === 'describeFlow')).toHaveLength(1 + 40);
+    expect(harness.dlq[0]!.attributes.cause).toContain('STOPPING');
   });
 
   it('a redrive of a failed execution resumes at the unsuccessful state without re-running successful steps', async () => {

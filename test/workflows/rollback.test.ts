@@ -60,6 +60,7 @@ describe('onFailure: rollback', () => {
       vendor: 'aws-mediaconnect',
       rolledBack: 'true',
       rollbackDetail: 'deleted flow flow-1',
+      flowId: 'flow-1',
     });
   });
 
@@ -116,6 +117,7 @@ describe('onFailure: rollback', () => {
       failedState: 'CreateFlow',
       rolledBack: 'false',
       rollbackDetail: 'nothing to roll back: no flow id was received',
+      flowId: 'none',
     });
   });
 
@@ -135,7 +137,8 @@ describe('onFailure: rollback', () => {
     expect(harness.dlq[0]!.attributes).toMatchObject({
       failedState: 'GrantEntitlements',
       rolledBack: 'false',
-      rollbackDetail: 'kept for a redrive to adopt (onFailure: keep)',
+      rollbackDetail: 'kept flow flow-1 for a redrive to adopt (onFailure: keep)',
+      flowId: 'flow-1',
     });
   });
 });
@@ -178,6 +181,7 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
         if (!emulator.journal.entries.some((e) => e.operation === 'DeleteFlow')) loseNextAnswer();
         return real.deleteFlow(r as never, id);
       },
+      describeConnection: (r, id) => real.describeConnection(r as never, id),
     };
     const harness = workflowHarness('aws-mediaconnect', client);
     const request = awsMediaConnectRequest.parse(aRequest('aws-mediaconnect', { onFailure: 'rollback' }));

@@ -13,6 +13,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalEventBus } from '../../local/aws/event-bus.ts';
 import { LocalLambdaRuntime } from '../../local/aws/lambda-runtime.ts';
 import { type LocalSqs, startLocalSqs } from '../../local/aws/sqs.ts';
 import { LocalStepFunctions } from '../../local/aws/step-functions.ts';
@@ -50,10 +51,16 @@ async function runUnanswered(tag: string, edit: (definition: AslDefinition) => A
   const taskQueueUrl = await queueUrl('vendor-tasks');
   const stepFunctions = new LocalStepFunctions({ taskTimeoutOverrideMs: 50, retryOverrideMs: 1, waitOverrideMs: 1 });
   const lambdas = new LocalLambdaRuntime();
+  const eventBus = new LocalEventBus(`flow-provisioner-${tag}`);
   const stateMachineArn = stepFunctions.registerStateMachine({
     name: `provision-flow-${tag}`,
-    definition: edit(loadWorkflow({ VendorTaskQueueUrl: taskQueueUrl, DeadLetterQueueUrl: dlqUrl }, 'queue')),
-    resolveResource: (resource) => resolveResource(resource, lambdas, sqs, stepFunctions),
+    definition: edit(
+      loadWorkflow(
+        { VendorTaskQueueUrl: taskQueueUrl, DeadLetterQueueUrl: dlqUrl, EventBusName: eventBus.name },
+        'queue',
+      ),
+    ),
+    resolveResource: (resource) => resolveResource(resource, lambdas, sqs, stepFunctions, eventBus),
   });
   const request = aRequest('aws-mediaconnect');
   const { executionArn } = stepFunctions.startExecution({

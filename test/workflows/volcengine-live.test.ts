@@ -3,6 +3,7 @@
  * emulator: what each path leaves at the vendor (groups, tasks, journal) and in the DLQ.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { executionName } from '../../functions/domain/execution-name.ts';
 import { VolcengineLiveClient } from '../../functions/vendors/volcengine-live/client.ts';
 import {
   type RunningVolcengineLiveEmulator,
@@ -42,12 +43,16 @@ describe('provision-flow × volcengine-live', () => {
       flowId: expect.stringMatching(/^RelayBeijing:[0-9a-f]{24}$/),
       flowName: 'RelayBeijing',
       adopted: false,
+      // Where to connect: test/contract/connection-details.test.ts checks each field.
+      connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.tasks()).toEqual([expect.objectContaining({ groupName: 'RelayBeijing', status: '生效中' })]);
+    // CreatePullToPushTask answers only the task id: one more list reads its addresses for the event.
     expect(calls(emulator)).toEqual([
       'CreatePullToPushGroup 200',
       'CreatePullToPushTask 200',
-      'ListPullToPushTask 200',
+      'ListPullToPushTaskV2 200',
+      'ListPullToPushTaskV2 200',
     ]);
     expect(harness.dlq).toEqual([]);
   });
@@ -58,25 +63,27 @@ describe('provision-flow × volcengine-live', () => {
     const execution = await harness.run(aVolcengineRequest({ requestId: 'wf-vl-later' }, { startTime: start }));
     expect(execution.status).toBe('SUCCEEDED');
     expect(emulator.tasks()).toEqual([expect.objectContaining({ status: '未开始', startTime: start })]);
-    // Group and task: the create's answer (SCHEDULED) ends it, with no read.
-    expect(calls(emulator)).toHaveLength(2);
+    // Group and task: the create's answer (SCHEDULED) ends the start with no read; the task's addresses are read once
+    // for the outcome event (CreatePullToPushTask answers only its id).
+    expect(calls(emulator)).toHaveLength(3);
   });
 
   it('adopts the group and task a previous attempt made (HTTP 429 RequestLimitExceeded.Exist)', async () => {
     const { emulator, harness } = await setup();
     const request = aVolcengineRequest({ requestId: 'wf-vl-again' });
     const first = await harness.run(request, 'wf-vl-again');
-    const second = await harness.run(request, 'wf-vl-again-attempt-2');
+    const second = await harness.run(request, executionName(request.requestId, 2));
 
     expect(second.status).toBe('SUCCEEDED');
     expect(JSON.parse(second.output!)).toMatchObject({ flowId: JSON.parse(first.output!).flowId, adopted: true });
     expect(emulator.groups()).toHaveLength(1);
     expect(emulator.tasks()).toHaveLength(1);
-    expect(calls(emulator).slice(3)).toEqual([
+    // The adopting list answers the task's addresses too: the second attempt spends no read on the connection.
+    expect(calls(emulator).slice(4)).toEqual([
       'CreatePullToPushGroup 429 RequestLimitExceeded.Exist',
       'ListPullToPushGroup 200',
-      'ListPullToPushTask 200',
-      'ListPullToPushTask 200',
+      'ListPullToPushTaskV2 200',
+      'ListPullToPushTaskV2 200',
     ]);
     expect(emulator.journal.count((e) => e.throttled)).toBe(0);
   });

@@ -3,6 +3,7 @@
  * parameters, our names.
  */
 import { z } from 'zod';
+import { checkCamsPublish } from '../../vendors/alibaba-cams/constraints.ts';
 import { LIMITS } from '../config.ts';
 import { common, resourceName } from './fields.ts';
 
@@ -26,31 +27,33 @@ export const CAMS_REGION = 'ap-southeast-1';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 
-export const alibabaCamsRequest = z.strictObject({
-  ...common,
-  vendor: z.literal('alibaba-cams'),
-  region: z.literal(CAMS_REGION, { error: `CAMS Flow APIs are only served in ${CAMS_REGION}` }),
-  flow: z.strictObject({
-    /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
-    name: resourceName(LIMITS.maxFlowNameLength),
-    categories: z
-      .array(z.enum(CAMS_FLOW_CATEGORIES))
-      .min(1)
-      .max(CAMS_FLOW_CATEGORIES.length)
-      .refine((c) => new Set(c).size === c.length, 'categories must not repeat'),
-    /** ISV sub-customer space (`CustSpaceId`), sent with every Flow call. */
-    custSpaceId: resourceName(64).optional(),
-    /** Data endpoint of the WhatsApp Flow (`EndpointUri`). */
-    endpointUri: httpUrl.optional(),
-    /** The flow definition to upload after creation (UpdateFlowJSONAsset `FilePath`). */
-    jsonAsset: z.strictObject({ filePath: httpUrl }).optional(),
-  }),
-  /** CAMS has nothing to share: "start" publishes the flow, and access is through the sending WhatsApp number. */
-  entitlements: z
-    .array(z.unknown())
-    .max(
-      0,
-      'alibaba-cams flows cannot be shared: CAMS has no entitlement or output API (access is through the WhatsApp business number that sends the flow); omit "entitlements" or send []',
-    )
-    .default([]),
-});
+export const alibabaCamsRequest = z
+  .strictObject({
+    ...common,
+    vendor: z.literal('alibaba-cams'),
+    region: z.literal(CAMS_REGION, { error: `CAMS Flow APIs are only served in ${CAMS_REGION}` }),
+    flow: z.strictObject({
+      /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
+      name: resourceName(LIMITS.maxFlowNameLength),
+      categories: z
+        .array(z.enum(CAMS_FLOW_CATEGORIES))
+        .min(1)
+        .max(CAMS_FLOW_CATEGORIES.length)
+        .refine((c) => new Set(c).size === c.length, 'categories must not repeat'),
+      /** ISV sub-customer space (`CustSpaceId`), sent with every Flow call. */
+      custSpaceId: resourceName(64).optional(),
+      /** Data endpoint of the WhatsApp Flow (`EndpointUri`). */
+      endpointUri: httpUrl.optional(),
+      /** The flow definition to upload after creation (UpdateFlowJSONAsset `FilePath`). */
+      jsonAsset: z.strictObject({ filePath: httpUrl }).optional(),
+    }),
+    /** CAMS has nothing to share: "start" publishes the flow, and access is through the sending WhatsApp number. */
+    entitlements: z
+      .array(z.unknown())
+      .max(
+        0,
+        'alibaba-cams flows cannot be shared: CAMS has no entitlement or output API (access is through the WhatsApp business number that sends the flow); omit "entitlements" or send []',
+      )
+      .default([]),
+  })
+  .superRefine(checkCamsPublish);

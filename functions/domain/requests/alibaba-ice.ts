@@ -3,6 +3,7 @@
  * parameters, our names.
  */
 import { z } from 'zod';
+import { checkIceRtmpOutputs, iceRegion } from '../../vendors/alibaba-ice/constraints.ts';
 import { LIMITS } from '../config.ts';
 import { common, ipv4Cidr, resourceName, text } from './fields.ts';
 
@@ -100,26 +101,29 @@ const iceOutput = z
     }),
   );
 
-export const alibabaIceRequest = z.strictObject({
-  ...common,
-  vendor: z.literal('alibaba-ice'),
-  flow: z.strictObject({
-    /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
-    name: resourceName(LIMITS.maxFlowNameLength),
-    input: iceInput,
-  }),
-  /** ICE outputs: handed to consumers as pull URLs or cascades (ICE has no cross-account entitlement). */
-  entitlements: z
-    .array(iceOutput)
-    .max(ICE_MAX_OUTPUTS, `an ICE flow has at most ${ICE_MAX_OUTPUTS} outputs`)
-    .default([])
-    .superRefine((outputs, ctx) => {
-      const seen = new Set<string>();
-      outputs.forEach((output, i) => {
-        if (seen.has(output.name)) {
-          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'output names must be unique within a flow' });
-        }
-        seen.add(output.name);
-      });
+export const alibabaIceRequest = z
+  .strictObject({
+    ...common,
+    vendor: z.literal('alibaba-ice'),
+    region: iceRegion,
+    flow: z.strictObject({
+      /** Our name; the vendor flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
+      name: resourceName(LIMITS.maxFlowNameLength),
+      input: iceInput,
     }),
-});
+    /** ICE outputs: handed to consumers as pull URLs or cascades (ICE has no cross-account entitlement). */
+    entitlements: z
+      .array(iceOutput)
+      .max(ICE_MAX_OUTPUTS, `an ICE flow has at most ${ICE_MAX_OUTPUTS} outputs`)
+      .default([])
+      .superRefine((outputs, ctx) => {
+        const seen = new Set<string>();
+        outputs.forEach((output, i) => {
+          if (seen.has(output.name)) {
+            ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'output names must be unique within a flow' });
+          }
+          seen.add(output.name);
+        });
+      }),
+  })
+  .superRefine(checkIceRtmpOutputs);

@@ -3,8 +3,13 @@
  * parameters, our names.
  */
 import { z } from 'zod';
+import {
+  AWS_MAX_ENTITLEMENTS,
+  awsFlowTags,
+  uniqueEntitlementNames,
+} from '../../vendors/aws-mediaconnect/constraints.ts';
 import { LIMITS } from '../config.ts';
-import { common, ipv4Cidr, resourceName, tags, text } from './fields.ts';
+import { common, ipv4Cidr, resourceName, text } from './fields.ts';
 
 const awsSource = z.strictObject({
   name: resourceName(64),
@@ -55,7 +60,11 @@ export const awsMediaConnectRequest = z.strictObject({
       .regex(/^[a-z0-9-]+[a-z]$/)
       .optional(),
     flowSize: z.enum(['MEDIUM', 'LARGE', 'LARGE_4X']).optional(),
-    tags: tags.optional(),
+    tags: awsFlowTags.optional(),
   }),
-  entitlements: z.array(awsEntitlement).max(LIMITS.maxEntitlements).default([]),
+  entitlements: z
+    .array(awsEntitlement)
+    .max(AWS_MAX_ENTITLEMENTS, `MediaConnect allows at most ${AWS_MAX_ENTITLEMENTS} entitlements per flow`)
+    .default([])
+    .superRefine(uniqueEntitlementNames),
 });

@@ -3,8 +3,14 @@
  * parameters, our names.
  */
 import { z } from 'zod';
+import {
+  HUAWEI_MAX_OUTPUTS,
+  huaweiName,
+  huaweiRegion,
+  huaweiSourceKeyType,
+} from '../../vendors/huawei-live/constraints.ts';
 import { LIMITS } from '../config.ts';
-import { common, ipv4Cidr, resourceName, text } from './fields.ts';
+import { common, ipv4Cidr, text } from './fields.ts';
 
 /** Huawei reserves these two ports for itself (FlowSource `source_listener_port`: "2077/2088不可选"). */
 const huaweiPort = z
@@ -20,6 +26,7 @@ const huaweiEncryption = z.strictObject({
   passphrase: z.string().min(1).max(256).optional(),
   algorithm: z.enum(['aes128', 'aes192', 'aes256']).optional(),
 });
+const huaweiSourceDecryption = huaweiEncryption.extend({ keyType: huaweiSourceKeyType });
 
 /** Output latency bounds as documented (min 10, max 15000 ms, default 2000); applied to sources too. */
 const huaweiLatency = z.number().int().min(10).max(15_000);
@@ -29,7 +36,7 @@ const huaweiCidrs = z.array(ipv4Cidr).min(1).max(20);
 
 const huaweiSource = z
   .strictObject({
-    name: resourceName(64),
+    name: huaweiName('source', 64),
     protocol: z.enum(['srt-caller', 'srt-listener']),
     /** Where an `srt-caller` source pulls from (`source_listener_address`). */
     sourceListenerAddress: text(255).optional(),
@@ -40,7 +47,7 @@ const huaweiSource = z
     /** Who may push to an `srt-listener` source (`cidr_whitelist`). */
     cidrWhitelist: huaweiCidrs.optional(),
     description: text(128).optional(),
-    decryption: huaweiEncryption.optional(),
+    decryption: huaweiSourceDecryption.optional(),
   })
   .superRefine((source, ctx) => {
     if (source.protocol !== 'srt-caller') return;
@@ -53,12 +60,7 @@ const huaweiSource = z
 /** What Huawei offers instead of entitlements: a flow output (CreateFlowOutput, AddFlowOutputsRequest). */
 const huaweiOutput = z
   .strictObject({
-    /** FlowsOutput `name`: letters, digits, `-` and `_`, starting with a letter. */
-    name: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be letters, digits, "-" or "_", starting with a letter'),
+    name: huaweiName('output', 64),
     protocol: z.enum(['srt-listener', 'srt-caller']),
     /** Push target of an `srt-caller` output, IP or domain, at most 64 characters. */
     destination: z.string().min(1).max(64).optional(),
@@ -93,12 +95,17 @@ function uniqueNames(what: string) {
 export const huaweiLiveRequest = z.strictObject({
   ...common,
   vendor: z.literal('huawei-live'),
+  region: huaweiRegion,
   flow: z.strictObject({
     /** Our name; the Huawei flow name adds the request identity (`functions/vendors/alibaba/flow-name.ts`). */
-    name: resourceName(LIMITS.maxFlowNameLength),
+    name: huaweiName('flow', LIMITS.maxFlowNameLength),
     /** CreateFlows `sources` (at least one; two for failover). */
     sources: z.array(huaweiSource).min(1).max(2).superRefine(uniqueNames('source')),
   }),
   /** Huawei outputs (POST .../flows/outputs): Huawei Live has no entitlement API, an output is how a consumer gets the stream. */
-  entitlements: z.array(huaweiOutput).max(LIMITS.maxEntitlements).default([]).superRefine(uniqueNames('output')),
+  entitlements: z
+    .array(huaweiOutput)
+    .max(HUAWEI_MAX_OUTPUTS, `a Huawei flow has at most ${HUAWEI_MAX_OUTPUTS} outputs`)
+    .default([])
+    .superRefine(uniqueNames('output')),
 });

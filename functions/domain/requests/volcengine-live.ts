@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { REQUEST_ID_TAG } from '../../vendors/types.ts';
+import { checkVolcengineEnd, volcengineSeconds } from '../../vendors/volcengine-live/constraints.ts';
 import { LIMITS } from '../config.ts';
 import { common, text } from './fields.ts';
 
@@ -22,8 +23,6 @@ const volcengineName = (max: number) =>
       /^[\p{Script=Han}A-Za-z0-9]+$/u,
       'must be Chinese characters, letters or digits only (no spaces, "-" or "_")',
     );
-
-const unixSeconds = z.number().int().min(1_000_000_000).max(9_999_999_999);
 
 const volcengineTag = z.strictObject({
   key: z
@@ -60,9 +59,9 @@ const volcengineTask = z
     app: text(255).optional(),
     stream: text(255).optional(),
     /** Unix seconds; default: when the task is created (it then starts at once). */
-    startTime: unixSeconds.optional(),
+    startTime: volcengineSeconds.optional(),
     /** Unix seconds; give this or `durationSeconds`. */
-    endTime: unixSeconds.optional(),
+    endTime: volcengineSeconds.optional(),
     /** Our convenience for `EndTime` = start + duration (static requests cannot know absolute times). */
     durationSeconds: z.number().int().min(1).max(VOLCENGINE_MAX_TASK_SECONDS).optional(),
     callbackUrl: z
@@ -99,6 +98,7 @@ const volcengineTask = z
       else if (task.endTime - task.startTime > VOLCENGINE_MAX_TASK_SECONDS)
         issue('endTime', 'a task runs at most 7 days');
     }
+    checkVolcengineEnd(task, ctx);
   });
 
 export const volcengineLiveRequest = z.strictObject({

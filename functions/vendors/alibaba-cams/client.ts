@@ -16,6 +16,7 @@
  * looks the name up (CAMS documents no "already exists" error, so a retried create could otherwise make a second
  * flow); only an exact name match is ours and adopted.
  */
+
 import { z } from 'zod';
 import type { AlibabaCamsRequest } from '../../domain/contract.ts';
 import {
@@ -25,10 +26,12 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import { type AlibabaClientOptions, errorForAlibabaCode, type RpcParams, safeVendorMessage } from '../alibaba/rpc.ts';
 import type { CreatedFlow, CreateOptions, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { camsConnection } from './connection.ts';
 import { alibabaCams } from './descriptor.ts';
 
 export const CAMS_API_VERSION = '2020-06-06';
@@ -71,6 +74,7 @@ const flowData = z.object({
   FlowId: z.string().min(1),
   FlowName: z.string().optional(),
   Status: z.string().min(1),
+  EndpointUri: z.string().optional(),
 });
 
 /** CAMS on the gateway: parameters in a form body, one regional host per region. */
@@ -120,7 +124,26 @@ export class AlibabaCamsClient
     }
     const { FlowId } = this.parse(createData, created.data, 'CreateFlow');
     if (req.flow.jsonAsset) await this.uploadAsset(endpoint, FlowId, req);
-    return { flowId: FlowId, name, state: 'STANDBY', vendorStatus: 'DRAFT', adopted: false };
+    return {
+      flowId: FlowId,
+      name,
+      state: 'STANDBY',
+      vendorStatus: 'DRAFT',
+      adopted: false,
+      // CreateFlow answers only the id; the endpoint is the one the request set, so no read is spent on it.
+      connection: camsConnection(FlowId, { flowName: name, endpointUri: req.flow.endpointUri, custSpaceId: space }),
+    };
+  }
+
+  /** One GetFlow: the flow's endpoint as CAMS holds it. */
+  async describeConnection(request: AlibabaCamsRequest, flowId: string): Promise<FlowConnection> {
+    const req = this.own(request);
+    const flow = await this.getFlow(this.endpointFor(req.region), flowId, req.flow.custSpaceId);
+    return camsConnection(flowId, {
+      flowName: flow.FlowName,
+      endpointUri: flow.EndpointUri,
+      custSpaceId: req.flow.custSpaceId,
+    });
   }
 
   /** Our flow of this name, adopted as it is (its asset uploaded again if it is still a draft), if there is one. */
@@ -131,7 +154,18 @@ export class AlibabaCamsClient
     const flow = await this.getFlow(endpoint, existing, space);
     // An earlier attempt may have stopped between CreateFlow and the asset upload; the upload replaces, so redo it.
     if (req.flow.jsonAsset && flow.Status === 'DRAFT') await this.uploadAsset(endpoint, existing, req);
-    return { flowId: existing, name, state: camsFlowState(flow.Status), vendorStatus: flow.Status, adopted: true };
+    return {
+      flowId: existing,
+      name,
+      state: camsFlowState(flow.Status),
+      vendorStatus: flow.Status,
+      adopted: true,
+      connection: camsConnection(existing, {
+        flowName: flow.FlowName,
+        endpointUri: flow.EndpointUri,
+        custSpaceId: space,
+      }),
+    };
   }
 
   async startFlow(request: AlibabaCamsRequest, flowId: string): Promise<FlowStatus> {

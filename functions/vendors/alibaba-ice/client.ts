@@ -1,19 +1,22 @@
 /**
  * Alibaba Cloud ICE (Intelligent Media Services) MediaConnect flows (`docs/vendors/alibaba-ice.md`).
  *
- * - create = CreateMediaConnectFlow (FlowName, FlowRegion) + AddMediaConnectFlowInput: two paced calls.
+ * - create = CreateMediaConnectFlow (FlowName, FlowRegion), answered at once with `completed: false`; the workflow's
+ *   `completeFlow` step then adds the input (AddMediaConnectFlowInput). Two steps, so the flow id reaches the workflow
+ *   as soon as ICE has made the flow, and a failure adding the input still leaves an id to roll back or redrive.
  * - start/stop = UpdateMediaConnectFlowStatus `online`/`offline` (ICE has no Start action); read = GetMediaConnectFlow.
- * - share = AddMediaConnectFlowOutput, one paced call per output (ICE has no entitlements; an output's pull URL,
- *   allow-list and player limit are the nearest thing).
+ * - share = AddMediaConnectFlowOutput for each output GetMediaConnectFlowAllOutputName does not list yet (ICE has no
+ *   entitlements; an output's pull URL, allow-list and player limit are the nearest thing).
  * - delete = DeleteMediaConnectFlow (refused by ICE while the flow is online: stop it first).
  *
  * Success is `RetCode == 0` in the body whatever the HTTP status: ICE reports its own failures in an HTTP 200.
  *
- * Get-or-create: the vendor flow name is `<name>-<requestId>` (`../alibaba/flow-name.ts`) and names are unique per
- * region, so a retried create hits "already exists". ICE has no list or lookup-by-name action, so the existing flow's
- * id can only come from that answer's `Content.FlowId`; the client then reads the flow and adopts it only if its name
- * is exactly ours. ICE does not document its duplicate-name answer (GAP in the vendor notes): when it carries no flow
- * id, the conflict cannot be resolved automatically and surfaces as `VendorConflict` with what to do.
+ * ICE publishes no error codes for these actions (docs/vendors/alibaba-ice.md, "Errors"), so nothing here depends on
+ * what a refusal says: after a lost answer the client reads what exists (the flow by id, its input, its output names)
+ * and adds only what is missing. The vendor flow name is `<name>-<requestId>` (`../alibaba/flow-name.ts`) and names
+ * are unique per region, but ICE has no lookup by name: when the answer of CreateMediaConnectFlow itself is lost, the
+ * flow it made cannot be found by the retry, which is refused and says so (docs/vendors/alibaba-ice.md, "Identity and
+ * adoption"). That one call is the whole window: everything after it has the flow id.
  */
 import { z } from 'zod';
 import type { AlibabaIceRequest } from '../../domain/contract.ts';
@@ -23,6 +26,7 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import {
@@ -33,6 +37,7 @@ import {
   safeVendorMessage,
 } from '../alibaba/rpc.ts';
 import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import { iceIngest, iceInputAnswer, iceOutput, iceUrlAnswer } from './connection.ts';
 import { alibabaIce } from './descriptor.ts';
 
 export const ICE_API_VERSION = '2020-11-09';
@@ -90,15 +95,7 @@ type IceAnswer =
       readonly requestId?: string;
     };
 
-/** A non-zero RetCode meaning "that name is taken" (undocumented; recognised by its wording). */
-function isAlreadyExists(answer: IceAnswer): boolean {
-  return !answer.ok && /already\s*exist|duplicat|重复|已存在/i.test(answer.description);
-}
-
-/** A non-zero RetCode meaning "no such flow" (undocumented; recognised by its wording). */
-function isNotFound(answer: IceAnswer): boolean {
-  return !answer.ok && /(does\s*not|doesn't|not)\s*exist|not\s*found|不存在/i.test(answer.description);
-}
+const outputNames = z.array(z.string());
 
 /** ICE on the gateway: parameters in the query, one regional host per region. */
 const ICE = alibabaProduct(alibabaIce, ICE_API_VERSION, 'query', iceEndpointFor);
@@ -108,18 +105,67 @@ export type AlibabaIceClientOptions = AlibabaClientOptions;
 export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implements VendorClient<AlibabaIceRequest> {
   static readonly product = ICE;
 
+  /**
+   * CreateMediaConnectFlow and nothing more: the input is `completeFlow`'s. A refusal cannot be told apart (ICE
+   * publishes no codes), and a name taken by an earlier attempt of this request cannot be looked up, so the message
+   * says what to do.
+   */
   async createFlow(request: AlibabaIceRequest): Promise<CreatedFlow> {
     const req = this.own(request);
-    const endpoint = this.endpointFor(req.region);
     const name = iceFlowName(req);
-    const created = await this.invoke(endpoint, 'CreateMediaConnectFlow', { FlowName: name, FlowRegion: req.region });
-    if (created.ok) {
-      const { FlowId } = this.parse(createContent, created.content, 'CreateMediaConnectFlow');
-      await this.addInput(endpoint, FlowId, req);
-      return { flowId: FlowId, name, state: 'STANDBY', vendorStatus: 'offline', adopted: false };
+    const created = await this.invoke(this.endpointFor(req.region), 'CreateMediaConnectFlow', {
+      FlowName: name,
+      FlowRegion: req.region,
+    });
+    if (!created.ok) {
+      throw new VendorRejectedError(
+        `alibaba-ice CreateMediaConnectFlow: RetCode ${created.retCode}: ${created.description}. Flow names are unique ` +
+          `per region; if "${name}" is taken, it may be this request's own flow from an attempt whose answer was lost, ` +
+          'and ICE has no lookup by name to adopt it: find it in the ICE console, delete it, and redrive the request',
+        this.details('CreateMediaConnectFlow', created),
+      );
     }
-    if (!isAlreadyExists(created)) throw this.rejected(created, 'CreateMediaConnectFlow');
-    return this.adopt(endpoint, name, req, created);
+    const { FlowId } = this.parse(createContent, created.content, 'CreateMediaConnectFlow');
+    return { flowId: FlowId, name, state: 'STANDBY', vendorStatus: 'offline', adopted: false, completed: false };
+  }
+
+  /**
+   * The flow an earlier attempt of this request created, read by the id it recorded: adopted (its input is then
+   * `completeFlow`'s to check) when it is there and carries our name, `undefined` when it can no longer be read.
+   */
+  async adoptFlow(request: AlibabaIceRequest, flowId: string): Promise<CreatedFlow | undefined> {
+    const req = this.own(request);
+    const name = iceFlowName(req);
+    const answer = await this.invoke(this.endpointFor(req.region), 'GetMediaConnectFlow', { FlowId: flowId });
+    if (!answer.ok) return undefined;
+    const flow = this.parse(flowContent, answer.content, 'GetMediaConnectFlow');
+    if (flow.FlowName !== name) {
+      throw new VendorConflictError(
+        `alibaba-ice: flow ${flowId}, recorded for this request, is "${flow.FlowName}", not "${name}"`,
+        { vendor: this.vendor, operation: 'GetMediaConnectFlow' },
+      );
+    }
+    const state = iceFlowState(flow.FlowStatus);
+    return { flowId, name, state, vendorStatus: flow.FlowStatus, adopted: true, completed: false };
+  }
+
+  /**
+   * Adds the request's input unless the flow has it: GetMediaConnectFlowInput first, AddMediaConnectFlowInput only
+   * when the flow has none. A retry after a lost answer finds the input and adds nothing.
+   */
+  async completeFlow(request: AlibabaIceRequest, flowId: string): Promise<void> {
+    const req = this.own(request);
+    const endpoint = this.endpointFor(req.region);
+    const existing = await this.invoke(endpoint, 'GetMediaConnectFlowInput', { FlowId: flowId });
+    const input = existing.ok ? inputContent.safeParse(existing.content) : undefined;
+    if (input?.success) {
+      if (input.data.InputName === req.flow.input.name) return;
+      throw new VendorConflictError(
+        `alibaba-ice: flow ${flowId} already has input "${input.data.InputName}", not this request's "${req.flow.input.name}" (ICE allows one input per flow)`,
+        { vendor: this.vendor, operation: 'GetMediaConnectFlowInput' },
+      );
+    }
+    await this.addInput(endpoint, flowId, req);
   }
 
   async startFlow(request: AlibabaIceRequest, flowId: string): Promise<FlowStatus> {
@@ -134,27 +180,37 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
     return { flowId, state: iceFlowState(flow.FlowStatus), vendorStatus: flow.FlowStatus };
   }
 
+  /** Adds each output GetMediaConnectFlowAllOutputName does not list yet, so a retry adds nothing twice. */
   async grantEntitlements(request: AlibabaIceRequest, flowId: string): Promise<GrantedEntitlement[]> {
     const req = this.own(request);
     const endpoint = this.endpointFor(req.region);
+    const listed = this.parse(
+      outputNames,
+      (await this.expectOk(endpoint, 'GetMediaConnectFlowAllOutputName', { FlowId: flowId })) ?? [],
+      'GetMediaConnectFlowAllOutputName',
+    );
+    const existing = new Set(listed);
     const granted: GrantedEntitlement[] = [];
     for (const output of req.entitlements) {
-      const answer = await this.invoke(endpoint, 'AddMediaConnectFlowOutput', {
-        FlowId: flowId,
-        OutputName: output.name,
-        OutputProtocol: output.protocol,
-        OutputToUrl: output.toUrl,
-        PairFlowId: output.pairFlowId,
-        PairInputName: output.pairInputName,
-        PlayerLimit: output.playerLimit,
-        Cidrs: output.cidrs?.join(','),
-        SrtLatency: output.srtLatency,
-        SrtPassphrase: output.srtPassphrase,
-        SrtPbkeyLen: output.srtPbkeyLen,
-      });
-      // An output of that name on our flow is one an earlier attempt added (names are unique within a flow).
-      if (!answer.ok && !isAlreadyExists(answer)) throw this.rejected(answer, 'AddMediaConnectFlowOutput');
-      granted.push({ name: output.name, id: output.name });
+      let added: unknown;
+      if (!existing.has(output.name)) {
+        added = await this.expectOk(endpoint, 'AddMediaConnectFlowOutput', {
+          FlowId: flowId,
+          OutputName: output.name,
+          OutputProtocol: output.protocol,
+          OutputToUrl: output.toUrl,
+          PairFlowId: output.pairFlowId,
+          PairInputName: output.pairInputName,
+          PlayerLimit: output.playerLimit,
+          Cidrs: output.cidrs?.join(','),
+          SrtLatency: output.srtLatency,
+          SrtPassphrase: output.srtPassphrase,
+          SrtPbkeyLen: output.srtPbkeyLen,
+        });
+      }
+      // An output an earlier attempt added answers no URL here; its name is all the event can say of it.
+      const outputUrl = iceUrlAnswer.safeParse(added).data?.OutputUrl;
+      granted.push({ name: output.name, id: output.name, output: iceOutput(output, outputUrl) });
     }
     return granted;
   }
@@ -165,44 +221,31 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
     return { flowId, state: 'STANDBY', vendorStatus: 'offline' };
   }
 
-  /** A flow that no longer exists (a retry after a lost answer) counts as deleted. ICE refuses to delete an online flow. */
+  /**
+   * A refused delete is judged by reading the flow: one that can no longer be read is gone (a retry after a lost
+   * answer); one that can is still there, and the refusal stands (ICE refuses to delete an online flow).
+   */
   async deleteFlow(request: AlibabaIceRequest, flowId: string): Promise<void> {
     const endpoint = this.endpointFor(this.own(request).region);
     const answer = await this.invoke(endpoint, 'DeleteMediaConnectFlow', { FlowId: flowId });
-    if (!answer.ok && !isNotFound(answer)) throw this.rejected(answer, 'DeleteMediaConnectFlow');
+    if (answer.ok) return;
+    const still = await this.invoke(endpoint, 'GetMediaConnectFlow', { FlowId: flowId });
+    if (still.ok) throw this.rejected(answer, 'DeleteMediaConnectFlow');
+  }
+
+  /** One GetMediaConnectFlowInput: the input's URL, for a flow whose create answer is gone. */
+  async describeConnection(request: AlibabaIceRequest, flowId: string): Promise<FlowConnection> {
+    const req = this.own(request);
+    const content = await this.expectOk(this.endpointFor(req.region), 'GetMediaConnectFlowInput', { FlowId: flowId });
+    const input = this.parse(iceInputAnswer, content, 'GetMediaConnectFlowInput');
+    const ingest = iceIngest(
+      { ...req.flow.input, protocol: input.InputProtocol ?? req.flow.input.protocol },
+      input.InputUrl,
+    );
+    return { ingest, outputs: [], vendorDetail: { flowId } };
   }
 
   // --- internals ------------------------------------------------------------------------------------------------
-
-  private async adopt(
-    endpoint: URL,
-    name: string,
-    request: AlibabaIceRequest,
-    conflict: IceAnswer,
-  ): Promise<CreatedFlow> {
-    const existingId = createContent.safeParse(conflict.ok ? undefined : conflict.content);
-    if (!existingId.success) {
-      throw new VendorConflictError(
-        `alibaba-ice CreateMediaConnectFlow: a flow named "${name}" already exists in ${request.region} and ICE did ` +
-          'not say which (ICE has no lookup by name). If an earlier attempt of this request created it, delete it or ' +
-          'resubmit the request with a new requestId.',
-        this.details('CreateMediaConnectFlow', conflict),
-      );
-    }
-    const flowId = existingId.data.FlowId;
-    const flow = await this.getFlow(endpoint, flowId);
-    if (flow.FlowName !== name) {
-      throw new VendorConflictError(
-        `alibaba-ice CreateMediaConnectFlow: the name "${name}" is taken in ${request.region} by flow ${flowId} ` +
-          `("${flow.FlowName}"), which does not carry this request's identity`,
-        this.details('CreateMediaConnectFlow', conflict),
-      );
-    }
-    // Ours. Finish what the earlier attempt may not have: the input.
-    const input = await this.invoke(endpoint, 'GetMediaConnectFlowInput', { FlowId: flowId });
-    if (!(input.ok && inputContent.safeParse(input.content).success)) await this.addInput(endpoint, flowId, request);
-    return { flowId, name, state: iceFlowState(flow.FlowStatus), vendorStatus: flow.FlowStatus, adopted: true };
-  }
 
   private async addInput(endpoint: URL, flowId: string, request: AlibabaIceRequest): Promise<void> {
     const input = request.flow.input;
@@ -219,7 +262,7 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
       SrtPassphrase: input.srtPassphrase,
       SrtPbkeyLen: input.srtPbkeyLen,
     });
-    if (!answer.ok && !isAlreadyExists(answer)) throw this.rejected(answer, 'AddMediaConnectFlowInput');
+    if (!answer.ok) throw this.rejected(answer, 'AddMediaConnectFlowInput');
   }
 
   private async getFlow(endpoint: URL, flowId: string): Promise<z.infer<typeof flowContent>> {

@@ -27,8 +27,8 @@ export const alibabaIce = defineVendor({
       },
     ],
   },
-  // createFlow makes up to 4 paced calls (create, read, read input, add input), grantEntitlements up to 4 (one
-  // output each): 4 × (T + callTimeout) ≈ 36 s, under the λ timeout and the ASL task timeout (60 s).
+  // createFlow is one paced call, completeFlow two (read input, add input), grantEntitlements up to 5 (read output
+  // names, one add each): 5 × (T + callTimeout) ≈ 45 s, at the λ timeout and under the ASL task timeout (60 s).
   functionTimeoutSeconds: 45,
   callTimeoutMs: 8_000,
   // Status `online` is set synchronously by UpdateMediaConnectFlowStatus; polling only covers surprises.

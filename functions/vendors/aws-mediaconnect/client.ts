@@ -36,6 +36,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
 import type { AwsMediaConnectRequest } from '../../domain/contract.ts';
 import { VendorConflictError, VendorRejectedError, VendorUnavailableError } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { endpointFromEnv } from '../common/environment.ts';
 import type {
   CreatedFlow,
@@ -47,6 +48,7 @@ import type {
   VendorClient,
 } from '../types.ts';
 import { REQUEST_ID_TAG, unpaced } from '../types.ts';
+import { awsEntitlementOutput, awsFlowConnection } from './connection.ts';
 import { awsMediaConnect } from './descriptor.ts';
 import { compactDetails, toVendorError } from './errors.ts';
 
@@ -165,6 +167,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
       state: flowStateOf(Flow.Status),
       vendorStatus: Flow.Status,
       adopted: false,
+      connection: awsFlowConnection(output) ?? { outputs: [] },
     };
   }
 
@@ -216,8 +219,25 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
       if (missing.length === entitlements.length) throw error;
       const added = missing.length > 0 ? await this.grant(request.region, flowId, missing) : [];
       for (const e of added) byName.set(e.name, e.id);
-      return entitlements.map((e) => ({ name: e.Name!, id: byName.get(e.Name!)! }));
+      return entitlements.map((e) => ({
+        name: e.Name!,
+        id: byName.get(e.Name!)!,
+        output: awsEntitlementOutput({
+          Name: e.Name!,
+          EntitlementArn: byName.get(e.Name!)!,
+          Subscribers: e.Subscribers,
+        }),
+      }));
     }
+  }
+
+  /** One DescribeFlow: the source's ingest address and the entitlements, for a flow whose create answer is gone. */
+  async describeConnection(request: AwsMediaConnectRequest, flowId: string): Promise<FlowConnection> {
+    const output = await this.send(request.region, 'DescribeFlow', (sdk, options) =>
+      sdk.send(new DescribeFlowCommand({ FlowArn: flowId }), options),
+    );
+    parseOutput(flowOutput, output, 'DescribeFlow');
+    return awsFlowConnection(output) ?? { outputs: [] };
   }
 
   /** Desired state like start: a flow MediaConnect will not stop because it is STANDBY or STOPPING is answered. */
@@ -334,6 +354,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     return parseOutput(grantOutput, output, 'GrantFlowEntitlements').Entitlements.map((e) => ({
       name: e.Name,
       id: e.EntitlementArn,
+      output: awsEntitlementOutput(e),
     }));
   }
 
@@ -382,7 +403,11 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
   }
 }
 
-/** MediaConnect flow status → our state. Transitions in progress towards running are STARTING; the rest is ERROR. */
+/**
+ * MediaConnect flow status → our state (docs/vendors/aws-mediaconnect.md, "Operations": the Flow.status enum and the
+ * SDK waiters, which retry on STARTING/UPDATING towards ACTIVE and on STOPPING/DELETING towards STANDBY or gone).
+ * Transitions towards running are STARTING, towards idle or gone STOPPING; only ERROR and unknown values are ERROR.
+ */
 export function flowStateOf(vendorStatus: string): FlowState {
   switch (vendorStatus) {
     case 'STANDBY':
@@ -390,6 +415,9 @@ export function flowStateOf(vendorStatus: string): FlowState {
     case 'STARTING':
     case 'UPDATING':
       return 'STARTING';
+    case 'STOPPING':
+    case 'DELETING':
+      return 'STOPPING';
     case 'ACTIVE':
       return 'ACTIVE';
     default:
@@ -442,7 +470,13 @@ const listOutput = z.object({
 const tagsOutput = z.object({ Tags: z.record(z.string(), z.string()).default({}) });
 const statusOutput = z.object({ FlowArn: z.string().min(1), Status: z.string().min(1) });
 const grantOutput = z.object({
-  Entitlements: z.array(z.object({ EntitlementArn: z.string().min(1), Name: z.string().min(1) })),
+  Entitlements: z.array(
+    z.object({
+      EntitlementArn: z.string().min(1),
+      Name: z.string().min(1),
+      Subscribers: z.array(z.string()).optional(),
+    }),
+  ),
 });
 
 function parseOutput<S extends z.ZodType>(schema: S, output: unknown, operation: string): z.output<S> {

@@ -9,14 +9,19 @@
  *   right after a start means "accepted, not running yet", reported as STARTING so the workflow polls until ACTIVE.
  * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity
  *   (`<name>-<requestId>`, `../alibaba/flow-name.ts`) and every source description carries
- * `[flow-provisioner:request-id=<id>]`. Create   answering `LIVE.103011018` (already exists) → list flows, find ours by
- * name, read it, and adopt it only when the   marker is there; otherwise `VendorConflict`.
+ *   `[flow-provisioner:request-id=<id>]`. Whether Huawei refuses a duplicate flow name is not documented for flows
+ *   (docs/vendors/huawei-live.md, "Identity and adoption"), so create never relies on it: a create that may repeat an
+ *   earlier try (not `firstTry`: a retry, redrive, later attempt or redelivery) first lists the flows (ListFlows, paged
+ *   to the end), reads the one named ours and adopts it when the marker is there, and only creates when there is none.
+ *   A first try cannot meet a flow of its own, so it creates at once. A `LIVE.103011018` answer to the create is looked
+ *   up the same way; a namesake without the marker is `VendorConflict`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
  *
  * The project id (`HUAWEICLOUD_PROJECT_ID`) belongs to one region: requests for another region are refused by Huawei.
  */
+
 import { z } from 'zod';
 import type { HuaweiLiveRequest, ProvisionRequest } from '../../domain/contract.ts';
 import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
@@ -26,14 +31,16 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import type { CreatedFlow, CreateOptions, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
+import { huaweiIngest, huaweiOutputs } from './connection.ts';
 import { huaweiLive } from './descriptor.ts';
 import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, HUAWEI_STATE_CONFLICT } from './errors.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
@@ -89,7 +96,8 @@ const flowDetail = z.object({
   flow_id: z.string().min(1),
   name: z.string(),
   status: z.string().min(1),
-  sources: z.array(z.object({ name: z.string(), description: z.string().optional() })).optional(),
+  // Loose: the connection fields (`./connection.ts`) are read from the same answer.
+  sources: z.array(z.looseObject({ name: z.string(), description: z.string().optional() })).optional(),
   outputs: z.array(z.object({ name: z.string() })).optional(),
 });
 const createResponse = z.object({ flow: flowDetail });
@@ -100,7 +108,7 @@ const listResponse = z.object({
 });
 const outputsResponse = z.object({
   flow_id: z.string().optional(),
-  outputs: z.array(z.object({ name: z.string() })).default([]),
+  outputs: z.array(z.looseObject({ name: z.string() })).default([]),
 });
 
 type FlowDetail = z.output<typeof flowDetail>;
@@ -109,7 +117,7 @@ type FlowDetail = z.output<typeof flowDetail>;
 
 type HuaweiSourceInput = HuaweiLiveRequest['flow']['sources'][number];
 type HuaweiOutputInput = HuaweiLiveRequest['entitlements'][number];
-type HuaweiEncryptionInput = NonNullable<HuaweiSourceInput['decryption']>;
+type HuaweiEncryptionInput = NonNullable<HuaweiOutputInput['encryption']>;
 
 function encryptionBody(e: HuaweiEncryptionInput) {
   return { key_type: e.keyType, passphrase: e.passphrase, algorithm: e.algorithm };
@@ -153,7 +161,11 @@ export interface HuaweiLiveClientOptions extends SignedHttpClientOptions {
   readonly projectId: string;
   /** Base URL for every region (`VENDOR_ENDPOINT_HUAWEI_LIVE`); default `live.{region}.myhuaweicloud.com`. */
   readonly endpoint?: URL;
-  /** How many ListFlows pages (100 flows each) an adoption may read. @default 3 */
+  /**
+   * How many ListFlows pages (100 flows each) a lookup may read before it gives up, refusing to create a flow it
+   * cannot rule out exists. Every page is a paced call (80 a minute), so the bound keeps a create within the λ
+   * timeout (`functions/vendors/huawei-live/descriptor.ts`). @default 5
+   */
   readonly maxListPages?: number;
 }
 
@@ -181,7 +193,7 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     this.credentials = options.credentials;
     this.projectId = options.projectId;
     this.endpoint = options.endpoint;
-    this.maxListPages = options.maxListPages ?? 3;
+    this.maxListPages = options.maxListPages ?? 5;
     if (!/^[A-Za-z0-9-]+$/.test(this.projectId)) throw new Error('HUAWEICLOUD_PROJECT_ID must be a project id');
   }
 
@@ -200,9 +212,13 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     });
   }
 
-  async createFlow(request: HuaweiLiveRequest): Promise<CreatedFlow> {
+  async createFlow(request: HuaweiLiveRequest, options: CreateOptions = {}): Promise<CreatedFlow> {
     const req = own(request);
     const name = huaweiFlowName(req);
+    // A create that may repeat an earlier try whose answer was lost looks first; a first try has nothing to find.
+    const existing = options.firstTry ? undefined : await this.findOurs(req, name);
+    // The detail that proved the flow ours answered its sources too: no further read for the connection.
+    if (existing) return { ...statusOf(existing), name, adopted: true, connection: connectionOf(existing) };
     try {
       const answer = await this.call(
         {
@@ -218,10 +234,17 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         createResponse,
       );
-      return { ...statusOf(answer.flow), name, adopted: false };
+      return { ...statusOf(answer.flow), name, adopted: false, connection: connectionOf(answer.flow) };
     } catch (error) {
       if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
-      return this.adopt(req, name, error);
+      // Created in the moment between the lookup and the create (a concurrent duplicate delivery): look again.
+      const raced = await this.findOurs(req, name, error);
+      if (raced) return { ...statusOf(raced), name, adopted: true, connection: connectionOf(raced) };
+      throw new VendorConflictError(
+        `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
+        { ...error.details, operation: 'CreateFlows' },
+        { cause: error },
+      );
     }
   }
 
@@ -263,6 +286,7 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     const req = own(request);
     const wanted = req.entitlements.map((output) => output.name);
     if (wanted.length === 0) return [];
+    let answered: unknown;
     try {
       const answer = await this.call(
         {
@@ -275,8 +299,9 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         outputsResponse,
       );
-      const answered = new Set(answer.outputs.map((o) => o.name));
-      const missing = wanted.filter((name) => !answered.has(name));
+      answered = answer;
+      const names = new Set(answer.outputs.map((o) => o.name));
+      const missing = wanted.filter((name) => !names.has(name));
       if (missing.length > 0 && answer.outputs.length > 0) {
         throw new VendorUnavailableError(
           `huawei-live CreateFlowOutput: outputs ${missing.join(', ')} not in the answer`,
@@ -298,7 +323,15 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         );
       }
     }
-    return wanted.map((name) => ({ name, id: name }));
+    const outputs = huaweiOutputs(req.entitlements, answered);
+    return outputs.map((output) => ({ name: output.name, id: output.name, output }));
+  }
+
+  /** One ShowFlowDetail: the source's address, for a flow whose create answer is gone. */
+  async describeConnection(request: HuaweiLiveRequest, flowId: string): Promise<FlowConnection> {
+    const req = own(request);
+    const ingest = huaweiIngest(await this.detail(req, flowId));
+    return { ...(ingest ? { ingest } : {}), outputs: huaweiOutputs(req.entitlements, undefined) };
   }
 
   /** Desired-state like start: a flow Huawei will not stop because it is not running is answered as it is. */
@@ -337,9 +370,13 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     }
   }
 
-  /** Create said "already exists": find the flow by its name and adopt it only if it carries our marker. */
-  private async adopt(req: HuaweiLiveRequest, name: string, conflict: VendorConflictError): Promise<CreatedFlow> {
-    const details = { ...conflict.details, operation: 'CreateFlows' };
+  /**
+   * Our flow, if one exists: ListFlows paged to the end, the flow named ours read in full, and kept only when its
+   * sources carry our marker. A namesake without it is someone else's: `VendorConflict`, never a second flow.
+   */
+  private async findOurs(req: HuaweiLiveRequest, name: string, cause?: Error): Promise<FlowDetail | undefined> {
+    const details: VendorErrorDetails = { vendor: VENDOR, operation: 'CreateFlows' };
+    const marker = huaweiIdentityMarker(req.requestId);
     for (let page = 0; page < this.maxListPages; page++) {
       const list = await this.call(
         {
@@ -351,32 +388,22 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         listResponse,
       );
-      const match = list.flows.find((flow) => flow.name === name);
-      if (match) {
+      for (const match of list.flows.filter((flow) => flow.name === name)) {
         const detail = await this.detail(req, match.flow_id);
-        const marker = huaweiIdentityMarker(req.requestId);
-        if (detail.sources?.some((source) => source.description?.includes(marker))) {
-          return { ...statusOf(detail), name, adopted: true };
-        }
+        if (detail.sources?.some((source) => source.description?.includes(marker))) return detail;
         throw new VendorConflictError(
           `huawei-live: flow "${name}" (${match.flow_id}) already exists and is not this request's (no ${marker} on its sources); rename the flow or delete the other one`,
           details,
-          { cause: conflict },
+          cause ? { cause } : undefined,
         );
       }
       const total = list.total ?? Number.POSITIVE_INFINITY;
-      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) {
-        throw new VendorConflictError(
-          `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
-          details,
-          { cause: conflict },
-        );
-      }
+      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) return undefined;
     }
     throw new VendorConflictError(
-      `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} and "${name}" is not among the first ${this.maxListPages * LIST_PAGE_SIZE} flows; adopt it by hand or raise maxListPages`,
+      `huawei-live: the project holds more than ${this.maxListPages * LIST_PAGE_SIZE} flows, so whether "${name}" already exists cannot be told; nothing was created (raise maxListPages)`,
       details,
-      { cause: conflict },
+      cause ? { cause } : undefined,
     );
   }
 
@@ -455,4 +482,10 @@ function own(request: ProvisionRequest): HuaweiLiveRequest {
   if (request.vendor !== VENDOR)
     throw new InvalidRequestError([`vendor: the ${VENDOR} client got a ${request.vendor} request`]);
   return request;
+}
+
+/** The ingest side from a flow detail (CreateFlows' answer, or the detail read that adopted it). */
+function connectionOf(detail: unknown): FlowConnection {
+  const ingest = huaweiIngest(detail);
+  return { ...(ingest ? { ingest } : {}), outputs: [] };
 }

@@ -26,8 +26,9 @@ export const huaweiLive = defineVendor({
       },
     ],
   },
-  // createFlow adopting an existing flow makes up to 5 paced calls (create, ≤ 3 list pages, detail):
-  // 5 × (T + callTimeout) ≈ 46 s worst case, under the λ timeout and the ASL task timeout (60 s).
+  // createFlow looks before it creates: ListFlows pages (100 flows each), the detail of a namesake, the create, and
+  // after an "exists" the same look again. With the client's 5-page bound an account of up to 500 flows costs at
+  // most 12 paced calls ≈ 38 s of pacing, under the λ timeout and the ASL task timeout (60 s).
   functionTimeoutSeconds: 55,
   callTimeoutMs: 6_000,
   // Every poll spends 1/80 of a minute of budget: poll sparingly.

@@ -9,13 +9,16 @@
  *   until the task reports 生效中 (active). A future start is SCHEDULED, which the workflow counts as done.
  *   RestartPullToPushTask only re-enables a task someone stopped, and Volcengine has announced its retirement; a
  *   stopped task (停用) or an ended one (已结束) is ERROR and ends in a failure record instead.
- * - Read: there is no get-by-id; ListPullToPushTask filtered by group finds the task.
+ * - Read: there is no get-by-id; ListPullToPushTaskV2 (POST, `GroupNames`) paged to the end finds the task. The
+ *   official SDK dropped `GroupName` from ListPullToPushTask's query, so only V2 is known to filter by group
+ *   (docs/vendors/volcengine-live.md, "Operations"); a listed task of another group is never taken for ours.
  * - Share: none. The contract rejects a request with entitlements; `grantEntitlements` refuses any that slip through.
  * - Get-or-create: CreatePullToPushGroup answering **HTTP 429 `RequestLimitExceeded.Exist`** means "already exists"
  *   (never a throttle: throttling is `FlowLimitExceeded`). The client then lists groups and adopts the group only if
- *   it carries our request-identity tag, then adopts the task it holds (or creates the missing one).
+ *   it carries our request-identity tag, then adopts the task with our title in that group (or creates the missing one).
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
+
 import { z } from 'zod';
 import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contract.ts';
 import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
@@ -25,60 +28,25 @@ import {
   VendorRejectedError,
   VendorUnavailableError,
 } from '../../domain/errors.ts';
+import type { FlowConnection } from '../../domain/flow-event.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import type { CreatedFlow, FlowState, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import type { CreatedFlow, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
+import { volcengineConnection } from './connection.ts';
 import { volcengineLive } from './descriptor.ts';
 import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
+import { parseVolcengineFlowId, TASK_STATUS, volcengineFlowId, volcengineTaskState } from './tasks.ts';
 
 const VENDOR = 'volcengine-live';
 /** The documented host (one for every region). */
 export const VOLCENGINE_DEFAULT_ENDPOINT = 'https://live.volcengineapi.com';
 export const VOLCENGINE_API_VERSION = '2023-01-01';
 export const VOLCENGINE_SERVICE = 'live';
-
-/** The task statuses ListPullToPushTask reports, as Chinese strings. */
-export const TASK_STATUS = {
-  stopped: '停用',
-  notStarted: '未开始',
-  active: '生效中',
-  ended: '已结束',
-} as const;
-
-/**
- * A task's status in our words: 生效中 → ACTIVE; 未开始 → SCHEDULED while its StartTime is ahead, STARTING once it has
- * passed (the vendor flips it shortly); 停用 (stopped by someone) and 已结束 (past EndTime) → ERROR.
- */
-export function volcengineTaskState(status: string, startTimeMs: number | undefined, nowMs: number): FlowState {
-  switch (status) {
-    case TASK_STATUS.active:
-      return 'ACTIVE';
-    case TASK_STATUS.notStarted:
-      return startTimeMs !== undefined && startTimeMs > nowMs ? 'SCHEDULED' : 'STARTING';
-    default:
-      return 'ERROR';
-  }
-}
-
-/** `<group>:<task id>`: group names are Chinese characters, letters and digits, so `:` cannot occur in them. */
-export function volcengineFlowId(groupName: string, taskId: string): string {
-  return `${groupName}:${taskId}`;
-}
-
-export function parseVolcengineFlowId(flowId: string): { groupName: string; taskId: string } {
-  const at = flowId.indexOf(':');
-  if (at <= 0 || at === flowId.length - 1) {
-    throw new InvalidRequestError([
-      `flowId: "${clip(flowId, 80)}" is not a volcengine-live flow id (<group>:<task id>)`,
-    ]);
-  }
-  return { groupName: flowId.slice(0, at), taskId: flowId.slice(at + 1) };
-}
 
 /**
  * Maps a `ResponseMetadata.Error` to the taxonomy. The code decides — `RequestLimitExceeded.Exist` is a conflict even
@@ -102,7 +70,8 @@ const responseMetadata = z.object({
 });
 const envelope = z.object({ ResponseMetadata: responseMetadata, Result: z.unknown().optional() });
 const createTaskResult = z.object({ TaskId: z.string().min(1) });
-const taskItem = z.object({
+// Loose: the addresses (`./connection.ts`) are read from the same item.
+const taskItem = z.looseObject({
   TaskId: z.string().min(1),
   Title: z.string().optional(),
   GroupName: z.string().optional(),
@@ -113,7 +82,13 @@ const taskItem = z.object({
 });
 const listTasksResult = z.object({
   List: z.array(taskItem).nullish(),
-  Pagination: z.object({ PageTotal: z.number().int().optional(), TotalCount: z.number().int().optional() }).optional(),
+  Pagination: z
+    .object({
+      PageCur: z.number().int().optional(),
+      PageTotal: z.number().int().optional(),
+      TotalCount: z.number().int().optional(),
+    })
+    .optional(),
 });
 const groupItem = z.object({
   Name: z.string(),
@@ -138,6 +113,8 @@ export interface VolcengineLiveClientOptions extends SignedHttpClientOptions {
   readonly now?: () => number;
   /** How many ListPullToPushGroup pages (1000 groups each) an adoption may read. @default 3 */
   readonly maxGroupPages?: number;
+  /** How many ListPullToPushTaskV2 pages (500 tasks each) a lookup may read before it gives up. @default 5 */
+  readonly maxTaskPages?: number;
 }
 
 export type VolcengineLiveFromEnvOptions = SignedHttpClientOptions;
@@ -157,12 +134,14 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
   private readonly credentials: VolcengineCredentials;
   private readonly endpoint: URL;
   private readonly maxGroupPages: number;
+  private readonly maxTaskPages: number;
 
   constructor(options: VolcengineLiveClientOptions) {
     super(volcengineLive, options);
     this.credentials = options.credentials;
     this.endpoint = options.endpoint ?? new URL(VOLCENGINE_DEFAULT_ENDPOINT);
     this.maxGroupPages = options.maxGroupPages ?? 3;
+    this.maxTaskPages = options.maxTaskPages ?? 5;
   }
 
   /**
@@ -208,7 +187,10 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     if (adopted) {
       // The group is ours; a previous attempt may have created its task before losing the answer.
       const existing = (await this.listTasks(req.region, group)).find((task) => task.Title === title);
-      if (existing) return { ...this.statusOf(group, existing), name: group, adopted: true };
+      if (existing) {
+        const connection = volcengineConnection(existing, group);
+        return { ...this.statusOf(group, existing), name: group, adopted: true, connection };
+      }
     }
 
     const startTime = req.flow.task.startTime ?? Math.floor(this.now() / 1000);
@@ -232,23 +214,35 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     };
   }
 
+  /** One ListPullToPushTask: CreatePullToPushTask answers only the id, the list answers the task's addresses. */
+  async describeConnection(request: VolcengineLiveRequest, flowId: string): Promise<FlowConnection> {
+    const { groupName, task } = await this.listedTask(request, flowId);
+    return volcengineConnection(task, groupName);
+  }
+
   /** No start action exists (the task starts at StartTime): a read, so the workflow can poll until 生效中. */
   async startFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
     return this.describeFlow(request, flowId);
   }
 
   async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+    const { groupName, task } = await this.listedTask(request, flowId);
+    return this.statusOf(groupName, task);
+  }
+
+  /** Our task as its group's list shows it; no get-by-id exists, so a task just created may not be listed yet. */
+  private async listedTask(request: VolcengineLiveRequest, flowId: string) {
     const req = own(request);
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
     const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
     if (!task) {
-      // A task just created may not be listed yet (no get-by-id exists): retried, bounded by the workflow.
+      // Retried (VendorUnavailable), bounded by the workflow.
       throw new VendorUnavailableError(`volcengine-live: task ${taskId} is not (yet) listed in group ${groupName}`, {
         vendor: VENDOR,
-        operation: 'ListPullToPushTask',
+        operation: 'ListPullToPushTaskV2',
       });
     }
-    return this.statusOf(groupName, task);
+    return { groupName, task };
   }
 
   /** Volcengine has nothing to share; the contract keeps entitlements out, this refuses any that slip through. */
@@ -336,18 +330,31 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     );
   }
 
-  /** Every task of a group (one page holds 500; our groups hold one). */
+  /**
+   * Every task of a group: ListPullToPushTaskV2 filtered by `GroupNames`, paged to the end. A task that names another
+   * group is dropped whatever the filter did, so a title can only ever match within our group.
+   */
   private async listTasks(region: string, groupName: string): Promise<TaskItem[]> {
-    const result = listTasksResult.safeParse(
-      await this.call({
-        action: 'ListPullToPushTask',
-        region,
-        method: 'GET',
-        query: { GroupName: groupName, Page: '1', Size: String(TASK_PAGE_SIZE) },
-      }),
+    const found: TaskItem[] = [];
+    for (let page = 1; page <= this.maxTaskPages; page++) {
+      const result = listTasksResult.safeParse(
+        await this.call({
+          action: 'ListPullToPushTaskV2',
+          region,
+          method: 'POST',
+          body: { GroupNames: [groupName], Page: page, Size: TASK_PAGE_SIZE },
+        }),
+      );
+      if (!result.success) throw unexpected('ListPullToPushTaskV2', 'Result.List missing');
+      const list = result.data.List ?? [];
+      found.push(...list.filter((task) => task.GroupName === undefined || task.GroupName === groupName));
+      const pageTotal = result.data.Pagination?.PageTotal;
+      if (list.length < TASK_PAGE_SIZE || (pageTotal !== undefined && page >= pageTotal)) return found;
+    }
+    throw new VendorUnavailableError(
+      `volcengine-live: group ${groupName} lists more than ${this.maxTaskPages * TASK_PAGE_SIZE} tasks; raise maxTaskPages`,
+      { vendor: VENDOR, operation: 'ListPullToPushTaskV2' },
     );
-    if (!result.success) throw unexpected('ListPullToPushTask', 'Result.List missing');
-    return result.data.List ?? [];
   }
 
   private statusOf(groupName: string, task: TaskItem): FlowStatus {

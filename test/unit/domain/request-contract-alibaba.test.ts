@@ -66,15 +66,16 @@ describe('request contract: alibaba-ice', () => {
 
   it('limits outputs to four, unique by name, each valid for its protocol', () => {
     const ice = example('alibaba-ice');
-    const output = (name: string) => ({ name, protocol: 'RTMP-PULL' });
+    // The example's input is SRT, so its outputs are SRT too (RTMP outputs need an RTMP source).
+    const output = (name: string) => ({ name, protocol: 'SRT-Listener' });
     expect(issuesOf({ ...ice, entitlements: ['a', 'b', 'c', 'd', 'e'].map(output) })).toEqual([
       'entitlements: an ICE flow has at most 4 outputs',
     ]);
     expect(issuesOf({ ...ice, entitlements: [output('a'), output('a')] })).toEqual([
       'entitlements.1.name: output names must be unique within a flow',
     ]);
-    expect(issuesOf({ ...ice, entitlements: [{ name: 'p', protocol: 'RTMP-PUSH' }] })).toEqual([
-      'entitlements.0.toUrl: required for protocol RTMP-PUSH',
+    expect(issuesOf({ ...ice, entitlements: [{ name: 'p', protocol: 'SRT-Caller' }] })).toEqual([
+      'entitlements.0.toUrl: required for protocol SRT-Caller',
     ]);
     expect(issuesOf({ ...ice, entitlements: [{ ...output('a'), playerLimit: 6 }] })[0]).toMatch(
       /^entitlements\.0\.playerLimit: /,

@@ -64,7 +64,7 @@ describe('contract: huawei-live', () => {
       'entitlements.1.name: output names must be unique',
     ]);
     expect(issuesOf(huawei({}, { entitlements: [{ name: '1st', protocol: 'srt-listener' }] }))).toEqual([
-      'entitlements.0.name: must be letters, digits, "-" or "_", starting with a letter',
+      'entitlements.0.name: Huawei output names start with a letter and hold only letters, digits, "-" and "_"',
     ]);
   });
 

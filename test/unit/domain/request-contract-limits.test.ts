@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../functions/domain/config.ts';
 import { parseRequestBody, type VendorId } from '../../../functions/domain/contract.ts';
+import { AWS_MAX_ENTITLEMENTS, AWS_MAX_FLOW_TAGS } from '../../../functions/vendors/aws-mediaconnect/constraints.ts';
+import { HUAWEI_MAX_OUTPUTS } from '../../../functions/vendors/huawei-live/constraints.ts';
 import { aRequest } from '../../helpers/factories.ts';
 
 type Json = Record<string, unknown>;
@@ -70,22 +72,22 @@ describe('input limits', () => {
     ]);
   });
 
-  it.each(['aws-mediaconnect', 'huawei-live'] as const)(
-    `%s: accepts ${LIMITS.maxEntitlements} entitlements and rejects one more`,
-    (vendor) => {
-      const [template] = aRequest(vendor).entitlements as Json[];
-      const entitlements = (count: number) =>
-        Array.from({ length: count }, (_, i) => ({
-          ...template,
-          name: `e${i}`,
-          ...(vendor === 'huawei-live' ? { port: 9000 + i } : {}),
-        }));
-      expect(issuesOf({ ...aRequest(vendor), entitlements: entitlements(LIMITS.maxEntitlements) })).toEqual([]);
-      expect(issuesOf({ ...aRequest(vendor), entitlements: entitlements(LIMITS.maxEntitlements + 1) })).toEqual([
-        expect.stringMatching(new RegExp(`^entitlements: .*${LIMITS.maxEntitlements}`)),
-      ]);
-    },
-  );
+  it.each([
+    ['aws-mediaconnect', AWS_MAX_ENTITLEMENTS],
+    ['huawei-live', HUAWEI_MAX_OUTPUTS],
+  ] as const)('%s: accepts %i entitlements (the per-flow maximum) and rejects one more', (vendor, max) => {
+    const [template] = aRequest(vendor).entitlements as Json[];
+    const entitlements = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        ...template,
+        name: `e${i}`,
+        ...(vendor === 'huawei-live' ? { port: 9000 + i } : {}),
+      }));
+    expect(issuesOf({ ...aRequest(vendor), entitlements: entitlements(max) })).toEqual([]);
+    expect(issuesOf({ ...aRequest(vendor), entitlements: entitlements(max + 1) })).toEqual([
+      expect.stringMatching(new RegExp(`^entitlements: .*${max}`)),
+    ]);
+  });
 
   it(`aws-mediaconnect: accepts ${LIMITS.maxSubscribers} subscribers per entitlement and rejects one more`, () => {
     const request = aRequest('aws-mediaconnect');
@@ -101,11 +103,15 @@ describe('input limits', () => {
     ]);
   });
 
-  it(`aws-mediaconnect: accepts ${LIMITS.maxTags} tags and rejects one more`, () => {
+  it(`aws-mediaconnect: accepts ${AWS_MAX_FLOW_TAGS - 1} tags (the provisioner adds its own) and rejects one more`, () => {
     const tags = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, 'v']));
-    expect(issuesOf(withFlow('aws-mediaconnect', { tags: tags(LIMITS.maxTags) }))).toEqual([]);
-    expect(issuesOf(withFlow('aws-mediaconnect', { tags: tags(LIMITS.maxTags + 1) }))).toEqual([
-      `flow.tags: at most ${LIMITS.maxTags} tags`,
+    expect(issuesOf(withFlow('aws-mediaconnect', { tags: tags(AWS_MAX_FLOW_TAGS - 1) }))).toEqual([]);
+    expect(issuesOf(withFlow('aws-mediaconnect', { tags: tags(AWS_MAX_FLOW_TAGS) }))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^flow\\.tags: MediaConnect allows ${AWS_MAX_FLOW_TAGS} tags per flow .* at most ${AWS_MAX_FLOW_TAGS - 1}`,
+        ),
+      ),
     ]);
   });
 

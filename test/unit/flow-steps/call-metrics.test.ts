@@ -74,6 +74,7 @@ function pacedClient(pace: PaceFn, clock: FakeClock, answers: (unknown | Error)[
     grantEntitlements: async () => (await call()) as never,
     stopFlow: async () => (await call()) as never,
     deleteFlow: async () => undefined,
+    describeConnection: async () => (await call()) as never,
   };
 }
 

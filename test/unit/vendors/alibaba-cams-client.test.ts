@@ -62,6 +62,15 @@ describe('AlibabaCamsClient', () => {
       state: 'STANDBY',
       vendorStatus: 'DRAFT',
       adopted: false,
+      // CreateFlow answers only the id: the connection is it and what the request set, with no read.
+      connection: {
+        outputs: [],
+        vendorDetail: {
+          flowId: FLOW_ID,
+          flowName: 'ticket-survey-evt-2026-11-22-ticket-survey',
+          custSpaceId: 'cams-space-live-ops',
+        },
+      },
     });
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'CreateFlow', 'UpdateFlowJSONAsset']);
     expect(counter.calls).toBe(3);
@@ -95,7 +104,8 @@ describe('AlibabaCamsClient', () => {
     const { fetch, sent } = fetchByAction({ ListFlow: camsOk([]), CreateFlow: camsOk({ FlowId: FLOW_ID }) });
     const flow = { ...request.flow } as Record<string, unknown>;
     delete flow.jsonAsset;
-    await client(fetch).createFlow(camsRequest({ flow }));
+    // Without a flow JSON the flow can only stay a draft: CAMS publishes nothing without one.
+    await client(fetch).createFlow(camsRequest({ flow, start: false }));
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'CreateFlow']);
   });
 

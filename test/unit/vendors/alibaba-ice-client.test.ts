@@ -47,25 +47,35 @@ function client(
 const FLOW_ID = '34900dc6-90ec-4968-af3c-fcd87f231a5f';
 
 describe('AlibabaIceClient', () => {
-  it('creates the flow with the identity name, then adds its input: two signed, paced calls, parameters in the query', async () => {
+  it('creates the flow with the identity name in one call, then completes it with its input, parameters in the query', async () => {
     const request = iceRequest();
     const { fetch, sent } = fetchByAction({
       CreateMediaConnectFlow: iceOk({ FlowId: FLOW_ID }),
+      GetMediaConnectFlowInput: iceRetCode(1007, 'The flow has no input.'),
       AddMediaConnectFlowInput: iceOk({ InputUrl: 'srt://1.2.3.4:1025' }),
     });
     const { pace, counter } = countingPace();
-    const created = await client(fetch, { pace }).createFlow(request);
+    const ice = client(fetch, { pace });
+    const created = await ice.createFlow(request);
 
+    // The id is answered after the first call, so it reaches the workflow before the input can fail.
     expect(created).toEqual({
       flowId: FLOW_ID,
       name: 'esports-final-evt-2026-11-22-esports-final',
       state: 'STANDBY',
       vendorStatus: 'offline',
       adopted: false,
+      completed: false,
     });
-    expect(sent.map((r) => r.action)).toEqual(['CreateMediaConnectFlow', 'AddMediaConnectFlowInput']);
-    expect(counter.calls).toBe(2);
-    const [create, input] = sent;
+    expect(sent.map((r) => r.action)).toEqual(['CreateMediaConnectFlow']);
+    await ice.completeFlow(request, FLOW_ID);
+    expect(sent.map((r) => r.action)).toEqual([
+      'CreateMediaConnectFlow',
+      'GetMediaConnectFlowInput',
+      'AddMediaConnectFlowInput',
+    ]);
+    expect(counter.calls).toBe(3);
+    const [create, , input] = sent;
     expect(create!.url.origin).toBe('https://ice.ap-southeast-1.aliyuncs.com');
     expect(create!.url.pathname).toBe('/');
     expect(create!.body).toBe('');
@@ -77,7 +87,7 @@ describe('AlibabaIceClient', () => {
     expect(create!.headers['x-acs-date']).toBe('2026-11-22T08:00:00Z');
     expect(create!.headers['x-acs-signature-nonce']).toBe('nonce-1');
     expect(parseAuthorization(create!.headers.authorization)?.accessKeyId).toBe(TEST_CREDENTIALS.accessKeyId);
-    expect(input!.headers['x-acs-signature-nonce']).toBe('nonce-2');
+    expect(input!.headers['x-acs-signature-nonce']).toBe('nonce-3');
     expect(input!.params).toEqual({
       FlowId: FLOW_ID,
       InputName: 'arena-encoder',
@@ -103,71 +113,53 @@ describe('AlibabaIceClient', () => {
     expect(error.message).toContain('region not open for MediaConnect');
   });
 
-  it('fails the create when the input is refused, naming the input call', async () => {
+  it('fails the completion when the input is refused, naming the input call', async () => {
     const { fetch } = fetchByAction({
-      CreateMediaConnectFlow: iceOk({ FlowId: FLOW_ID }),
+      GetMediaConnectFlowInput: iceRetCode(1007, 'The flow has no input.'),
       AddMediaConnectFlowInput: iceRetCode(2, 'InputFromUrl is invalid'),
     });
     const error = await client(fetch)
-      .createFlow(iceRequest())
+      .completeFlow(iceRequest(), FLOW_ID)
       .catch((e) => e);
     expect(error).toBeInstanceOf(VendorRejectedError);
     expect(error.details.operation).toBe('AddMediaConnectFlowInput');
   });
 
-  describe('duplicate name (get-or-create)', () => {
+  describe('what exists is read, never inferred from a refusal', () => {
     const request = iceRequest();
     const ourName = iceFlowName(request);
 
-    it('adopts the existing flow when it carries our name, and finishes its missing input', async () => {
+    it('completes without re-adding an input that is already there (a retry after a lost answer)', async () => {
       const { fetch, sent } = fetchByAction({
-        CreateMediaConnectFlow: iceRetCode(1001, `Flow name ${ourName} already exists`, { FlowId: FLOW_ID }),
-        GetMediaConnectFlow: iceOk({ FlowId: FLOW_ID, FlowName: ourName, FlowStatus: 'offline' }),
-        GetMediaConnectFlowInput: iceRetCode(1002, 'flow has no input'),
-        AddMediaConnectFlowInput: iceOk({ InputUrl: 'srt://1.2.3.4:1025' }),
-      });
-      const created = await client(fetch).createFlow(request);
-      expect(created).toMatchObject({ flowId: FLOW_ID, adopted: true, state: 'STANDBY', vendorStatus: 'offline' });
-      expect(sent.map((r) => r.action)).toEqual([
-        'CreateMediaConnectFlow',
-        'GetMediaConnectFlow',
-        'GetMediaConnectFlowInput',
-        'AddMediaConnectFlowInput',
-      ]);
-      expect(sent[1]!.params).toEqual({ FlowId: FLOW_ID });
-    });
-
-    it('adopts without re-adding an input that is already there, reporting the live state', async () => {
-      const { fetch, sent } = fetchByAction({
-        CreateMediaConnectFlow: iceRetCode(1001, 'FlowName already exist', { FlowId: FLOW_ID }),
-        GetMediaConnectFlow: iceOk({ FlowId: FLOW_ID, FlowName: ourName, FlowStatus: 'online' }),
         GetMediaConnectFlowInput: iceOk({ InputName: 'arena-encoder', InputProtocol: 'SRT-Listener' }),
       });
-      const created = await client(fetch).createFlow(request);
-      expect(created).toMatchObject({ adopted: true, state: 'ACTIVE', vendorStatus: 'online' });
+      await client(fetch).completeFlow(request, FLOW_ID);
+      expect(sent.map((r) => r.action)).toEqual(['GetMediaConnectFlowInput']);
+      expect(sent[0]!.params).toEqual({ FlowId: FLOW_ID });
+    });
+
+    it('refuses to complete a flow whose one input is another', async () => {
+      const { fetch, sent } = fetchByAction({
+        GetMediaConnectFlowInput: iceOk({ InputName: 'someone-elses', InputProtocol: 'RTMP-PUSH' }),
+      });
+      const error = await client(fetch)
+        .completeFlow(request, FLOW_ID)
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(VendorConflictError);
       expect(sent.map((r) => r.action)).not.toContain('AddMediaConnectFlowInput');
     });
 
-    it('refuses a flow of that name that is not ours', async () => {
-      const { fetch } = fetchByAction({
-        CreateMediaConnectFlow: iceRetCode(1001, 'already exists', { FlowId: FLOW_ID }),
-        GetMediaConnectFlow: iceOk({ FlowId: FLOW_ID, FlowName: 'ESPORTS-FINAL-someone-else', FlowStatus: 'offline' }),
+    it('does not adopt by what a duplicate-name refusal carries, and says what to do instead', async () => {
+      const { fetch, sent } = fetchByAction({
+        CreateMediaConnectFlow: iceRetCode(1001, `Flow name ${ourName} already exists`, { FlowId: FLOW_ID }),
       });
       const error = await client(fetch)
         .createFlow(request)
         .catch((e) => e);
-      expect(error).toBeInstanceOf(VendorConflictError);
-      expect(error.message).toContain('does not carry');
-    });
-
-    it('cannot adopt when the answer does not say which flow holds the name', async () => {
-      const { fetch, sent } = fetchByAction({ CreateMediaConnectFlow: iceRetCode(1001, 'Flow name duplicated') });
-      const error = await client(fetch)
-        .createFlow(request)
-        .catch((e) => e);
-      expect(error).toBeInstanceOf(VendorConflictError);
-      expect(error.message).toContain('new requestId');
-      expect(sent).toHaveLength(1);
+      expect(error).toBeInstanceOf(VendorRejectedError);
+      expect(error.message).toContain('ICE has no lookup by name');
+      expect(error.message).toContain(ourName);
+      expect(sent.map((r) => r.action)).toEqual(['CreateMediaConnectFlow']);
     });
   });
 
@@ -208,21 +200,20 @@ describe('AlibabaIceClient', () => {
     expect(iceFlowState('starting')).toBe('STARTING');
   });
 
-  it('shares the flow as outputs, one paced call each, tolerating an output an earlier attempt added', async () => {
+  it('shares the flow as outputs, adding only those GetMediaConnectFlowAllOutputName does not list', async () => {
     const { fetch, sent } = fetchByAction({
-      AddMediaConnectFlowOutput: (r) =>
-        r.params.OutputName === 'cdn-push'
-          ? iceRetCode(1005, 'output name already exists')
-          : iceOk({ OutputUrl: 'srt://1.2.3.4:1026' }),
+      GetMediaConnectFlowAllOutputName: iceOk(['cdn-push']),
+      AddMediaConnectFlowOutput: iceOk({ OutputUrl: 'srt://1.2.3.4:1026' }),
     });
     const { pace, counter } = countingPace();
     const granted = await client(fetch, { pace }).grantEntitlements(iceRequest(), FLOW_ID);
-    expect(granted).toEqual([
-      { name: 'partner-pull', id: 'partner-pull' },
-      { name: 'cdn-push', id: 'cdn-push' },
+    expect(granted).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { name: 'partner-pull', mode: 'pull' } },
+      { name: 'cdn-push', id: 'cdn-push', output: { name: 'cdn-push', mode: 'push' } },
     ]);
     expect(counter.calls).toBe(2);
-    expect(sent[0]!.params).toEqual({
+    expect(sent.map((r) => r.action)).toEqual(['GetMediaConnectFlowAllOutputName', 'AddMediaConnectFlowOutput']);
+    expect(sent[1]!.params).toEqual({
       FlowId: FLOW_ID,
       OutputName: 'partner-pull',
       OutputProtocol: 'SRT-Listener',
@@ -230,21 +221,32 @@ describe('AlibabaIceClient', () => {
       PlayerLimit: '2',
       SrtLatency: '1000',
     });
-    expect(sent[1]!.params).toMatchObject({
-      OutputProtocol: 'RTMP-PUSH',
-      OutputToUrl: 'rtmp://push.example.net/live/esports-final',
-    });
   });
 
-  it('fails the share on a refused output', async () => {
-    const { fetch } = fetchByAction({ AddMediaConnectFlowOutput: iceRetCode(1006, 'a flow has at most 4 outputs') });
+  it('fails the share on a refused output, whatever the refusal says', async () => {
+    const { fetch } = fetchByAction({
+      GetMediaConnectFlowAllOutputName: iceOk([]),
+      AddMediaConnectFlowOutput: iceRetCode(1008, 'The output name partner-pull already exists in this flow.'),
+    });
     await expect(client(fetch).grantEntitlements(iceRequest(), FLOW_ID)).rejects.toBeInstanceOf(VendorRejectedError);
   });
 
-  it('deletes with DeleteMediaConnectFlow', async () => {
+  it('deletes with DeleteMediaConnectFlow; a refused delete stands while the flow can still be read', async () => {
     const { fetch, sent } = fetchByAction({ DeleteMediaConnectFlow: iceOk() });
     await client(fetch).deleteFlow(iceRequest(), FLOW_ID);
     expect(sent[0]!.params).toEqual({ FlowId: FLOW_ID });
+
+    const gone = fetchByAction({
+      DeleteMediaConnectFlow: iceRetCode(1002, 'whatever it says'),
+      GetMediaConnectFlow: iceRetCode(1002, 'whatever it says'),
+    });
+    await expect(client(gone.fetch).deleteFlow(iceRequest(), FLOW_ID)).resolves.toBeUndefined();
+
+    const online = fetchByAction({
+      DeleteMediaConnectFlow: iceRetCode(1004, 'whatever it says'),
+      GetMediaConnectFlow: iceOk({ FlowId: FLOW_ID, FlowName: 'x', FlowStatus: 'online' }),
+    });
+    await expect(client(online.fetch).deleteFlow(iceRequest(), FLOW_ID)).rejects.toBeInstanceOf(VendorRejectedError);
   });
 
   describe('error mapping (the status code alone never decides)', () => {

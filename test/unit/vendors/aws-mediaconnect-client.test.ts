@@ -36,8 +36,9 @@ describe('flow status', () => {
     ['STARTING', 'STARTING'],
     ['UPDATING', 'STARTING'],
     ['ACTIVE', 'ACTIVE'],
-    ['STOPPING', 'ERROR'],
-    ['DELETING', 'ERROR'],
+    // Transitions towards idle or gone, as the SDK's FlowStandby and FlowDeleted waiters treat them: not failures.
+    ['STOPPING', 'STOPPING'],
+    ['DELETING', 'STOPPING'],
     ['ERROR', 'ERROR'],
     ['SOMETHING_NEW', 'ERROR'],
   ])('%s → %s', (vendorStatus, state) => {
@@ -73,7 +74,7 @@ describe('flow status', () => {
     });
     expect(await client.stopFlow(aRequest(), FLOW_ARN)).toEqual({
       flowId: FLOW_ARN,
-      state: 'ERROR',
+      state: 'STOPPING',
       vendorStatus: 'STOPPING',
     });
     expect(inputsOf(StartFlowCommand)).toEqual([{ FlowArn: FLOW_ARN }]);
@@ -93,6 +94,7 @@ describe('request mapping', () => {
       state: 'STANDBY',
       vendorStatus: 'STANDBY',
       adopted: false,
+      connection: { outputs: [], vendorDetail: {} },
     });
     expect(inputsOf(CreateFlowCommand)).toEqual([
       {
@@ -118,9 +120,11 @@ describe('request mapping', () => {
         { EntitlementArn: 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-b:partner-b', Name: 'partner-b' },
       ],
     });
+    const a = 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-a:partner-a';
+    const b = 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-b:partner-b';
     expect(await client.grantEntitlements(aRequest(), FLOW_ARN)).toEqual([
-      { name: 'partner-a', id: 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-a:partner-a' },
-      { name: 'partner-b', id: 'arn:aws:mediaconnect:us-east-1:111122223333:entitlement:1-b:partner-b' },
+      { name: 'partner-a', id: a, output: { name: 'partner-a', entitlementArn: a } },
+      { name: 'partner-b', id: b, output: { name: 'partner-b', entitlementArn: b } },
     ]);
     expect(inputsOf(GrantFlowEntitlementsCommand)).toEqual([
       {

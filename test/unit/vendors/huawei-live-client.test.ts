@@ -48,6 +48,7 @@ const detailOf = (overrides: Record<string, unknown> = {}) => ({
   outputs: [],
   ...overrides,
 });
+const emptyListing: Answer = { json: { total: 0, flows: [] } };
 const huaweiErrorAnswer = (status: number, code: string, msg = 'message'): Answer => ({
   status,
   json: { error_code: code, error_msg: msg },
@@ -70,18 +71,21 @@ function verify(request: Sent) {
 
 describe('HuaweiLiveClient requests', () => {
   it('creates the flow with a signed POST carrying the request identity in the name and every source', async () => {
-    const { huawei, sent, paced } = client([{ status: 201, json: { flow: detailOf() } }]);
+    const { huawei, sent, paced } = client([emptyListing, { status: 201, json: { flow: detailOf() } }]);
     const request = aHuaweiRequest();
     const created = await huawei.createFlow(request);
 
-    expect(created).toEqual({
+    expect(created).toMatchObject({
       flowId: 'f-1',
       name: `concert-hongkong-${request.requestId}`,
       state: 'STANDBY',
       vendorStatus: 'STANDBY',
       adopted: false,
+      connection: { outputs: [] },
     });
-    const [post] = sent;
+    const [list, post] = sent;
+    // Whether Huawei refuses a duplicate flow name is undocumented: it looks for ours before it creates.
+    expect(`${list!.method} ${list!.url.pathname}`).toBe(`GET /v1/${projectId}/flows`);
     expect(post!.method).toBe('POST');
     expect(post!.url.pathname).toBe(`/v1/${projectId}/flows`);
     expect(header(post!, 'x-project-id')).toBe(projectId);
@@ -107,7 +111,7 @@ describe('HuaweiLiveClient requests', () => {
   });
 
   it('never puts the secret key on the wire', async () => {
-    const { huawei, sent } = client([{ status: 201, json: { flow: detailOf() } }]);
+    const { huawei, sent } = client([emptyListing, { status: 201, json: { flow: detailOf() } }]);
     await huawei.createFlow(aHuaweiRequest());
     expect(JSON.stringify(sent)).not.toContain(credentials.secretKey);
   });
@@ -123,7 +127,19 @@ describe('HuaweiLiveClient requests', () => {
   it('shares outputs as one JSON array in snake_case', async () => {
     const { huawei, sent } = client([{ json: { flow_id: 'f-1', outputs: [{ name: 'partner-pull' }] } }]);
     const granted = await huawei.grantEntitlements(aHuaweiRequest(), 'f-1');
-    expect(granted).toEqual([{ name: 'partner-pull', id: 'partner-pull' }]);
+    expect(granted).toEqual([
+      {
+        name: 'partner-pull',
+        id: 'partner-pull',
+        output: {
+          name: 'partner-pull',
+          protocol: 'srt-listener',
+          port: 9001,
+          allowedCidrs: ['198.51.100.0/24'],
+          mode: 'pull',
+        },
+      },
+    ]);
     expect(sent[0]!.url.pathname).toBe(`/v1/${projectId}/flows/outputs`);
     expect(sent[0]!.url.searchParams.get('flow_id')).toBe('f-1');
     expect(JSON.parse(sent[0]!.body)).toEqual([
@@ -192,9 +208,8 @@ describe('HuaweiLiveClient get-or-create', () => {
     json: { total, flows: flows.map((f) => ({ ...f, status: 'STANDBY', region: 'ap-southeast-1' })) },
   });
 
-  it('adopts the existing flow when it carries our marker', async () => {
+  it('adopts the existing flow when it carries our marker, without creating', async () => {
     const { huawei, sent } = client([
-      huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS, 'The resource already exists.'),
       listing([
         { flow_id: 'other', name: 'someone-else' },
         { flow_id: 'f-1', name: ourName },
@@ -207,18 +222,34 @@ describe('HuaweiLiveClient get-or-create', () => {
       state: 'STANDBY',
       vendorStatus: 'STANDBY',
       adopted: true,
+      // The detail that proved the flow ours is where its connection comes from (this one's sources name no address).
+      connection: { outputs: [] },
     });
     expect(sent.map((s) => `${s.method} ${s.url.pathname}`)).toEqual([
+      `GET /v1/${projectId}/flows`,
+      `GET /v1/${projectId}/flows/detail`,
+    ]);
+    expect(sent[0]!.url.searchParams.get('limit')).toBe('100');
+  });
+
+  it('adopts a flow that appeared between its look and its create (LIVE.103011018), by looking again', async () => {
+    const { huawei, sent } = client([
+      emptyListing,
+      huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS, 'The resource already exists.'),
+      listing([{ flow_id: 'f-1', name: ourName }]),
+      { json: detailOf() },
+    ]);
+    expect(await huawei.createFlow(request)).toMatchObject({ flowId: 'f-1', adopted: true });
+    expect(sent.map((s) => `${s.method} ${s.url.pathname}`)).toEqual([
+      `GET /v1/${projectId}/flows`,
       `POST /v1/${projectId}/flows`,
       `GET /v1/${projectId}/flows`,
       `GET /v1/${projectId}/flows/detail`,
     ]);
-    expect(sent[1]!.url.searchParams.get('limit')).toBe('100');
   });
 
   it('refuses a same-named flow without our marker: VendorConflict', async () => {
-    const { huawei } = client([
-      huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS),
+    const { huawei, sent } = client([
       listing([{ flow_id: 'f-9', name: ourName }]),
       { json: detailOf({ flow_id: 'f-9', sources: [{ name: 'x', description: 'made by hand' }] }) },
     ]);
@@ -226,27 +257,26 @@ describe('HuaweiLiveClient get-or-create', () => {
       name: 'VendorConflict',
       message: expect.stringContaining('not this request'),
     });
+    expect(sent.filter((s) => s.method === 'POST')).toEqual([]);
   });
 
   it('reports a conflict on something other than the name when no flow has our name', async () => {
-    const { huawei } = client([huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS), listing([])]);
+    const { huawei } = client([emptyListing, huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS), listing([])]);
     await expect(huawei.createFlow(request)).rejects.toMatchObject({ name: 'VendorConflict' });
   });
 
-  it('pages through ListFlows, then gives up after maxListPages', async () => {
+  it('pages through ListFlows, then refuses to create after maxListPages', async () => {
     const page = (offset: number) =>
       listing(
         Array.from({ length: 100 }, (_, i) => ({ flow_id: `x${offset + i}`, name: `x${offset + i}` })),
         1000,
       );
-    const { huawei, sent } = client([huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS), page(0), page(100)], {
-      maxListPages: 2,
-    });
+    const { huawei, sent } = client([page(0), page(100)], { maxListPages: 2 });
     await expect(huawei.createFlow(request)).rejects.toMatchObject({
       name: 'VendorConflict',
-      message: expect.stringContaining('first 200 flows'),
+      message: expect.stringContaining('more than 200 flows'),
     });
-    expect(sent.map((s) => s.url.searchParams.get('offset'))).toEqual([null, '0', '100']);
+    expect(sent.map((s) => s.url.searchParams.get('offset'))).toEqual(['0', '100']);
   });
 
   it('adopts outputs that already exist on our flow, and refuses when one is missing', async () => {
@@ -254,7 +284,9 @@ describe('HuaweiLiveClient get-or-create', () => {
       huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS),
       { json: detailOf({ outputs: [{ name: 'partner-pull', type: 'srt-listener' }] }) },
     ]);
-    expect(await ok.huawei.grantEntitlements(request, 'f-1')).toEqual([{ name: 'partner-pull', id: 'partner-pull' }]);
+    expect(await ok.huawei.grantEntitlements(request, 'f-1')).toMatchObject([
+      { name: 'partner-pull', id: 'partner-pull', output: { name: 'partner-pull', port: 9001 } },
+    ]);
     const missing = client([huaweiErrorAnswer(400, HUAWEI_ALREADY_EXISTS), { json: detailOf({ outputs: [] }) }]);
     await expect(missing.huawei.grantEntitlements(request, 'f-1')).rejects.toMatchObject({ name: 'VendorConflict' });
   });

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRawQuery } from '../../../functions/vendors/hmac-signing.ts';
 import { REQUEST_ID_TAG } from '../../../functions/vendors/types.ts';
-import {
-  parseVolcengineFlowId,
-  VolcengineLiveClient,
-  volcengineError,
-  volcengineTaskState,
-} from '../../../functions/vendors/volcengine-live/client.ts';
+import { VolcengineLiveClient, volcengineError } from '../../../functions/vendors/volcengine-live/client.ts';
+import { parseVolcengineFlowId, volcengineTaskState } from '../../../functions/vendors/volcengine-live/tasks.ts';
 import { verifyVolcengineSignature } from '../../../local/emulators/volcengine-gateway.ts';
 import { formatBeijingTime } from '../../../local/emulators/volcengine-live.ts';
 import {
@@ -63,7 +59,7 @@ const task = (overrides: Record<string, unknown> = {}) => ({
   EndTime: formatBeijingTime(NOW_S + 7200),
   ...overrides,
 });
-const tasks = (...items: unknown[]) => ok('ListPullToPushTask', { List: items, Pagination: { PageTotal: 1 } });
+const tasks = (...items: unknown[]) => ok('ListPullToPushTaskV2', { List: items, Pagination: { PageTotal: 1 } });
 const action = (request: Sent) => request.url.searchParams.get('Action');
 
 function verify(request: Sent) {
@@ -149,10 +145,42 @@ describe('VolcengineLiveClient create', () => {
       state: 'ACTIVE',
       vendorStatus: '生效中',
       adopted: true,
+      // The list that found the task answered its addresses: no further read.
+      connection: expect.objectContaining({ vendorDetail: { taskId: 't1', groupName: 'RelayBeijing' } }),
     });
-    expect(sent.map(action)).toEqual(['CreatePullToPushGroup', 'ListPullToPushGroup', 'ListPullToPushTask']);
-    expect(sent[2]!.method).toBe('GET');
-    expect(Object.fromEntries(sent[2]!.url.searchParams)).toMatchObject({ GroupName: 'RelayBeijing', Size: '500' });
+    expect(sent.map(action)).toEqual(['CreatePullToPushGroup', 'ListPullToPushGroup', 'ListPullToPushTaskV2']);
+    // V2: POST with the group filter in the body (the SDK's V1 no longer sends GroupName).
+    expect(sent[2]!.method).toBe('POST');
+    expect(JSON.parse(sent[2]!.body)).toEqual({ GroupNames: ['RelayBeijing'], Page: 1, Size: 500 });
+  });
+
+  it('adopts by title within our group only: a same-titled task of another group is never ours', async () => {
+    const request = aVolcengineRequest();
+    const { volc, sent } = client([
+      err(429, 'RequestLimitExceeded.Exist'),
+      ok('ListPullToPushGroup', {
+        List: [{ Name: 'RelayBeijing', Tags: [{ Key: REQUEST_ID_TAG, Value: request.requestId }], Status: 0 }],
+      }),
+      tasks(task({ TaskId: 'foreign', GroupName: 'SomeoneElse' })),
+      ok('CreatePullToPushTask', { TaskId: 't-ours' }),
+    ]);
+    expect(await volc.createFlow(request)).toMatchObject({ flowId: 'RelayBeijing:t-ours', adopted: true });
+    expect(sent.map(action)).toEqual([
+      'CreatePullToPushGroup',
+      'ListPullToPushGroup',
+      'ListPullToPushTaskV2',
+      'CreatePullToPushTask',
+    ]);
+  });
+
+  it('pages ListPullToPushTaskV2 to the end', async () => {
+    const filler = Array.from({ length: 500 }, (_, i) => task({ TaskId: `other${i}`, Title: `Other${i}` }));
+    const { volc, sent } = client([
+      ok('ListPullToPushTaskV2', { List: filler, Pagination: { PageCur: 1, PageTotal: 2, TotalCount: 501 } }),
+      ok('ListPullToPushTaskV2', { List: [task()], Pagination: { PageCur: 2, PageTotal: 2, TotalCount: 501 } }),
+    ]);
+    expect(await volc.describeFlow(aVolcengineRequest(), 'RelayBeijing:t1')).toMatchObject({ state: 'ACTIVE' });
+    expect(sent.map((s) => JSON.parse(s.body).Page)).toEqual([1, 2]);
   });
 
   it('creates the missing task when our group exists without one (a lost answer between the two calls)', async () => {
@@ -169,7 +197,7 @@ describe('VolcengineLiveClient create', () => {
     expect(sent.map(action)).toEqual([
       'CreatePullToPushGroup',
       'ListPullToPushGroup',
-      'ListPullToPushTask',
+      'ListPullToPushTaskV2',
       'CreatePullToPushTask',
     ]);
   });
@@ -196,7 +224,7 @@ describe('VolcengineLiveClient read and start', () => {
     expect(volcengineTaskState('已结束', NOW, NOW)).toBe('ERROR');
   });
 
-  it('describes a task from ListPullToPushTask, reading the RFC 3339 (UTC+8) StartTime', async () => {
+  it('describes a task from ListPullToPushTaskV2, reading the RFC 3339 (UTC+8) StartTime', async () => {
     const { volc } = client([
       tasks(task({ TaskId: 'x' }), task({ TaskId: 't1', Status: '未开始', StartTime: formatBeijingTime(NOW_S + 60) })),
     ]);
@@ -207,10 +235,10 @@ describe('VolcengineLiveClient read and start', () => {
     });
   });
 
-  it('start is a read (no start action exists): one ListPullToPushTask call, no Restart', async () => {
+  it('start is a read (no start action exists): one ListPullToPushTaskV2 call, no Restart', async () => {
     const { volc, sent } = client([tasks(task({ Status: '未开始', StartTime: formatBeijingTime(NOW_S - 1) }))]);
     expect(await volc.startFlow(aVolcengineRequest(), 'RelayBeijing:t1')).toMatchObject({ state: 'STARTING' });
-    expect(sent.map(action)).toEqual(['ListPullToPushTask']);
+    expect(sent.map(action)).toEqual(['ListPullToPushTaskV2']);
   });
 
   it('a task not listed yet is VendorUnavailable (retried), not a failure', async () => {
@@ -286,7 +314,7 @@ describe('VolcengineLiveClient error mapping', () => {
         name: expected,
         details: {
           vendor: 'volcengine-live',
-          operation: 'ListPullToPushTask',
+          operation: 'ListPullToPushTaskV2',
           httpStatus: status,
           vendorCode: code,
           vendorRequestId: 'req-e',

@@ -35,6 +35,7 @@ describe('buildReport', () => {
         flowId: null,
         executionName: null,
         error: 'InvalidRequest: requestId: too short',
+        connection: null,
       },
     ]);
     expect(report.summary.find((s) => s.vendor === 'huawei-live')).toMatchObject({ requested: 1, rejected: 1 });
