@@ -1,17 +1,21 @@
 /** The benchmark's command line: options, the scenario loop, and the output (table, JSON, docs/benchmarks.md). */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
+import { bindingScope, pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { LOCAL_VENDORS } from '../local/emulators/registry.ts';
 import { type BundleReport, lambdaEntries, measureBundles } from './bundles.ts';
+import { type ChartSeries, renderComplianceSvg } from './charts.ts';
+import { callsPerSecondByScope, type ScopeLimit } from './flows.ts';
 import { type BenchConfig, type BenchLoad, pacingMarginMs, type ScenarioSummary, summarize } from './metrics.ts';
 import {
   type BenchResult,
   bundleTable,
   CONFIGS,
   detailTable,
+  flowsTable,
   keptNotes,
   LOADS,
   markdown,
@@ -45,6 +49,8 @@ execution histories. Then λ bundle sizes and init times, and local throughput w
   --no-extras          skip bundles and throughput
   --docs FILE          write the markdown report there (default: docs/benchmarks.md on a full run of every vendor)
   --no-docs            do not write the markdown report
+  --charts DIR         write each vendor's calls/s-per-scope chart (naive beside queued) as DIR/<vendor>-calls.svg
+                       (default: docs/ when the report is written)
   --render FILE        write the markdown report from a saved --json document instead of measuring
   --help               this text
 
@@ -80,6 +86,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const scenarios: ScenarioSummary[] = [];
   const setups: VendorSetup[] = [];
+  const charts = new Map<VendorId, { scopes: ScopeLimit[]; series: ChartSeries[] }>();
   for (const vendor of args.vendors) {
     const budget = vendorConfig(vendor).budget;
     const intervalMs = pacingIntervalMs(budget);
@@ -92,7 +99,8 @@ export async function main(argv: string[]): Promise<number> {
       await runScenario({ vendor, config: 'queued', load: 'burst', requests: 10, timeScale }),
     );
     const callsPerRequest = calibration.calls / Math.max(1, calibration.provisioned);
-    const steadyPerSecond = (budget.documentedLimit / budget.windowSeconds / callsPerRequest) * 1.5;
+    const binding = bindingScope(budget);
+    const steadyPerSecond = (binding.documentedLimit / binding.windowSeconds / callsPerRequest) * 1.5;
     const setup: VendorSetup = {
       vendor,
       timeScale,
@@ -110,6 +118,8 @@ export async function main(argv: string[]): Promise<number> {
       `${vendor}: ${callsPerRequest.toFixed(2)} calls/request; steady ${steadyPerSecond.toFixed(3)} req/s real ` +
         `(${setup.steadyPerScaledSecond.toFixed(2)} req/s scaled); margin ${setup.marginMs.toFixed(1)} ms scaled`,
     );
+    const chartSeries: ChartSeries[] = [];
+    let chartScopes: ScopeLimit[] = [];
     for (const load of args.loads) {
       for (const config of args.configs) {
         log(`${vendor} ${config} ${load}: ${requests} requests`);
@@ -124,6 +134,13 @@ export async function main(argv: string[]): Promise<number> {
         });
         const summary = summarize(measured);
         scenarios.push(summary);
+        if (load === 'burst' && (config === 'naive' || config === 'queued')) {
+          chartScopes = [...(measured.scopes ?? [])];
+          chartSeries.push({
+            config,
+            points: callsPerSecondByScope(measured.journal, chartScopes, measured.startedAt, timeScale),
+          });
+        }
         log(
           `  ${summary.provisioned}/${summary.requests} provisioned, ${summary.calls} calls, max ${summary.maxWindowCalls}/` +
             `${summary.limit} per window, used ${summary.usedOverLimit}, vendor throttles ${summary.vendorThrottles}, ` +
@@ -132,9 +149,15 @@ export async function main(argv: string[]): Promise<number> {
         );
       }
     }
+    if (args.charts && chartSeries.length > 0) charts.set(vendor, { scopes: chartScopes, series: chartSeries });
   }
 
   let bundles: BundleReport[] = [];
+  for (const [vendor, chart] of charts) {
+    const file = join(args.charts!, `${vendor}-calls.svg`);
+    writeFileSync(file, await renderComplianceSvg(vendor, chart.scopes, chart.series));
+    log(`wrote ${file}`);
+  }
   const throughput: ThroughputReport[] = [];
   if (args.extras) {
     log('λ bundles: building and timing module init');
@@ -180,6 +203,8 @@ export async function main(argv: string[]): Promise<number> {
         sideBySide(scenarios),
         '',
         targetTable(scenarios),
+        '',
+        flowsTable(scenarios),
         '',
         detailTable(scenarios),
         '',
@@ -237,6 +262,7 @@ function parse(argv: string[]) {
       'no-docs': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
       render: { type: 'string' },
+      charts: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -281,5 +307,7 @@ function parse(argv: string[]) {
     extras: !(values['no-extras'] ?? false),
     docs,
     render: values.render,
+    // The compliance charts go beside the report it writes, or where --charts says.
+    charts: values.charts ?? (docs ? 'docs' : undefined),
   };
 }

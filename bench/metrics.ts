@@ -4,6 +4,15 @@
  * scenario. Nothing here reads a clock.
  */
 
+import {
+  callsPerFlowByOperation,
+  flowsOverIdeal,
+  flowsPerSecond,
+  idealFlowsPerSecond,
+  type ScopeLimit,
+  scopeCovers,
+} from './flows.ts';
+
 /** Calls per sliding window of `windowMs` over sorted or unsorted call times (ms). */
 export interface WindowStats {
   /** The most calls any window `[t, t + windowMs)` holds. */
@@ -146,7 +155,15 @@ export interface ScenarioMeasurement {
   /** Failures by error name. */
   readonly failures: Readonly<Record<string, number>>;
   /** Every call the emulator saw: arrival time and whether it answered the vendor's throttle error. */
-  readonly journal: readonly { readonly at: number; readonly throttled: boolean; readonly injected: boolean }[];
+  readonly journal: readonly {
+    readonly at: number;
+    readonly operation: string;
+    readonly throttled: boolean;
+    readonly injected: boolean;
+  }[];
+  /** The vendor's documented scopes as the bench counts them (`bench/minimum.ts`), and its documented minimum. */
+  readonly scopes?: readonly ScopeLimit[];
+  readonly minimumPerOperation?: Readonly<Record<string, number>>;
   /** When the load began (the burst was sent, or the first steady request), and when the last execution stopped. */
   readonly startedAt: number;
   readonly drainedAt: number;
@@ -213,6 +230,16 @@ export interface ScenarioSummary {
   readonly eventLoopDelayP99Ms: number;
   readonly eventLoopDelayMaxMs: number;
   readonly wallMs: number;
+  /** Provisioned flows per real second, from the first request sent to the last execution ended. */
+  readonly flowsPerSecond: number;
+  /** Every call the vendor received (throttled ones too) per provisioned flow, by operation. */
+  readonly callsPerFlow: Readonly<Record<string, number>>;
+  /** What the documented scopes allow at the documented minimum of calls per flow, and the scope that binds. */
+  readonly idealFlowsPerSecond: number | null;
+  readonly bindingScope: string | null;
+  readonly flowsOverIdeal: number | null;
+  /** Per documented scope: the most calls (throttled ones too) any of its windows held, and its limit. */
+  readonly scopeWindows: Readonly<Record<string, { readonly maxWindowCalls: number; readonly limit: number }>>;
 }
 
 const round = (value: number, digits = 3) => {
@@ -269,6 +296,40 @@ export function summarize(m: ScenarioMeasurement): ScenarioSummary {
     eventLoopDelayP99Ms: round(m.eventLoopDelayP99Ms, 1),
     eventLoopDelayMaxMs: round(m.eventLoopDelayMaxMs, 1),
     wallMs: Math.round(m.wallMs),
+    ...flowFigures(m, drainMs),
+  };
+}
+
+/** Flows per second, calls per flow and the ideal the documented scopes allow (`./flows.ts`). */
+function flowFigures(
+  m: ScenarioMeasurement,
+  drainMs: number,
+): Pick<
+  ScenarioSummary,
+  'flowsPerSecond' | 'callsPerFlow' | 'idealFlowsPerSecond' | 'bindingScope' | 'flowsOverIdeal' | 'scopeWindows'
+> {
+  const measured = flowsPerSecond(m.provisioned, 0, drainMs / m.timeScale);
+  const scopes = m.scopes ?? [];
+  const ideal = idealFlowsPerSecond(scopes, m.minimumPerOperation ?? {});
+  const scopeWindows: Record<string, { maxWindowCalls: number; limit: number }> = {};
+  for (const scope of scopes) {
+    const times = m.journal.filter((e) => scopeCovers(scope, e.operation)).map((e) => e.at);
+    scopeWindows[scope.name] = {
+      maxWindowCalls: windowStats(times, scope.windowSeconds * 1000 * m.timeScale).max,
+      limit: scope.limit,
+    };
+  }
+  return {
+    flowsPerSecond: round(measured),
+    callsPerFlow: Object.fromEntries(
+      Object.entries(callsPerFlowByOperation(m.journal, m.provisioned)).map(([op, n]) => [op, round(n, 2)]),
+    ),
+    idealFlowsPerSecond: Number.isFinite(ideal.flowsPerSecond) ? round(ideal.flowsPerSecond) : null,
+    bindingScope: ideal.binding ?? null,
+    flowsOverIdeal: Number.isFinite(ideal.flowsPerSecond)
+      ? round(flowsOverIdeal(measured, ideal.flowsPerSecond))
+      : null,
+    scopeWindows,
   };
 }
 

@@ -1,5 +1,5 @@
 /** Tables for the terminal and `docs/benchmarks.md`, from the summaries (no measuring here). */
-import { sustainedShareOfLimit, vendorConfig } from '../functions/domain/config.ts';
+import { bindingScope, sustainedShareOfLimit, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import type { BundleReport } from './bundles.ts';
 import { type BenchConfig, type BenchLoad, checkTargets, type ScenarioSummary, TARGETS } from './metrics.ts';
@@ -149,6 +149,45 @@ export function detailTable(rows: readonly ScenarioSummary[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Flows, not just calls: flows per real second against the ideal of the documented scopes at the documented minimum
+ * of calls per flow (`bench/minimum.ts`), calls per flow by operation, and each scope's busiest window.
+ */
+export function flowsTable(rows: readonly ScenarioSummary[]): string {
+  const header = [
+    'vendor',
+    'config',
+    'load',
+    'flows/s (real)',
+    'ideal flows/s (binding scope)',
+    'flowsOverIdeal',
+    'calls per flow by operation',
+    'max window / limit per scope',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const s of rows) {
+    const perOperation = Object.entries(s.callsPerFlow ?? {})
+      .map(([op, n]) => `${op} ${fmt(n, 2)}`)
+      .join(', ');
+    const scopes = Object.entries(s.scopeWindows ?? {})
+      .map(([name, w]) => `${name} ${w.maxWindowCalls}/${w.limit}`)
+      .join(', ');
+    lines.push(
+      `| ${[
+        s.vendor,
+        s.config,
+        s.load,
+        fmt(s.flowsPerSecond ?? Number.NaN, 3),
+        `${s.idealFlowsPerSecond === null || s.idealFlowsPerSecond === undefined ? '–' : fmt(s.idealFlowsPerSecond, 3)} (${s.bindingScope ?? '–'})`,
+        s.flowsOverIdeal === null || s.flowsOverIdeal === undefined ? '–' : fmt(s.flowsOverIdeal, 3),
+        perOperation || '–',
+        scopes || '–',
+      ].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 export function setupTable(setups: readonly VendorSetup[]): string {
   const header = [
     'vendor',
@@ -168,12 +207,13 @@ export function setupTable(setups: readonly VendorSetup[]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const s of setups) {
     const budget = vendorConfig(s.vendor).budget;
+    const scope = bindingScope(budget);
     lines.push(
       `| ${[
         s.vendor,
-        `${budget.documentedLimit}/${budget.windowSeconds} s`,
+        `${scope.documentedLimit}/${scope.windowSeconds} s`,
         budget.reservedConcurrency,
-        `${Math.round(budget.safetyMargin * 100)} %`,
+        `${Math.round(scope.safetyMargin * 100)} %`,
         s.pacingIntervalMs,
         fmt(s.timeScale, 4),
         s.scaledIntervalMs,
@@ -182,7 +222,7 @@ export function setupTable(setups: readonly VendorSetup[]): string {
         `${int(s.latencyMs[0])}–${int(s.latencyMs[1])}`,
         fmt(s.callsPerRequest, 1),
         `${fmt(s.steadyPerSecond, 3)} / ${fmt(s.steadyPerScaledSecond, 2)}`,
-        fmt(sustainedShareOfLimit(budget), 3),
+        fmt(sustainedShareOfLimit(scope, budget.reservedConcurrency), 3),
       ].join(' | ')} |`,
     );
   }
@@ -317,6 +357,13 @@ rounding of T); \`drainOverFloor\` cannot go below its inverse.
 ## Results: naive / paced / queued
 
 ${sideBySide(result.scenarios)}
+
+## Flows per second against the documented scopes
+
+${flowsTable(result.scenarios)}
+
+Charts of calls per second per scope against each scope's limit, naive beside queued (burst), written by the same run:
+${result.setups.map((s) => `[${s.vendor}](${s.vendor}-calls.svg)`).join(', ')}.
 
 ## Targets (paced and queued)
 

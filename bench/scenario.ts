@@ -9,7 +9,7 @@
  * the interpreter, SQS, DynamoDB and HTTP overheads of the local stack itself, and timeouts (never reached here).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
+import { bindingScope, pacingIntervalMs, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
 import { requestsFor } from '../local/batch/demo-batch.ts';
 import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';
@@ -22,6 +22,7 @@ import {
   pacingMarginMs,
   type ScenarioMeasurement,
 } from './metrics.ts';
+import { benchScopes, DOCUMENTED_MINIMUM } from './minimum.ts';
 
 /** Realistic vendor latency (ms, real time), scaled per vendor. */
 export const VENDOR_LATENCY_MS = [50, 300] as const;
@@ -42,7 +43,7 @@ export interface ScenarioSpec {
 
 /** Calls the documented limit allows per second, and the compressed window. */
 export function scaledWindowMs(vendor: VendorId, timeScale: number): number {
-  return vendorConfig(vendor).budget.windowSeconds * 1000 * timeScale;
+  return bindingScope(vendorConfig(vendor).budget).windowSeconds * 1000 * timeScale;
 }
 
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioMeasurement> {
@@ -126,7 +127,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioMeasureme
       config: spec.config,
       load: spec.load,
       timeScale: s,
-      limit: budget.documentedLimit,
+      limit: bindingScope(budget).documentedLimit,
       windowMs,
       pacingIntervalMs: intervalMs,
       marginMs: paced ? pacingMarginMs(intervalMs, windowMs) : 0,
@@ -135,7 +136,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioMeasureme
       failed: report.results.filter((r) => r.status !== 'PROVISIONED').length,
       unresolved: report.unresolved.length,
       failures,
-      journal: journal.map((e) => ({ at: e.at, throttled: e.throttled, injected: e.injected })),
+      journal: journal.map((e) => ({ at: e.at, operation: e.operation, throttled: e.throttled, injected: e.injected })),
+      scopes: benchScopes(vendor, [
+        ...new Set([...journal.map((e) => e.operation), ...Object.keys(DOCUMENTED_MINIMUM[vendor])]),
+      ]),
+      minimumPerOperation: DOCUMENTED_MINIMUM[vendor],
       startedAt,
       drainedAt,
       latenciesMs,

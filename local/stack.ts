@@ -8,20 +8,15 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { eventBusName, stateMachineName, taskQueueName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
-import {
-  DISPATCH_MODE,
-  type DispatchMode,
-  PIPELINE,
-  pacingIntervalMs,
-  vendorConfig,
-} from '../functions/domain/config.ts';
+import { DISPATCH_MODE, type DispatchMode, PIPELINE, paceKeys, vendorConfig } from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
-import { Pacer } from '../functions/domain/pacing.ts';
+import { ScopedPacer } from '../functions/domain/pacing.ts';
 import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
 import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
 import { DynamoDbFlowLedger } from '../functions/flow-steps/flow-ledger.ts';
 import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
 import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
+import type { CallSite, PaceFn } from '../functions/vendors/types.ts';
 import { LocalEventBus, PUT_EVENTS_RESOURCE } from './aws/event-bus.ts';
 import { type LocalFailureCapture, startFailureCapture } from './aws/failure-capture.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/idempotency-store.ts';
@@ -200,19 +195,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         timeoutSeconds: options.vendorTimeoutSeconds ?? config.functionTimeoutSeconds,
         ...(options.lambdaCrash?.point === 'before-response' ? { crashAfterSuccess: options.lambdaCrash } : {}),
         createInstance: () => {
-          const pacer = new Pacer(
-            options.pacing === false ? 0 : Math.round(pacingIntervalMs(config.budget) * (options.pacingScale ?? 1)),
-          );
+          const pacer = new ScopedPacer();
+          const scale = options.pacing === false ? 0 : (options.pacingScale ?? 1);
+          const keysOf = (site: CallSite) => paceKeys(config.budget, site, scale);
           // The Lambda entries' meter: the same log lines per vendor call (its EMF lines are written only in Lambda).
           const meter = new VendorCallMeter(entry.vendor);
           const observe = options.onVendorCall;
-          const paced: typeof pacer.call = observe
-            ? (call) =>
-                pacer.call(() => {
+          const paced: PaceFn = observe
+            ? (call, site) =>
+                pacer.call(keysOf(site), () => {
                   observe(entry.vendor, Date.now());
                   return call();
                 })
-            : (call) => pacer.call(call);
+            : (call, site) => pacer.call(keysOf(site), call);
           const pace = crashingPace(meter.pace(paced), options.lambdaCrash, crashes);
           const client = meter.client(
             entry.createClient(

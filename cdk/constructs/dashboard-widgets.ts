@@ -7,7 +7,13 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
-import { ALARMS, type RateBudget, type VendorConfig } from '../../functions/domain/config.ts';
+import {
+  ALARMS,
+  bindingScope,
+  type RateBudget,
+  type RateScope,
+  type VendorConfig,
+} from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
 import {
   DIMENSION,
@@ -205,11 +211,17 @@ export function vendorMetric(
   });
 }
 
-/** Calls per minute against the vendor's documented limit (and the share of it we spend, when lower). */
-export function limitPerMinute(budget: RateBudget): { documented: number; spend: number } {
+/**
+ * Calls per minute against the documented limit of the vendor's binding scope (the one covering every call when
+ * there is one; `functions/domain/config.ts`, `bindingScope`), and the share of it we spend, when lower. The widget
+ * counts every call of the vendor, so a scope counted per operation or Region is drawn as the limit of one of them.
+ */
+export function limitPerMinute(budget: RateBudget): { documented: number; spend: number; scope: RateScope } {
+  const scope = bindingScope(budget);
   return {
-    documented: (budget.documentedLimit * 60) / budget.windowSeconds,
-    spend: (budget.spendLimit * 60) / budget.windowSeconds,
+    documented: (scope.documentedLimit * 60) / scope.windowSeconds,
+    spend: (scope.spendLimit * 60) / scope.windowSeconds,
+    scope,
   };
 }
 
@@ -218,18 +230,20 @@ export function vendorCallsWidget(config: VendorConfig): cloudwatch.GraphWidget 
   const { budget, vendor } = config;
   const minute = Duration.minutes(1);
   const limit = limitPerMinute(budget);
-  const per = budget.windowSeconds === 1 ? 's' : `${budget.windowSeconds} s`;
+  const { scope } = limit;
+  const per = scope.windowSeconds === 1 ? 's' : `${scope.windowSeconds} s`;
+  const each = scope.eachOperation ? ' for each operation' : '';
   const annotations: cloudwatch.HorizontalAnnotation[] = [
     {
       value: limit.documented,
-      label: `documented limit ${budget.documentedLimit}/${per} per ${budget.scope} = ${limit.documented}/min`,
+      label: `documented limit ${scope.documentedLimit}/${per} per ${scope.per}${each} = ${limit.documented}/min`,
       color: cloudwatch.Color.RED,
     },
   ];
   if (limit.spend < limit.documented) {
     annotations.push({
       value: limit.spend,
-      label: `spend limit ${budget.spendLimit}/${per} = ${limit.spend}/min`,
+      label: `spend limit ${scope.spendLimit}/${per} = ${limit.spend}/min`,
       color: cloudwatch.Color.ORANGE,
     });
   }

@@ -17,24 +17,41 @@ export const LIMITS = {
   maxFlowNameLength: 64,
 } as const;
 
-/** A documented rate limit and the share of it we spend. */
-export interface RateBudget {
+/**
+ * One documented rate-limit scope and the share of it we spend (docs/adr/0002-pacing.md). A vendor documents one or
+ * several: CAMS 5 QPS for each operation, Volcengine 10/s for the writes and 15/s for the lists, AWS a rate per account
+ * and Region. Every call a vendor client makes is paced against each scope that covers it.
+ */
+export interface RateScope {
+  /** The scope's name in logs, the pacer and the benchmark (`writes`, `describe`, `account`). */
+  readonly name: string;
+  /** The operations the scope covers, as the vendor names them; `'*'` covers every call of the vendor. */
+  readonly operations: readonly string[] | '*';
+  /** The limit applies to each covered operation on its own (CAMS: "for this operation"), not to their sum. */
+  readonly eachOperation?: boolean;
+  /** The limit applies per Region (AWS: per account *and* Region): a budget per Region the calls go to. */
+  readonly perRegion?: boolean;
   /** What the vendor documents, e.g. 5 calls per 1 s, 80 calls per 60 s. */
   readonly documentedLimit: number;
   readonly windowSeconds: number;
-  /** What the limit applies to, as documented. */
-  readonly scope: 'account' | 'account-region' | 'user' | 'project';
-  /** Where the figure comes from (`docs/vendors/<vendor>.md`, "Limits"). */
+  /** Who the limit is counted for, as documented. */
+  readonly per: 'account' | 'account-region' | 'user' | 'project';
+  /** Where the figure comes from (`docs/vendors/<vendor>.md`, "Limits"), and what is unclear in it. */
   readonly source: string;
   /**
    * How many of the documented calls per window we may spend: the account's budget is shared with anything else using
    * it, so operators can lower this. Never above `documentedLimit`.
    */
   readonly spendLimit: number;
-  /** Reserved concurrency of the vendor λ: at most this many calls in flight. */
-  readonly reservedConcurrency: number;
   /** Extra fraction added to the pacing interval to absorb clock and network jitter between us and the vendor. */
   readonly safetyMargin: number;
+}
+
+/** A vendor's budget: its λ's reserved concurrency and the documented scopes every λ instance paces. */
+export interface RateBudget {
+  /** Reserved concurrency of the vendor λ: at most this many instances, each pacing every scope. */
+  readonly reservedConcurrency: number;
+  readonly scopes: readonly RateScope[];
 }
 
 export interface VendorConfig {
@@ -50,41 +67,100 @@ export interface VendorConfig {
 }
 
 /**
- * Pacing interval `T`: a λ instance holds its concurrency slot until `T` has passed since its last call began, so
- * `C` instances start at most `C × ceil(W / T)` calls in any window of `W` seconds (docs/architecture.md, "Pacing").
+ * Pacing interval `T` of one scope for `C` instances: each instance may start `k = floor(spend / C)` calls of the
+ * scope per window, so `T = W / k × (1 + margin)`; then `W / T < k` and `C` instances start at most
+ * `C × ceil(W / T) ≤ C × k ≤ spend` calls in any window of `W` seconds (docs/architecture.md, "Pacing"). Infinite when
+ * `C` exceeds the spend limit (`validateBudget` refuses that).
  */
+export function scopeIntervalMs(scope: RateScope, reservedConcurrency: number): number {
+  const perInstance = Math.floor(scope.spendLimit / reservedConcurrency);
+  if (perInstance < 1) return Number.POSITIVE_INFINITY;
+  return Math.ceil(((scope.windowSeconds * 1000) / perInstance) * (1 + scope.safetyMargin));
+}
+
+/** The most calls `C` paced instances can start in any window of the scope's length. */
+export function maxCallsPerWindow(scope: RateScope, reservedConcurrency: number): number {
+  const intervalMs = scopeIntervalMs(scope, reservedConcurrency);
+  return reservedConcurrency * Math.ceil((scope.windowSeconds * 1000) / intervalMs);
+}
+
+/** The steady rate one scope sustains, as a fraction of its documented limit. */
+export function sustainedShareOfLimit(scope: RateScope, reservedConcurrency: number): number {
+  const callsPerSecond = (reservedConcurrency * 1000) / scopeIntervalMs(scope, reservedConcurrency);
+  return (callsPerSecond * scope.windowSeconds) / scope.documentedLimit;
+}
+
+export function scopeCovers(scope: RateScope, operation: string): boolean {
+  return scope.operations === '*' || scope.operations.includes(operation);
+}
+
+/**
+ * The scope that covers every call and paces slowest: what one λ slot is held for after a call, at most. The
+ * bench and the DLQ redrive rate read it; a vendor with no such scope answers its slowest scope.
+ */
+export function bindingScope(budget: RateBudget): RateScope {
+  const slowest = (scopes: readonly RateScope[]) =>
+    scopes.reduce((a, b) =>
+      scopeIntervalMs(b, budget.reservedConcurrency) > scopeIntervalMs(a, budget.reservedConcurrency) ? b : a,
+    );
+  const wide = budget.scopes.filter((s) => s.operations === '*');
+  return slowest(wide.length > 0 ? wide : budget.scopes);
+}
+
+/** The longest pacing interval of the budget's scopes: the most one call can hold an instance's slot. */
 export function pacingIntervalMs(budget: RateBudget): number {
-  const base = (budget.windowSeconds * budget.reservedConcurrency) / budget.spendLimit;
-  return Math.ceil(base * (1 + budget.safetyMargin) * 1000);
+  return Math.max(...budget.scopes.map((s) => scopeIntervalMs(s, budget.reservedConcurrency)));
 }
 
-/** The most calls `C` paced instances can start in any window of the budget's length. */
-export function maxCallsPerWindow(budget: RateBudget): number {
-  const intervalMs = pacingIntervalMs(budget);
-  return budget.reservedConcurrency * Math.ceil((budget.windowSeconds * 1000) / intervalMs);
+/** One pacer key of a call: the scope (and its operation or Region when the limit is counted per each). */
+export interface PaceKey {
+  readonly key: string;
+  readonly intervalMs: number;
 }
 
-/** The steady rate the budget sustains, as a fraction of the documented limit. */
-export function sustainedShareOfLimit(budget: RateBudget): number {
-  const callsPerSecond = (budget.reservedConcurrency * 1000) / pacingIntervalMs(budget);
-  return (callsPerSecond * budget.windowSeconds) / budget.documentedLimit;
+/** The pacer keys of one call: one per scope that covers its operation. Throws for a call no scope covers. */
+export function paceKeys(
+  budget: RateBudget,
+  site: { readonly operation: string; readonly region?: string | undefined },
+  scale = 1,
+): PaceKey[] {
+  const keys: PaceKey[] = [];
+  for (const scope of budget.scopes) {
+    if (!scopeCovers(scope, site.operation)) continue;
+    let key = scope.name;
+    if (scope.eachOperation) key += `:${site.operation}`;
+    if (scope.perRegion) key += `@${site.region ?? 'default'}`;
+    keys.push({ key, intervalMs: Math.round(scopeIntervalMs(scope, budget.reservedConcurrency) * scale) });
+  }
+  if (keys.length === 0) throw new Error(`no rate scope covers the vendor call ${site.operation}`);
+  return keys;
 }
 
 /** Throws with every broken rule, so a bad edit fails at synth, start-up and in tests, never at a vendor. */
 export function validateBudget(vendor: string, budget: RateBudget): void {
   const problems: string[] = [];
-  if (!Number.isInteger(budget.reservedConcurrency) || budget.reservedConcurrency < 1) {
-    problems.push('reservedConcurrency must be a positive integer');
-  }
-  if (budget.spendLimit <= 0 || budget.spendLimit > budget.documentedLimit) {
-    problems.push(`spendLimit must be in (0, ${budget.documentedLimit}]`);
-  }
-  if (budget.safetyMargin < 0) problems.push('safetyMargin must be ≥ 0');
-  if (problems.length === 0 && maxCallsPerWindow(budget) > budget.spendLimit) {
-    problems.push(
-      `C × ceil(W/T) = ${maxCallsPerWindow(budget)} exceeds the spend limit ${budget.spendLimit} per ${budget.windowSeconds}s; ` +
-        'choose a reserved concurrency that divides the limit',
-    );
+  const c = budget.reservedConcurrency;
+  if (!Number.isInteger(c) || c < 1) problems.push('reservedConcurrency must be a positive integer');
+  if (budget.scopes.length === 0) problems.push('a budget needs at least one scope');
+  const names = new Set<string>();
+  for (const scope of budget.scopes) {
+    const at = `scope ${scope.name}`;
+    if (names.has(scope.name)) problems.push(`${at} is listed twice`);
+    names.add(scope.name);
+    if (scope.operations !== '*' && scope.operations.length === 0) problems.push(`${at} covers no operation`);
+    if (scope.spendLimit <= 0 || scope.spendLimit > scope.documentedLimit) {
+      problems.push(`${at}: spendLimit must be in (0, ${scope.documentedLimit}]`);
+    } else if (scope.safetyMargin < 0) {
+      problems.push(`${at}: safetyMargin must be ≥ 0`);
+    } else if (problems.length === 0 && c > scope.spendLimit) {
+      problems.push(
+        `${at}: reservedConcurrency ${c} exceeds the spend limit ${scope.spendLimit} per ${scope.windowSeconds}s`,
+      );
+    } else if (problems.length === 0 && maxCallsPerWindow(scope, c) > scope.spendLimit) {
+      problems.push(
+        `${at}: C × ceil(W/T) = ${maxCallsPerWindow(scope, c)} exceeds the spend limit ${scope.spendLimit} per ${scope.windowSeconds}s`,
+      );
+    }
   }
   if (problems.length > 0) throw new Error(`pacing config for ${vendor} is invalid: ${problems.join('; ')}`);
 }

@@ -86,7 +86,7 @@ export class VendorCallMeter {
     const adopt = inner.adoptFlow?.bind(inner);
     return {
       vendor: inner.vendor,
-      createFlow: (request) => this.step('createFlow', request, () => inner.createFlow(request)),
+      createFlow: (request, options) => this.step('createFlow', request, () => inner.createFlow(request, options)),
       ...(complete
         ? {
             completeFlow: (request: ProvisionRequest, flowId: string) =>
@@ -117,7 +117,7 @@ export class VendorCallMeter {
    * answer or error passes through unchanged.
    */
   pace(inner: PaceFn): PaceFn {
-    return (call) => inner(() => this.measure(call));
+    return (call, site) => inner(() => this.measure(call), site);
   }
 
   private async step<T>(

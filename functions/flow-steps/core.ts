@@ -13,6 +13,7 @@ import { deprovisionRequest } from '../domain/lifecycle.ts';
 import { logger } from '../domain/observability.ts';
 import {
   type CreatedFlow,
+  type CreateOptions,
   type FlowStatus,
   type GrantedEntitlement,
   OPERATIONS,
@@ -38,6 +39,12 @@ export const vendorTaskEvent = z.object({
   executionName: z.string().optional(),
   /** Only with `teardownFlow` for a deprovision request. */
   target: teardownTarget.optional(),
+  /** `$$.State.RetryCount`: how often Step Functions retried this step before this attempt. */
+  retryCount: z.number().int().nonnegative().optional(),
+  /** `$$.Execution.RedriveCount`: how often the execution was redriven. */
+  redriveCount: z.number().int().nonnegative().optional(),
+  /** SQS `ApproximateReceiveCount` of the work item (queue mode): above 1 when it was delivered before. */
+  receiveCount: z.number().int().positive().optional(),
 });
 export type VendorTaskEvent = z.input<typeof vendorTaskEvent>;
 
@@ -48,6 +55,7 @@ export interface StatusResult extends FlowStatus {
 }
 
 export type VendorTaskResult =
+  | (CreatedFlow & { readonly pollAfterSeconds: number; readonly maxPolls: number })
   | CreatedFlow
   | StatusResult
   | {
@@ -60,6 +68,19 @@ export type VendorTaskResult =
   | { readonly flowId: string; readonly deleted: true }
   | (TeardownResult & { readonly alreadyGone: boolean })
   | FlowConnection;
+
+/**
+ * Whether no earlier try of this request can have created its flow, so a create need not look for one to adopt: the
+ * step's first attempt (no retry) of the execution's first run (no redrive) of the request's first execution (no
+ * `--a<N>` suffix, `functions/domain/execution-name.ts`), from a work item delivered once. Every signal must be
+ * present: a caller that does not say is answered false, which costs a lookup, never a duplicate.
+ */
+export function isFirstTry(event: z.infer<typeof vendorTaskEvent>): boolean {
+  const { executionName, retryCount, redriveCount, receiveCount } = event;
+  if (executionName === undefined || retryCount === undefined || redriveCount === undefined) return false;
+  if (/--a\d+$/.test(executionName)) return false;
+  return retryCount === 0 && redriveCount === 0 && (receiveCount ?? 1) === 1;
+}
 
 export async function runVendorTask(
   vendor: VendorId,
@@ -81,10 +102,14 @@ export async function runVendorTask(
     throw new InvalidRequestError([`vendor: this task serves ${vendor}, the request is for ${request.vendor}`]);
   }
   const { operation, flowId } = event.data;
-  if (operation === 'createFlow') return createOrAdopt(vendor, client, request, ledger);
+  const config = vendorConfig(vendor);
+  if (operation === 'createFlow') {
+    // The poll settings ride along, so the workflow can go on from the create's own answer without a read.
+    const created = await createOrAdopt(vendor, client, request, { firstTry: isFirstTry(event.data) }, ledger);
+    return { ...created, pollAfterSeconds: config.pollIntervalSeconds, maxPolls: config.maxPolls };
+  }
   if (!flowId) throw new InvalidRequestError([`flowId: required for ${operation}`]);
 
-  const config = vendorConfig(vendor);
   const withPolling = (status: FlowStatus): StatusResult => ({
     flowId: status.flowId,
     state: status.state,
@@ -153,9 +178,10 @@ async function createOrAdopt(
   vendor: VendorId,
   client: VendorClient,
   request: ProvisionRequest,
+  options: CreateOptions,
   ledger: FlowLedger | undefined,
 ): Promise<CreatedFlow> {
-  if (!ledger || !client.adoptFlow) return client.createFlow(request);
+  if (!ledger || !client.adoptFlow) return client.createFlow(request, options);
   const known = await ledger.recall(vendor, request.requestId).catch((error: unknown) => {
     throw new StepStoreUnavailableError('the flow ledger could not be read', { cause: error });
   });
@@ -163,7 +189,7 @@ async function createOrAdopt(
     const adopted = await client.adoptFlow(request, known);
     if (adopted) return adopted;
   }
-  const created = await client.createFlow(request);
+  const created = await client.createFlow(request, options);
   // Best effort: the flow exists now, and failing the step would make its retry meet "name taken".
   await ledger.remember(vendor, request.requestId, created.flowId).catch((error: unknown) => {
     logger.warn('the flow ledger could not record the flow; a new attempt of this request cannot adopt it', {

@@ -20,7 +20,7 @@ import {
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
 } from '../domain/vendor-credentials.ts';
-import type { TeardownTarget, VendorClient } from '../vendors/types.ts';
+import type { CreateOptions, TeardownTarget, VendorClient } from '../vendors/types.ts';
 
 /** Reads one secret's string; `SecretsProvider` (cached) in the Lambda entries, a fake in tests. */
 export interface SecretSource {
@@ -78,8 +78,8 @@ class SecretBackedClient implements VendorClient {
     this.cacheSeconds = options.cacheSeconds ?? SECRETS.cacheSeconds;
   }
 
-  async createFlow(request: ProvisionRequest) {
-    return (await this.current()).createFlow(request);
+  async createFlow(request: ProvisionRequest, options?: CreateOptions) {
+    return (await this.current()).createFlow(request, options);
   }
   async completeFlow(request: ProvisionRequest, flowId: string) {
     const client = await this.current();

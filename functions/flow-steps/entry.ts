@@ -1,12 +1,12 @@
 /**
  * The Lambda entry of one vendor's flow steps, built once per instance (cold start) from the vendor's descriptor and
- * its client's `fromEnv`: the instance's pacer (interval from the descriptor's budget), call metrics, credentials from
+ * its client's `fromEnv`: the instance's pacer (every documented scope of the descriptor's budget), call metrics, credentials from
  * the vendor's secret (`VENDOR_SECRET_ARN`, cached; the environment when there is none — AWS MediaConnect signs with
  * the function role), the idempotency store, and the Step Functions client that answers queued work items. Each file
  * of `./entries/` is one call of this.
  */
-import { pacingIntervalMs } from '../domain/config.ts';
-import { Pacer } from '../domain/pacing.ts';
+import { paceKeys } from '../domain/config.ts';
+import { ScopedPacer } from '../domain/pacing.ts';
 import type { VendorDescriptor } from '../vendors/common/descriptor.ts';
 import type { PaceFn, VendorClient } from '../vendors/types.ts';
 import { VendorCallMeter } from './call-metrics.ts';
@@ -20,9 +20,9 @@ export type ClientFromEnv = (env: NodeJS.ProcessEnv, options: { readonly pace: P
 
 export function vendorStepHandler(descriptor: VendorDescriptor, fromEnv: ClientFromEnv) {
   const { vendor } = descriptor;
-  const pacer = new Pacer(pacingIntervalMs(descriptor.budget));
+  const pacer = new ScopedPacer();
   const meter = new VendorCallMeter(vendor);
-  const pace = meter.pace((call) => pacer.call(call));
+  const pace = meter.pace((call, site) => pacer.call(paceKeys(descriptor.budget, site), call));
   const client = meter.client(
     vendorClientFromEnv({ vendor, env: process.env, build: (env) => fromEnv(env, { pace }) }),
   );

@@ -14,7 +14,7 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { VendorId } from '../domain/contract.ts';
 import { VendorUnavailableError } from '../domain/errors.ts';
 import { logger, tracer, withTaskLogKeys } from '../domain/observability.ts';
-import type { Pacer } from '../domain/pacing.ts';
+import type { ScopedPacer } from '../domain/pacing.ts';
 import type { VendorClient } from '../vendors/types.ts';
 import type { VendorTaskResult } from './core.ts';
 import { createVendorTaskRunner, type IdempotencyDeps } from './idempotency.ts';
@@ -24,7 +24,7 @@ export interface VendorTaskDeps {
   readonly vendor: VendorId;
   readonly client: VendorClient;
   /** The instance's pacer; the client paces each call with it, the chain holds the slot with it. */
-  readonly pacer: Pacer;
+  readonly pacer: Pick<ScopedPacer, 'release'>;
   /**
    * Step Functions client for queue mode (work items from the vendor's task queue, answered with SendTaskSuccess /
    * SendTaskFailure). Without it the λ serves direct invocations only.

@@ -74,7 +74,11 @@ export async function runQueuedTasks(
     });
     let report: SendTaskSuccessCommand | SendTaskFailureCommand;
     try {
-      const output = await runTask(task);
+      // A work item delivered before may have reached the vendor already (the λ died, or its report was lost).
+      const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+      const output = await runTask(
+        Number.isInteger(receiveCount) && receiveCount > 0 ? { ...task, receiveCount } : task,
+      );
       report = new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) });
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));

@@ -86,14 +86,36 @@ export function teardownTargetOf(request: ProvisionRequest): TeardownTarget {
   };
 }
 
+/**
+ * How a create is called. `firstTry` is true only when no earlier try of this request can have created the flow (not
+ * a retry of the step, not a redrive, not a later attempt of the execution, not a redelivered work item:
+ * `functions/flow-steps/core.ts`, `isFirstTry`): then there is nothing to adopt, and looking would cost a paced call.
+ * Unknown means false.
+ */
+export interface CreateOptions {
+  readonly firstTry?: boolean;
+}
+
+/**
+ * What the pacer needs to know of one vendor call: the operation as the vendor names it and the Region it goes to,
+ * which pick the documented rate scopes it counts against (`functions/domain/config.ts`, `paceKeys`).
+ */
+export interface CallSite {
+  readonly operation: string;
+  readonly region?: string | undefined;
+}
+
 /** Runs one vendor call under the λ instance's pacer (identity when unpaced, e.g. in contract tests). */
-export type PaceFn = <T>(call: () => Promise<T>) => Promise<T>;
+export type PaceFn = <T>(call: () => Promise<T>, site: CallSite) => Promise<T>;
 export const unpaced: PaceFn = (call) => call();
 
 export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
   readonly vendor: VendorId;
-  /** Creates the flow (with its source, input or asset); adopts an existing one that carries our request identity. */
-  createFlow(request: R): Promise<CreatedFlow>;
+  /**
+   * Creates the flow (with its source, input or asset); adopts an existing one that carries our request identity.
+   * A client that must look before it creates (the vendor would accept a duplicate) skips the lookup on a first try.
+   */
+  createFlow(request: R, options?: CreateOptions): Promise<CreatedFlow>;
   /**
    * Adds what a create answered as missing (`completed: false`), desired-state: it reads what exists first, so a retry
    * after a lost answer adds nothing twice. Only clients whose create can answer `completed: false` implement it.

@@ -290,6 +290,7 @@ export class LocalStepFunctions {
   private taskOverrides(
     machine: RegisteredMachine,
     record: ExecutionRecord,
+    attempts: { failedInARow: number },
   ): Record<string, (input: unknown) => Promise<unknown>> {
     const overrides: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, state] of Object.entries(machine.spec.definition.States)) {
@@ -308,7 +309,16 @@ export class LocalStepFunctions {
           onHeartbeat: (heartbeat) => {
             for (const [, pending] of attemptTokens) pending.heartbeat = heartbeat;
           },
-        });
+        }).then(
+          (output) => {
+            attempts.failedInARow = 0;
+            return output;
+          },
+          (error: unknown) => {
+            attempts.failedInARow++;
+            throw error;
+          },
+        );
       };
     }
     return overrides;
@@ -344,9 +354,10 @@ export class LocalStepFunctions {
         retryOverrides[stateName] = this.options.retryOverrideMs;
       }
     }
+    const attempts = { failedInARow: 0 };
     const execution = compiled.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: this.taskOverrides(machine, record) as never,
+        taskResourceLocalHandlers: this.taskOverrides(machine, record, attempts) as never,
         waitTimeOverrides: waitOverrides,
         retryIntervalOverrides: retryOverrides,
       },
@@ -359,6 +370,15 @@ export class LocalStepFunctions {
           RedriveCount: record.redriveCount,
         },
         StateMachine: { Id: machine.arn, Name: machine.spec.name },
+        // The interpreter keeps no `$$.State`. A Task state's Retry runs the state again right after its failed attempt
+        // (the workflows have no Parallel or Map), so the Task failures in a row are the retries of the current state:
+        // exact for a retried state, never below AWS's figure (a Catch that leads straight to another Task that reads
+        // it would see the caught failure counted, which costs a lookup, never a duplicate).
+        State: {
+          get RetryCount() {
+            return attempts.failedInARow;
+          },
+        },
         // The interpreter has no task tokens: a getter mints one each time a state's Parameters read `$$.Task.Token`.
         Task: {
           get Token() {

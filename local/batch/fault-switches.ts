@@ -31,8 +31,8 @@ export interface CrashCounter {
 export function crashingPace(pace: PaceFn, crash: LambdaCrashSettings | undefined, counter: CrashCounter): PaceFn {
   if (crash?.point !== 'after-vendor-call' || !(crash.rate > 0)) return pace;
   const random = crash.random ?? Math.random;
-  return async (call) => {
-    const result = await pace(call);
+  return async (call, site) => {
+    const result = await pace(call, site);
     if (random() < crash.rate) {
       counter.crashes++;
       // The sandbox is gone: nothing after this call runs, and the runtime reports the invocation timed out.

@@ -11,7 +11,7 @@
  * Recommend }`, ICE's `{ RequestId, RetCode, Description, Content }` with business failures in an HTTP 200 and a
  * non-zero `RetCode`, unique ICE flow names per region, ICE's 4 outputs and one input per flow, no delete while online,
  * CAMS's `{ RequestId, Code, Message, Data }`, its DRAFT → PUBLISHED → DEPRECATED lifecycle (delete only in DRAFT), and
- * its 5 calls/s per account over every Flow API answered with HTTP 400 `System.LimitControl`.
+ * its 5 calls/s for each Flow API operation (per account) answered with HTTP 400 `System.LimitControl`.
  *
  * What is not documented is chosen here and named as such, so nothing in a client may rely on it by value:
  * - ICE `RetCode` values other than 0 (1001 name exists, 1002 no such flow, ...) and their wording: ICE publishes no
@@ -47,7 +47,10 @@ export interface AlibabaEmulatorOptions {
   readonly faults?: FaultSettings;
   /** Enforce the rate limits below with each product's throttle error (default true; the bench turns it off). */
   readonly enforceRateLimit?: boolean;
-  /** CAMS: accepted calls per window per account, all Flow APIs together. @default { limit: 5, windowMs: 1000 } */
+  /**
+   * CAMS: accepted calls per window per account for each Flow API operation: every API page states 5 QPS "for this
+   * operation" (docs/vendors/alibaba-cams.md, "Limits"). @default CAMS_RATE_LIMIT
+   */
   readonly camsRateLimit?: { readonly limit: number; readonly windowMs: number };
   /** ICE: none published, so none by default; when set, excess calls answer 400 `Throttling.User`. */
   readonly iceRateLimit?: { readonly limit: number; readonly windowMs: number };
@@ -108,15 +111,26 @@ interface CamsFlowState {
   filePath?: string;
 }
 
+/** CAMS's documented rate: 5 calls per second for each Flow API operation (docs/vendors/alibaba-cams.md, "Limits"). */
+export const CAMS_RATE_LIMIT = { limit: 5, windowMs: 1000 } as const;
+
 export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Promise<RunningAlibabaEmulator> {
   const maxClockSkewMs = options.maxClockSkewMs ?? 15 * 60_000;
   const authenticate = alibabaAuthenticator(options.credentials, maxClockSkewMs);
-  const camsLimit = options.camsRateLimit ?? { limit: 5, windowMs: 1000 };
-  const limiters: Partial<Record<Product, SlidingWindowLimiter>> = {
-    cams: new SlidingWindowLimiter(camsLimit.limit, camsLimit.windowMs),
-    ...(options.iceRateLimit
-      ? { ice: new SlidingWindowLimiter(options.iceRateLimit.limit, options.iceRateLimit.windowMs) }
-      : {}),
+  const camsLimit = options.camsRateLimit ?? CAMS_RATE_LIMIT;
+  const camsLimiters = new Map<string, SlidingWindowLimiter>();
+  const iceLimiter = options.iceRateLimit
+    ? new SlidingWindowLimiter(options.iceRateLimit.limit, options.iceRateLimit.windowMs)
+    : undefined;
+  /** CAMS counts each operation on its own; ICE (when a limit is set) every call together. */
+  const limiterFor = (product: Product, action: string): SlidingWindowLimiter | undefined => {
+    if (product === 'ice') return iceLimiter;
+    let limiter = camsLimiters.get(action);
+    if (!limiter) {
+      limiter = new SlidingWindowLimiter(camsLimit.limit, camsLimit.windowMs);
+      camsLimiters.set(action, limiter);
+    }
+    return limiter;
   };
   const iceFlows = new Map<string, IceFlowState>();
   const camsFlows = new Map<string, CamsFlowState>();
@@ -416,7 +430,7 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
       }
       return {
         call: {
-          limiter: limiters[product],
+          limiter: limiterFor(product, action),
           throttle: () => throttleFor(product),
           serve: (now: number) => operation(requestParams(req), now),
         },

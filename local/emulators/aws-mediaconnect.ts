@@ -47,6 +47,16 @@ import { verifySigV4 } from './sigv4.ts';
 
 // --- the service ----------------------------------------------------------------------------------------------------
 
+/**
+ * The documented request rates, each per account and Region (docs/vendors/aws-mediaconnect.md, "Limits";
+ * https://docs.aws.amazon.com/general/latest/gr/mediaconnect.html): DescribeFlow 30/s in the newer quota table; every
+ * other call 5/s (the older table; the newer table's figure for them could not be read, so the stricter one).
+ */
+export const AWS_MEDIACONNECT_RATE_LIMITS = { describe: 30, other: 5, windowMs: 1000 } as const;
+
+/** The operations the newer quota table rates on their own. */
+const DESCRIBE_OPERATIONS: ReadonlySet<string> = new Set(['DescribeFlow']);
+
 export interface AwsMediaConnectEmulatorOptions {
   /** The one key pair (account) the emulator accepts. */
   readonly credentials: {
@@ -57,8 +67,8 @@ export interface AwsMediaConnectEmulatorOptions {
   readonly faults?: FaultSettings;
   /** Answer 429 TooManyRequestsException past the rate limit (default true; the bench turns it off). */
   readonly enforceRateLimit?: boolean;
-  /** Accepted calls per window, per account and region. @default { limit: 5, windowMs: 1000 } (documented 5 req/s) */
-  readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
+  /** Accepted calls per window, per account and Region, by scope. @default AWS_MEDIACONNECT_RATE_LIMITS */
+  readonly rateLimits?: { readonly describe: number; readonly other: number; readonly windowMs: number };
   /** Flows per region before CreateFlow answers 420 CreateFlow420Exception. @default 20 */
   readonly flowQuota?: number;
   /** Time a started flow stays STARTING before it is ACTIVE. @default 300 */
@@ -93,7 +103,7 @@ export interface RunningAwsMediaConnectEmulator extends RunningEmulator {
 export async function startAwsMediaConnectEmulator(
   options: AwsMediaConnectEmulatorOptions,
 ): Promise<RunningAwsMediaConnectEmulator> {
-  const rate = options.rateLimit ?? { limit: 5, windowMs: 1000 };
+  const rates = options.rateLimits ?? AWS_MEDIACONNECT_RATE_LIMITS;
   const flowQuota = options.flowQuota ?? FLOW_QUOTA;
   const startDelayMs = options.startDelayMs ?? 300;
   const stopDelayMs = options.stopDelayMs ?? 300;
@@ -103,11 +113,12 @@ export async function startAwsMediaConnectEmulator(
   /** Every flow of every region, by ARN, in creation order. */
   const flows = new Map<string, FlowRecord>();
 
-  const limiterFor = (region: string) => {
-    const key = `${accountId}:${region}`;
+  const limiterFor = (region: string, operation: string) => {
+    const scope = DESCRIBE_OPERATIONS.has(operation) ? 'describe' : 'other';
+    const key = `${accountId}:${region}:${scope}`;
     let limiter = limiters.get(key);
     if (!limiter) {
-      limiter = new SlidingWindowLimiter(rate.limit, rate.windowMs);
+      limiter = new SlidingWindowLimiter(rates[scope], rates.windowMs);
       limiters.set(key, limiter);
     }
     return limiter;
@@ -425,7 +436,7 @@ export async function startAwsMediaConnectEmulator(
         const region = auth.region;
         return {
           call: {
-            limiter: limiterFor(region),
+            limiter: limiterFor(region, route.operation),
             throttle: () => fail(429, 'TooManyRequestsException', 'Too many requests, please slow down.'),
             serve: (now: number) => serve(route, region, req, now),
           },

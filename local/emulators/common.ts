@@ -32,10 +32,15 @@ export class Journal {
     this.entries.push(entry);
   }
 
-  /** The most calls that any window of `windowMs` held, counting only calls of `budget` when given. */
-  maxInWindow(windowMs: number, budget?: string): number {
+  /**
+   * The most calls that any window of `windowMs` held, counting only calls of `budget` (a budget name) or those the
+   * predicate picks (a scope's operations) when given.
+   */
+  maxInWindow(windowMs: number, budget?: string | ((entry: JournalEntry) => boolean)): number {
+    const picked =
+      typeof budget === 'function' ? budget : (e: JournalEntry) => budget === undefined || e.budget === budget;
     const times = this.entries
-      .filter((e) => budget === undefined || e.budget === budget)
+      .filter(picked)
       .map((e) => e.at)
       .sort((a, b) => a - b);
     let max = 0;

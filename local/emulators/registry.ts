@@ -3,7 +3,7 @@
  * λ builds from the environment. One entry per vendor; `flowctl local` starts an emulator only for vendors whose
  * `VENDOR_ENDPOINT_<VENDOR>` is not set.
  */
-import { VENDORS } from '../../functions/domain/config.ts';
+import { bindingScope, VENDORS } from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
 import { AlibabaCamsClient } from '../../functions/vendors/alibaba-cams/client.ts';
 import { AlibabaIceClient } from '../../functions/vendors/alibaba-ice/client.ts';
@@ -11,8 +11,8 @@ import { AwsMediaConnectClient } from '../../functions/vendors/aws-mediaconnect/
 import { HuaweiLiveClient } from '../../functions/vendors/huawei-live/client.ts';
 import type { PaceFn, VendorClient } from '../../functions/vendors/types.ts';
 import { VolcengineLiveClient } from '../../functions/vendors/volcengine-live/client.ts';
-import { startAlibabaEmulator } from './alibaba.ts';
-import { startAwsMediaConnectEmulator } from './aws-mediaconnect.ts';
+import { CAMS_RATE_LIMIT, startAlibabaEmulator } from './alibaba.ts';
+import { AWS_MEDIACONNECT_RATE_LIMITS, startAwsMediaConnectEmulator } from './aws-mediaconnect.ts';
 import type { FaultSettings, RunningEmulator } from './common.ts';
 import { HUAWEI_RATE_LIMIT, startHuaweiLiveEmulator } from './huawei-live.ts';
 import { startVolcengineLiveEmulator, VOLCENGINE_RATE_LIMITS } from './volcengine-live.ts';
@@ -75,7 +75,9 @@ const alibabaCredentials = {
 };
 
 const startAlibaba = (vendor: 'alibaba-ice' | 'alibaba-cams') => (options: EmulatorStartOptions) => {
-  const { documentedLimit, windowSeconds } = VENDORS[vendor].budget;
+  // ICE's limit is our assumption (none is published), so its emulator takes the descriptor's; CAMS's is documented
+  // and the emulator's own.
+  const { documentedLimit, windowSeconds } = bindingScope(VENDORS[vendor].budget);
   const scaled = scaledLimit(documentedLimit, windowSeconds, options.timeScale);
   return startAlibabaEmulator({
     credentials: {
@@ -84,7 +86,9 @@ const startAlibaba = (vendor: 'alibaba-ice' | 'alibaba-cams') => (options: Emula
     },
     ...(options.faults ? { faults: options.faults } : {}),
     enforceRateLimit: options.enforceRateLimit ?? true,
-    ...(vendor === 'alibaba-cams' && options.timeScale !== undefined ? { camsRateLimit: scaled } : {}),
+    ...(vendor === 'alibaba-cams' && options.timeScale !== undefined
+      ? { camsRateLimit: { ...CAMS_RATE_LIMIT, windowMs: CAMS_RATE_LIMIT.windowMs * options.timeScale } }
+      : {}),
     ...(vendor === 'alibaba-ice' && options.enforceAssumedLimit ? { iceRateLimit: scaled } : {}),
   });
 };
@@ -115,11 +119,10 @@ export const LOCAL_VENDORS: readonly LocalVendor[] = [
         enforceRateLimit: options.enforceRateLimit ?? true,
         ...(options.timeScale !== undefined
           ? {
-              rateLimit: scaledLimit(
-                VENDORS['aws-mediaconnect'].budget.documentedLimit,
-                VENDORS['aws-mediaconnect'].budget.windowSeconds,
-                options.timeScale,
-              ),
+              rateLimits: {
+                ...AWS_MEDIACONNECT_RATE_LIMITS,
+                windowMs: AWS_MEDIACONNECT_RATE_LIMITS.windowMs * options.timeScale,
+              },
               // The emulator's default STARTING time (300 ms), compressed with everything else.
               startDelayMs: 300 * options.timeScale,
               stopDelayMs: 300 * options.timeScale,

@@ -419,7 +419,7 @@ describe('CAMS Flow client ↔ emulator', () => {
     );
   });
 
-  it('throttles past 5 calls/s with HTTP 400 System.LimitControl → VendorThrottled', async () => {
+  it('throttles one operation past 5 calls/s with HTTP 400 System.LimitControl → VendorThrottled, not the others', async () => {
     const running = await emulator();
     const flowId = running.seedCamsFlow({ name: 'x', custSpaceId: space });
     const client = cams(running);
@@ -430,6 +430,11 @@ describe('CAMS Flow client ↔ emulator', () => {
     expect(running.journal.count((e) => e.errorCode === 'System.LimitControl' && e.status === 400 && e.throttled)).toBe(
       3,
     );
+    // CAMS documents 5 QPS for each operation: another operation in the same second has its own budget.
+    await expect(client.deleteFlow(request, flowId)).resolves.toBeUndefined();
+    expect(running.journal.entries.filter((e) => e.operation !== 'GetFlow')).toEqual([
+      expect.objectContaining({ operation: 'DeleteFlow', status: 200, throttled: false }),
+    ]);
   });
 
   it('stays under the limit with five paced instances (C = 5, T = 1.05 s): no throttle, ≤ 5 calls in any second', async () => {

@@ -251,16 +251,16 @@ describe('AWS MediaConnect client ↔ emulator', () => {
     expect(running.flows()).toHaveLength(1);
   });
 
-  it('throttles a burst over 5 calls per second with 429 → VendorThrottled, as the journal shows', async () => {
+  it('throttles DescribeFlow past its own 30/s and every other call past 5/s, each per Region, with 429 → VendorThrottled', async () => {
     const running = await emulator();
     const client = clientFor(running);
     const request = aRequest('burst-001');
     const { flowId } = await client.createFlow(request);
 
-    const results = await Promise.allSettled(Array.from({ length: 9 }, () => client.describeFlow(request, flowId)));
+    const results = await Promise.allSettled(Array.from({ length: 35 }, () => client.describeFlow(request, flowId)));
     const throttled = results.filter((r) => r.status === 'rejected').map((r) => r.reason as Error);
-    // Nine calls within a few milliseconds: at most five fit in the window, whatever the create's timing.
-    expect(throttled.length).toBeGreaterThanOrEqual(4);
+    // 35 reads within a few milliseconds: at most 30 fit in their window, whatever the create's timing.
+    expect(throttled.length).toBeGreaterThanOrEqual(5);
     for (const error of throttled) {
       expect(error).toBeInstanceOf(VendorThrottledError);
       expect((error as VendorThrottledError).details).toMatchObject({
@@ -269,17 +269,27 @@ describe('AWS MediaConnect client ↔ emulator', () => {
         operation: 'DescribeFlow',
       });
     }
+    // The reads do not spend the other calls' budget: a start right after them is admitted.
+    await expect(client.startFlow(request, flowId)).resolves.toBeDefined();
     const journaled429 = running.journal.entries.filter((e) => e.status === 429);
     expect(journaled429).toHaveLength(throttled.length);
     expect(journaled429.every((e) => e.throttled && !e.injected && e.errorCode === 'TooManyRequestsException')).toBe(
       true,
     );
-    const admitted = running.journal.entries.filter((e) => !e.throttled).map((e) => e.at);
-    // ListFlows and CreateFlow, then the nine reads.
-    expect(admitted.length).toBe(11 - throttled.length);
-    expect(
-      Math.max(...admitted.map((at) => admitted.filter((t) => t >= at && t - at < 1000).length)),
-    ).toBeLessThanOrEqual(5);
+    const admitted = running.journal.entries.filter((e) => !e.throttled);
+    const maxPerSecond = (times: number[]) =>
+      Math.max(...times.map((at) => times.filter((t) => t >= at && t - at < 1000).length));
+    expect(maxPerSecond(admitted.filter((e) => e.operation === 'DescribeFlow').map((e) => e.at))).toBe(30);
+    expect(maxPerSecond(admitted.filter((e) => e.operation !== 'DescribeFlow').map((e) => e.at))).toBeLessThanOrEqual(
+      5,
+    );
+
+    // Another Region has budgets of its own: two creates there (list + create each, four calls in the same second as
+    // the three above) are admitted in full.
+    const elsewhere = await Promise.allSettled(
+      Array.from({ length: 2 }, (_, i) => client.createFlow(aRequest(`burst-eu-${i}`, { region: 'eu-west-1' }))),
+    );
+    expect(elsewhere.filter((r) => r.status === 'rejected')).toEqual([]);
   });
 
   it('answers a wrong secret (InvalidSignatureException) and an unknown key (UnrecognizedClientException) with VendorAuthFailed', async () => {

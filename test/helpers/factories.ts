@@ -4,6 +4,7 @@ import type { ProvisionRequest, VendorId } from '../../functions/domain/contract
 import type { FlowConnection } from '../../functions/domain/flow-event.ts';
 import type {
   CreatedFlow,
+  CreateOptions,
   FlowState,
   FlowStatus,
   GrantedEntitlement,
@@ -52,7 +53,7 @@ type Step = Operation;
  * thrown), the last one repeats. Records every call, so tests can assert what the workflow asked for.
  */
 export class ScriptedClient implements VendorClient {
-  readonly calls: { operation: Step; flowId?: string; requestId: string }[] = [];
+  readonly calls: { operation: Step; flowId?: string; requestId: string; firstTry?: boolean }[] = [];
   private readonly scripts = new Map<Step, (unknown | Error)[]>();
 
   constructor(readonly vendor: VendorId = 'aws-mediaconnect') {}
@@ -70,8 +71,10 @@ export class ScriptedClient implements VendorClient {
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer as T);
   }
 
-  createFlow(request: ProvisionRequest): Promise<CreatedFlow> {
-    return this.next('createFlow', request);
+  createFlow(request: ProvisionRequest, options: CreateOptions = {}): Promise<CreatedFlow> {
+    const answer = this.next<CreatedFlow>('createFlow', request);
+    this.calls[this.calls.length - 1]!.firstTry = options.firstTry ?? false;
+    return answer;
   }
   completeFlow(request: ProvisionRequest, flowId: string): Promise<void> {
     return this.next('completeFlow', request, flowId);

@@ -15,7 +15,7 @@ import { buildApp } from '../../cdk/build-app.ts';
 import { limitPerMinute } from '../../cdk/constructs/dashboard-widgets.ts';
 import { ALARM_KINDS, Observability } from '../../cdk/constructs/observability.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
-import { ALARMS, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import { ALARMS, bindingScope, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
 import { VENDOR_CREDENTIAL_KEYS } from '../../functions/domain/vendor-credentials.ts';
 import { VendorCallMeter } from '../../functions/flow-steps/call-metrics.ts';
@@ -165,7 +165,7 @@ describe('alarms', () => {
       });
       const throttled = Object.assign(new Error('FlowLimitExceeded'), { name: 'VendorThrottled' });
       await meter
-        .pace((call) => call())(() => Promise.reject(throttled))
+        .pace((call) => call())(() => Promise.reject(throttled), { operation: 'CreatePullToPushTask' })
         .catch(() => undefined);
     } finally {
       spy.mockRestore();
@@ -342,8 +342,9 @@ describe('dashboard', () => {
       }
       const [limit] = widget.properties.annotations!.horizontal!;
       expect(limit!.value).toBe(limitPerMinute(config.budget).documented);
-      expect(limit!.value).toBe((config.budget.documentedLimit * 60) / config.budget.windowSeconds);
-      expect(limit!.label).toContain(`documented limit ${config.budget.documentedLimit}/`);
+      const scope = bindingScope(config.budget);
+      expect(limit!.value).toBe((scope.documentedLimit * 60) / scope.windowSeconds);
+      expect(limit!.label).toContain(`documented limit ${scope.documentedLimit}/`);
     }
     expect(titled('huawei-live: vendor calls per minute vs limit').properties.annotations!.horizontal![0]!.value).toBe(
       80,

@@ -37,14 +37,17 @@ describe('provision-flow workflow', () => {
       adopted: false,
       connection: { outputs: [{ name: 'partner-broadcaster' }] },
     });
+    // The create's own answer (STANDBY) says to start: no read before the start.
     expect(client.calls.map((c) => c.operation)).toEqual([
       'createFlow',
-      'describeFlow',
       'startFlow',
+      'describeFlow',
       'describeFlow',
       'describeFlow',
       'grantEntitlements',
     ]);
+    // The first try of the step in the execution's first run: nothing to adopt, so the client is told not to look.
+    expect(client.calls[0]).toMatchObject({ operation: 'createFlow', firstTry: true });
     expect(harness.dlq).toEqual([]);
   });
 
@@ -58,7 +61,10 @@ describe('provision-flow workflow', () => {
   });
 
   it('does not start a flow that is already running (desired state), nor one the request says not to start', async () => {
-    const running = new ScriptedClient().script('createFlow', aCreatedFlow()).script('describeFlow', aStatus('ACTIVE'));
+    // An adopted flow may have moved since: it is read, and found running, not started again.
+    const running = new ScriptedClient()
+      .script('createFlow', { ...aCreatedFlow(), adopted: true })
+      .script('describeFlow', aStatus('ACTIVE'));
     expect(
       (await workflowHarness('aws-mediaconnect', running).run(aRequest('aws-mediaconnect', { entitlements: [] })))
         .status,
@@ -158,8 +164,8 @@ describe('provision-flow workflow', () => {
     const execution = await harness.run(aRequest());
     expect(execution.status).toBe('FAILED');
     expect(execution.error).toBe('FlowNotRunning');
-    // One read before starting, then exactly maxPolls (40 for aws-mediaconnect) polls.
-    expect(client.calls.filter((c) => c.operation === 'describeFlow')).toHaveLength(1 + 40);
+    // No read before starting (the create answered STANDBY), then exactly maxPolls (40 for aws-mediaconnect) polls.
+    expect(client.calls.filter((c) => c.operation === 'describeFlow')).toHaveLength(40);
   });
 
   it('runs CompleteFlow only when the create says it is not complete, on the id the create answered', async () => {
@@ -197,14 +203,17 @@ describe('provision-flow workflow', () => {
   });
 
   it('waits out a flow that is STOPPING (a transition, not a failure), then starts it', async () => {
-    const client = happyClient().script(
-      'describeFlow',
-      aStatus('STOPPING'),
-      aStatus('STOPPING'),
-      aStatus('STANDBY'),
-      aStatus('STARTING'),
-      aStatus('ACTIVE'),
-    );
+    // Only an adopted flow is read before the start (one created here is in the state its create answered).
+    const client = happyClient()
+      .script('createFlow', { ...aCreatedFlow(), adopted: true })
+      .script(
+        'describeFlow',
+        aStatus('STOPPING'),
+        aStatus('STOPPING'),
+        aStatus('STANDBY'),
+        aStatus('STARTING'),
+        aStatus('ACTIVE'),
+      );
     const harness = workflowHarness('aws-mediaconnect', client);
     const execution = await harness.run(aRequest('aws-mediaconnect', { entitlements: [] }));
     expect(execution.status).toBe('SUCCEEDED');
@@ -221,7 +230,9 @@ describe('provision-flow workflow', () => {
   });
 
   it('bounds the wait for a flow that stays STOPPING: FlowNotRunning after maxPolls waits, never a start', async () => {
-    const client = happyClient().script('describeFlow', aStatus('STOPPING'));
+    const client = happyClient()
+      .script('createFlow', { ...aCreatedFlow(), adopted: true })
+      .script('describeFlow', aStatus('STOPPING'));
     const harness = workflowHarness('aws-mediaconnect', client);
     const execution = await harness.run(aRequest());
     expect(execution.status).toBe('FAILED');

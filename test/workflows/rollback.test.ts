@@ -42,8 +42,8 @@ describe('onFailure: rollback', () => {
     expect(execution.error).toBe('VendorQuotaExceeded');
     expect(operations(client)).toEqual([
       'createFlow',
-      'describeFlow',
       'startFlow',
+      'describeFlow',
       'describeFlow',
       'grantEntitlements',
       'teardownFlow',

@@ -32,6 +32,7 @@ import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.
 import { type AlibabaClientOptions, errorForAlibabaCode, type RpcParams, safeVendorMessage } from '../alibaba/rpc.ts';
 import type {
   CreatedFlow,
+  CreateOptions,
   FlowState,
   FlowStatus,
   GrantedEntitlement,
@@ -96,29 +97,16 @@ export class AlibabaCamsClient
 {
   static readonly product = CAMS;
 
-  async createFlow(request: AlibabaCamsRequest): Promise<CreatedFlow> {
+  async createFlow(request: AlibabaCamsRequest, options: CreateOptions = {}): Promise<CreatedFlow> {
     const req = this.own(request);
     const endpoint = this.endpointFor(req.region);
     const name = camsFlowName(req);
     const space = req.flow.custSpaceId;
 
-    const existing = await this.findByName(endpoint, name, space);
-    if (existing) {
-      const flow = await this.getFlow(endpoint, existing, space);
-      // An earlier attempt may have stopped between CreateFlow and the asset upload; the upload replaces, so redo it.
-      if (req.flow.jsonAsset && flow.Status === 'DRAFT') await this.uploadAsset(endpoint, existing, req);
-      return {
-        flowId: existing,
-        name,
-        state: camsFlowState(flow.Status),
-        vendorStatus: flow.Status,
-        adopted: true,
-        connection: camsConnection(existing, {
-          flowName: flow.FlowName,
-          endpointUri: flow.EndpointUri,
-          custSpaceId: space,
-        }),
-      };
+    // A first try cannot find its own flow: it creates at once, and looks only if the name turns out taken.
+    if (!options.firstTry) {
+      const adopted = await this.adoptByName(endpoint, name, req);
+      if (adopted) return adopted;
     }
 
     const created = await this.invoke(endpoint, 'CreateFlow', {
@@ -129,8 +117,13 @@ export class AlibabaCamsClient
       EndpointUri: req.flow.endpointUri,
     });
     if (!created.ok) {
+      const taken = /already\s*exist|duplicat|重复|已存在/i.test(created.message);
+      // A first try that finds its name taken looks once: what it finds is adopted, so a wrong first-try signal costs
+      // a call, never a failed request.
+      const adopted = taken && options.firstTry ? await this.adoptByName(endpoint, name, req) : undefined;
+      if (adopted) return adopted;
       // No exact match was listed, so a name the vendor says is taken belongs to someone else.
-      if (/already\s*exist|duplicat|重复|已存在/i.test(created.message)) {
+      if (taken) {
         throw new VendorConflictError(
           `alibaba-cams CreateFlow: the name "${name}" is taken by a flow this request did not create: ${created.message}`,
           created.details,
@@ -160,6 +153,28 @@ export class AlibabaCamsClient
       endpointUri: flow.EndpointUri,
       custSpaceId: req.flow.custSpaceId,
     });
+  }
+
+  /** Our flow of this name, adopted as it is (its asset uploaded again if it is still a draft), if there is one. */
+  private async adoptByName(endpoint: URL, name: string, req: AlibabaCamsRequest): Promise<CreatedFlow | undefined> {
+    const space = req.flow.custSpaceId;
+    const existing = await this.findByName(endpoint, name, space);
+    if (!existing) return undefined;
+    const flow = await this.getFlow(endpoint, existing, space);
+    // An earlier attempt may have stopped between CreateFlow and the asset upload; the upload replaces, so redo it.
+    if (req.flow.jsonAsset && flow.Status === 'DRAFT') await this.uploadAsset(endpoint, existing, req);
+    return {
+      flowId: existing,
+      name,
+      state: camsFlowState(flow.Status),
+      vendorStatus: flow.Status,
+      adopted: true,
+      connection: camsConnection(existing, {
+        flowName: flow.FlowName,
+        endpointUri: flow.EndpointUri,
+        custSpaceId: space,
+      }),
+    };
   }
 
   async startFlow(request: AlibabaCamsRequest, flowId: string): Promise<FlowStatus> {

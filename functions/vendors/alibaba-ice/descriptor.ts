@@ -8,18 +8,24 @@ export const alibabaIce = defineVendor({
   vendor: 'alibaba-ice',
   // ICE publishes no QPS limit for its MediaConnect APIs. We assume the lowest per-user limit Alibaba publishes for
   // comparable media control-plane APIs (5/s: CAMS Flow APIs, ARTC channel management, VOD template APIs) instead
-  // of the gateway-wide default (~100/s): a throttle (`Throttling.User`) costs retries, under-spending costs
-  // nothing. C = 5, T = 1.05 s → ≤ 5 calls in any second (5 % margin, as CAMS). Raise `documentedLimit`/`spendLimit`
-  // if Alibaba states one.
+  // of the gateway-wide default (~100/s), for every call together (nothing is published per operation, so the wider
+  // scope): a throttle (`Throttling.User`) costs retries, under-spending costs nothing. C = 5, T = 1.05 s → ≤ 5 calls
+  // in any second (5 % margin, as CAMS). Raise the limit if Alibaba states one.
   budget: {
-    documentedLimit: 5,
-    windowSeconds: 1,
-    scope: 'account',
-    source:
-      'docs/vendors/alibaba-ice.md, "Limits": no limit published (GAP); assumed 5 req/s per account, the lowest per-user QPS Alibaba publishes for media control-plane APIs; throttle = 400 Throttling.User',
-    spendLimit: 5,
     reservedConcurrency: 5,
-    safetyMargin: 0.05,
+    scopes: [
+      {
+        name: 'account',
+        operations: '*',
+        documentedLimit: 5,
+        windowSeconds: 1,
+        per: 'account',
+        source:
+          'docs/vendors/alibaba-ice.md, "Limits": no limit published (GAP); assumed 5 req/s per account, the lowest per-user QPS Alibaba publishes for media control-plane APIs; throttle = 400 Throttling.User',
+        spendLimit: 5,
+        safetyMargin: 0.05,
+      },
+    ],
   },
   // createFlow is one paced call, completeFlow two (read input, add input), grantEntitlements up to 5 (read output
   // names, one add each): 5 × (T + callTimeout) ≈ 45 s, at the λ timeout and under the ASL task timeout (60 s).

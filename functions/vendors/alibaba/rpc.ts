@@ -142,49 +142,52 @@ export class AlibabaRpcClient {
     }
     const details: VendorErrorDetails = { vendor: this.options.vendor, operation: action };
 
-    return this.pace(async () => {
-      // Signed inside the paced call: the date is when the call really leaves, not when it was queued.
-      const signed = signAcs3(
-        { method: 'POST', url, action, version: this.options.version, headers, ...(body ? { body } : {}) },
-        this.options.credentials,
-        { now: this.now(), nonce: this.nonce() },
-      );
-      let response: Response;
-      let text: string;
-      try {
-        response = await this.fetchFn(signed.url, {
-          method: 'POST',
-          headers: signed.headers,
-          ...(signed.body !== undefined ? { body: signed.body } : {}),
-          signal: AbortSignal.timeout(this.options.callTimeoutMs),
-        });
-        text = await response.text();
-      } catch (error) {
-        const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
-        throw new VendorUnavailableError(
-          timedOut
-            ? `${this.options.vendor} ${action}: no answer within ${this.options.callTimeoutMs} ms (the call may have taken effect)`
-            : `${this.options.vendor} ${action}: ${(error as Error)?.message ?? 'network error'}`,
-          details,
-          { cause: error },
+    return this.pace(
+      async () => {
+        // Signed inside the paced call: the date is when the call really leaves, not when it was queued.
+        const signed = signAcs3(
+          { method: 'POST', url, action, version: this.options.version, headers, ...(body ? { body } : {}) },
+          this.options.credentials,
+          { now: this.now(), nonce: this.nonce() },
         );
-      }
-      let json: unknown;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-        const message = `${this.options.vendor} ${action}: HTTP ${response.status} without a JSON body`;
-        const withStatus = { ...details, httpStatus: response.status };
-        if (response.status >= 500 || response.ok) throw new VendorUnavailableError(message, withStatus);
-        throw errorForAlibabaCode(undefined, response.status, message, withStatus);
-      }
-      const record = json as Record<string, unknown>;
-      const requestId = typeof record.RequestId === 'string' ? record.RequestId : undefined;
-      return { status: response.status, body: record, ...(requestId ? { requestId } : {}) };
-    });
+        let response: Response;
+        let text: string;
+        try {
+          response = await this.fetchFn(signed.url, {
+            method: 'POST',
+            headers: signed.headers,
+            ...(signed.body !== undefined ? { body: signed.body } : {}),
+            signal: AbortSignal.timeout(this.options.callTimeoutMs),
+          });
+          text = await response.text();
+        } catch (error) {
+          const timedOut = (error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError';
+          throw new VendorUnavailableError(
+            timedOut
+              ? `${this.options.vendor} ${action}: no answer within ${this.options.callTimeoutMs} ms (the call may have taken effect)`
+              : `${this.options.vendor} ${action}: ${(error as Error)?.message ?? 'network error'}`,
+            details,
+            { cause: error },
+          );
+        }
+        let json: unknown;
+        try {
+          json = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+          const message = `${this.options.vendor} ${action}: HTTP ${response.status} without a JSON body`;
+          const withStatus = { ...details, httpStatus: response.status };
+          if (response.status >= 500 || response.ok) throw new VendorUnavailableError(message, withStatus);
+          throw errorForAlibabaCode(undefined, response.status, message, withStatus);
+        }
+        const record = json as Record<string, unknown>;
+        const requestId = typeof record.RequestId === 'string' ? record.RequestId : undefined;
+        return { status: response.status, body: record, ...(requestId ? { requestId } : {}) };
+      },
+      { operation: action },
+    );
   }
 }
 

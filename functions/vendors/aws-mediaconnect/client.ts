@@ -45,6 +45,7 @@ import type { FlowConnection } from '../../domain/flow-event.ts';
 import { endpointFromEnv } from '../common/environment.ts';
 import type {
   CreatedFlow,
+  CreateOptions,
   FlowState,
   FlowStatus,
   GrantedEntitlement,
@@ -132,9 +133,11 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     });
   }
 
-  async createFlow(request: AwsMediaConnectRequest): Promise<CreatedFlow> {
+  async createFlow(request: AwsMediaConnectRequest, options: CreateOptions = {}): Promise<CreatedFlow> {
     const { flow } = request;
-    const existing = await this.findOwnFlow(request);
+    // MediaConnect accepts two flows of one name, so a create that may repeat an earlier one looks first; a first try
+    // cannot find its own flow and goes straight to CreateFlow.
+    const existing = options.firstTry ? undefined : await this.findOwnFlow(request);
     if (existing) {
       return {
         flowId: existing.FlowArn,
@@ -418,13 +421,16 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     call: (sdk: MediaConnectClient, options: { abortSignal: AbortSignal }) => Promise<T>,
   ): Promise<T> {
     const sdk = this.sdkFor(region);
-    return this.pace(async () => {
-      try {
-        return await call(sdk, { abortSignal: AbortSignal.timeout(this.callTimeoutMs) });
-      } catch (error) {
-        throw toVendorError(error, operation, { timeoutMs: this.callTimeoutMs });
-      }
-    });
+    return this.pace(
+      async () => {
+        try {
+          return await call(sdk, { abortSignal: AbortSignal.timeout(this.callTimeoutMs) });
+        } catch (error) {
+          throw toVendorError(error, operation, { timeoutMs: this.callTimeoutMs });
+        }
+      },
+      { operation, region },
+    );
   }
 
   private sdkFor(region: string): MediaConnectClient {

@@ -6,14 +6,47 @@ import { defineVendor } from '../common/descriptor.ts';
 
 export const awsMediaConnect = defineVendor({
   vendor: 'aws-mediaconnect',
+  // Two documented scopes, each per account and Region (a budget per Region: calls to two Regions do not share
+  // one). The newer quota table gives DescribeFlow its own 30/s; its figure for every other call could not be read,
+  // so the other calls stay at the older table's 5/s, the wider and stricter reading. C = 5: the others at
+  // T = 1 s × 1.05 = 1050 ms (≤ 5 calls in any second, 4.76/s sustained), DescribeFlow at T = 1 s / 6 × 1.05 =
+  // 175 ms (≤ 30 in any second).
   budget: {
-    documentedLimit: 5,
-    windowSeconds: 1,
-    scope: 'account-region',
-    source: 'docs/vendors/aws-mediaconnect.md, "Limits": 5 req/s steady (burst 30); 429 TooManyRequestsException',
-    spendLimit: 5,
     reservedConcurrency: 5,
-    safetyMargin: 0.05,
+    scopes: [
+      {
+        name: 'describe',
+        operations: ['DescribeFlow'],
+        perRegion: true,
+        documentedLimit: 30,
+        windowSeconds: 1,
+        per: 'account-region',
+        source:
+          'docs/vendors/aws-mediaconnect.md, "Limits": the newer quota table lists 30/s for DescribeFlow, per account and Region',
+        spendLimit: 30,
+        safetyMargin: 0.05,
+      },
+      {
+        name: 'account-region',
+        operations: [
+          'CreateFlow',
+          'StartFlow',
+          'StopFlow',
+          'DeleteFlow',
+          'GrantFlowEntitlements',
+          'ListFlows',
+          'ListTagsForResource',
+        ],
+        perRegion: true,
+        documentedLimit: 5,
+        windowSeconds: 1,
+        per: 'account-region',
+        source:
+          'docs/vendors/aws-mediaconnect.md, "Limits": 5 requests/s per account and Region (the older table; the newer table\'s figure for the other calls could not be read); throttle = 429 TooManyRequestsException',
+        spendLimit: 5,
+        safetyMargin: 0.05,
+      },
+    ],
   },
   functionTimeoutSeconds: 30,
   callTimeoutMs: 10_000,

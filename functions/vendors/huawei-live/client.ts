@@ -10,10 +10,11 @@
  * - Get-or-create (docs/architecture.md, "Exactly-once effects"): the flow name carries the request identity
  *   (`<name>-<requestId>`, `../alibaba/flow-name.ts`) and every source description carries
  *   `[flow-provisioner:request-id=<id>]`. Whether Huawei refuses a duplicate flow name is not documented for flows
- *   (docs/vendors/huawei-live.md, "Identity and adoption"), so create never relies on it: it first lists the flows
- *   (ListFlows, paged to the end), reads the one named ours and adopts it when the marker is there, and only creates
- *   when there is none. A `LIVE.103011018` answer to the create is looked up the same way; a namesake without the
- *   marker is `VendorConflict`.
+ *   (docs/vendors/huawei-live.md, "Identity and adoption"), so create never relies on it: a create that may repeat an
+ *   earlier try (not `firstTry`: a retry, redrive, later attempt or redelivery) first lists the flows (ListFlows, paged
+ *   to the end), reads the one named ours and adopts it when the marker is there, and only creates when there is none.
+ *   A first try cannot meet a flow of its own, so it creates at once. A `LIVE.103011018` answer to the create is looked
+ *   up the same way; a namesake without the marker is `VendorConflict`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
@@ -40,6 +41,7 @@ import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import type {
   CreatedFlow,
+  CreateOptions,
   FlowState,
   FlowStatus,
   GrantedEntitlement,
@@ -220,11 +222,11 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     });
   }
 
-  async createFlow(request: HuaweiLiveRequest): Promise<CreatedFlow> {
+  async createFlow(request: HuaweiLiveRequest, options: CreateOptions = {}): Promise<CreatedFlow> {
     const req = own(request);
     const name = huaweiFlowName(req);
-    // Any create may repeat an earlier attempt whose answer was lost: look first.
-    const existing = await this.findOurs(req, name);
+    // A create that may repeat an earlier try whose answer was lost looks first; a first try has nothing to find.
+    const existing = options.firstTry ? undefined : await this.findOurs(req, name);
     // The detail that proved the flow ours answered its sources too: no further read for the connection.
     if (existing) return { ...statusOf(existing), name, adopted: true, connection: connectionOf(existing) };
     try {
@@ -483,20 +485,23 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     };
     const details: VendorErrorDetails = { vendor: VENDOR, operation: call.operation };
 
-    const answer = await this.pace(() => {
-      // Signed inside the paced call: X-Sdk-Date is when the call really leaves, not when it was queued.
-      const signed = signHuaweiRequest(
-        { method: call.method, path, query, headers, body },
-        this.credentials,
-        this.now(),
-      );
-      return sendHttp(
-        this.fetchFn,
-        { url, method: call.method, headers: signed.headers, ...(body ? { body } : {}) },
-        this.callTimeoutMs,
-        details,
-      );
-    });
+    const answer = await this.pace(
+      () => {
+        // Signed inside the paced call: X-Sdk-Date is when the call really leaves, not when it was queued.
+        const signed = signHuaweiRequest(
+          { method: call.method, path, query, headers, body },
+          this.credentials,
+          this.now(),
+        );
+        return sendHttp(
+          this.fetchFn,
+          { url, method: call.method, headers: signed.headers, ...(body ? { body } : {}) },
+          this.callTimeoutMs,
+          details,
+        );
+      },
+      { operation: call.operation, region: call.region },
+    );
     const json = parseJson(answer.text);
     const requestId = answer.headers.get('x-request-id') ?? undefined;
     const withId = requestId ? { ...details, vendorRequestId: requestId } : details;

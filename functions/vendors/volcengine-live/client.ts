@@ -453,21 +453,24 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     if (call.method === 'POST') headers['Content-Type'] = 'application/json';
     const details: VendorErrorDetails = { vendor: VENDOR, operation: call.action };
 
-    const answer = await this.pace(() => {
-      // Signed inside the paced call: X-Date is when the call really leaves, not when it was queued.
-      const signed = signVolcengineRequest(
-        { method: call.method, path, query, headers, body },
-        this.credentials,
-        { region: call.region, service: VOLCENGINE_SERVICE },
-        this.now(),
-      );
-      return sendHttp(
-        this.fetchFn,
-        { url, method: call.method, headers: signed.headers, ...(call.method === 'POST' ? { body } : {}) },
-        this.callTimeoutMs,
-        details,
-      );
-    });
+    const answer = await this.pace(
+      () => {
+        // Signed inside the paced call: X-Date is when the call really leaves, not when it was queued.
+        const signed = signVolcengineRequest(
+          { method: call.method, path, query, headers, body },
+          this.credentials,
+          { region: call.region, service: VOLCENGINE_SERVICE },
+          this.now(),
+        );
+        return sendHttp(
+          this.fetchFn,
+          { url, method: call.method, headers: signed.headers, ...(call.method === 'POST' ? { body } : {}) },
+          this.callTimeoutMs,
+          details,
+        );
+      },
+      { operation: call.action, region: call.region },
+    );
     const parsed = envelope.safeParse(parseJson(answer.text));
     if (!parsed.success) {
       const message = `volcengine-live ${call.action}: HTTP ${answer.status} without a ResponseMetadata envelope`;

@@ -6,20 +6,46 @@ import { defineVendor } from '../common/descriptor.ts';
 
 export const volcengineLive = defineVendor({
   vendor: 'volcengine-live',
-  // Two documented scopes, one λ: 10 req/s per user for the writes (Create/Update/Stop/Restart/Delete) and 15 req/s
-  // for ListPullToPushTask(V2). One λ serves both, so it is paced at the stricter 10/s: C = 10, T = 1 s × 1.05 =
-  // 1050 ms → 10 × ceil(1000/1050) = 10 calls in any second, sustained 9.5/s (95 %). Ten instances one call a
-  // second apart rather than five at two a second: an instance's two calls cannot share a window, so a late arrival
-  // has the whole 50 ms margin to land in (with C = 5 and T = 525 ms it would have 25 ms).
+  // Two documented scopes per user: 10 req/s for the writes and 15 req/s for the list actions. ListPullToPushGroup
+  // and DeletePullToPushGroup are not confirmed (the delete page states 10/s): both are paced with the writes, the
+  // stricter reading. C = 10: writes at T = 1050 ms (10 calls in any second, 9.5/s sustained); lists at
+  // floor(15/10) = 1 call per instance per second, also T = 1050 ms (10 in any second). Ten instances one call a
+  // second apart per scope: an instance's two calls of a scope cannot share a window, so a late arrival has the whole
+  // 50 ms margin to land in.
   budget: {
-    documentedLimit: 10,
-    windowSeconds: 1,
-    scope: 'user',
-    source:
-      'docs/vendors/volcengine-live.md, "Limits": 10 req/s per user for pull-to-push writes, 15 req/s for lists (paced at the stricter); throttle = FlowLimitExceeded (HTTP 429 assumed)',
-    spendLimit: 10,
     reservedConcurrency: 10,
-    safetyMargin: 0.05,
+    scopes: [
+      {
+        name: 'writes',
+        operations: [
+          'CreatePullToPushGroup',
+          'DeletePullToPushGroup',
+          'ListPullToPushGroup',
+          'CreatePullToPushTask',
+          'UpdatePullToPushTask',
+          'StopPullToPushTask',
+          'RestartPullToPushTask',
+          'DeletePullToPushTask',
+        ],
+        documentedLimit: 10,
+        windowSeconds: 1,
+        per: 'user',
+        source:
+          'docs/vendors/volcengine-live.md, "Limits": 10 req/s per user for the pull-to-push writes (group actions unconfirmed, paced here); throttle = FlowLimitExceeded (HTTP 429 assumed)',
+        spendLimit: 10,
+        safetyMargin: 0.05,
+      },
+      {
+        name: 'lists',
+        operations: ['ListPullToPushTask', 'ListPullToPushTaskV2'],
+        documentedLimit: 15,
+        windowSeconds: 1,
+        per: 'user',
+        source: 'docs/vendors/volcengine-live.md, "Limits": 15 req/s per user for ListPullToPushTask(V2)',
+        spendLimit: 15,
+        safetyMargin: 0.05,
+      },
+    ],
   },
   // createFlow is two paced calls (group, task), four when it adopts (group exists → list groups → list tasks →
   // create task): 4 × (T + callTimeout) ≈ 37 s worst case.

@@ -107,9 +107,14 @@ describe('countTransitions', () => {
 
 function measurement(over: Partial<ScenarioMeasurement> = {}): ScenarioMeasurement {
   // 11 calls 250 ms apart against 5 per 1000 ms → used 0.8; one throttled answer.
-  const journal = Array.from({ length: 11 }, (_, i) => ({ at: 1000 + i * 250, throttled: false, injected: false }));
-  journal.push({ at: 1010, throttled: true, injected: false });
-  journal.push({ at: 1020, throttled: true, injected: true });
+  const journal = Array.from({ length: 11 }, (_, i) => ({
+    at: 1000 + i * 250,
+    operation: i % 2 === 0 ? 'CreateFlow' : 'DescribeFlow',
+    throttled: false,
+    injected: false,
+  }));
+  journal.push({ at: 1010, operation: 'CreateFlow', throttled: true, injected: false });
+  journal.push({ at: 1020, operation: 'CreateFlow', throttled: true, injected: true });
   return {
     vendor: 'aws-mediaconnect',
     config: 'paced',
@@ -137,6 +142,27 @@ function measurement(over: Partial<ScenarioMeasurement> = {}): ScenarioMeasureme
     ...over,
   };
 }
+
+describe('summarize: flows against the documented scopes', () => {
+  it('compares flows per second with the ideal of the binding scope and counts each scope’s windows', () => {
+    const s = summarize(
+      measurement({
+        scopes: [
+          { name: 'describe', operations: ['DescribeFlow'], limit: 30, windowSeconds: 1 },
+          { name: 'other', operations: ['CreateFlow'], limit: 5, windowSeconds: 1 },
+        ],
+        minimumPerOperation: { CreateFlow: 2, DescribeFlow: 1 },
+      }),
+    );
+    // other: 5/s ÷ 2 calls = 2.5 flows/s; describe: 30/s ÷ 1 = 30. The other calls bind.
+    expect(s.idealFlowsPerSecond).toBe(2.5);
+    expect(s.bindingScope).toBe('other');
+    expect(s.flowsOverIdeal).toBeCloseTo(2 / 10.56 / 2.5, 3);
+    // Windows of 1 s real = 250 ms compressed: CreateFlow at 1000, 1010, 1020 (and 1500 is out) → 3.
+    expect(s.scopeWindows.other).toEqual({ maxWindowCalls: 3, limit: 5 });
+    expect(s.scopeWindows.describe).toEqual({ maxWindowCalls: 1, limit: 30 });
+  });
+});
 
 describe('summarize', () => {
   it('carries the fields the issue asks for, plus the time scale and counts', () => {
@@ -173,6 +199,9 @@ describe('summarize', () => {
     expect(s.p99RealMs).toBe(8000); // ÷ timeScale 0.25
     expect(s.transitionsPerFlow).toBe(17); // (30 entries + 4 retries) ÷ 2 flows
     expect(s.stateEntriesPerFlow).toBe(15);
+    // Flows: 2 in 2640 ms compressed at 0.25 = 10.56 s real; calls per flow by operation, throttled calls included.
+    expect(s.flowsPerSecond).toBeCloseTo(2 / 10.56, 3);
+    expect(s.callsPerFlow).toEqual({ CreateFlow: 4, DescribeFlow: 2.5 });
     expect(s.lambdaThrottleRetries).toBe(3);
     expect(s.arrivalJitterMs).toBe(9);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);

@@ -45,18 +45,24 @@ function emfLines(): EmfLine[] {
 
 const request = aRequest('huawei-live') as never;
 
+/** The one call site these tests pace (the meter passes it through to the pacer unchanged). */
+const SITE = { operation: 'CreateFlows' } as const;
+
 /**
  * A client that makes one paced call per step, or `callsPerStep` of them, each taking `callMs` on the fake clock and
  * answering with the scripted result (an Error rejects).
  */
 function pacedClient(pace: PaceFn, clock: FakeClock, answers: (unknown | Error)[], callMs = 120): VendorClient {
   const call = () =>
-    pace(async () => {
-      clock.advanceBy(callMs);
-      const answer = answers.length > 1 ? answers.shift() : answers[0];
-      if (answer instanceof Error) throw answer;
-      return answer;
-    });
+    pace(
+      async () => {
+        clock.advanceBy(callMs);
+        const answer = answers.length > 1 ? answers.shift() : answers[0];
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+      { operation: 'CreateFlows' },
+    );
   return {
     vendor: 'huawei-live',
     createFlow: async () => {
@@ -215,8 +221,8 @@ describe('vendor call metrics', () => {
     const judging: VendorClient = {
       ...pacedClient(pace, clock, [aStatus('ACTIVE')]),
       createFlow: async () => {
-        await pace(async () => answers.shift());
-        const second = await pace(async () => answers.shift());
+        await pace(async () => answers.shift(), SITE);
+        const second = await pace(async () => answers.shift(), SITE);
         throw new VendorThrottledError(`throttled: ${JSON.stringify(second)}`);
       },
     };
@@ -237,8 +243,8 @@ describe('vendor call metrics', () => {
     const adopting: VendorClient = {
       ...pacedClient(pace, clock, [aStatus('ACTIVE')]),
       createFlow: async () => {
-        await pace(async () => 'AlreadyExists').catch(() => undefined);
-        return (await pace(async () => aCreatedFlow())) as never;
+        await pace(async () => 'AlreadyExists', SITE).catch(() => undefined);
+        return (await pace(async () => aCreatedFlow(), SITE)) as never;
       },
     };
     await meter.client(adopting).createFlow(request);

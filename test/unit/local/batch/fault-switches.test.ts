@@ -12,6 +12,8 @@ import {
   parseFaults,
 } from '../../../../local/batch/fault-switches.ts';
 
+const SITE = { operation: 'CreateFlow' } as const;
+
 describe('--faults RATE[,KIND...]', () => {
   it('shares the rate equally among the failure kinds, every kind by default, latency on every call', () => {
     const all = parseFaults('0.3');
@@ -48,7 +50,7 @@ describe('a crash after a successful vendor call', () => {
     const counter = { crashes: 0 };
     const pace = crashingPace((call) => call(), { rate: 1, point: 'after-vendor-call' }, counter);
     let after = false;
-    void pace(async () => 'answered').then(() => {
+    void pace(async () => 'answered', SITE).then(() => {
       after = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -59,9 +61,9 @@ describe('a crash after a successful vendor call', () => {
   it('leaves failed calls and the other crash point alone', async () => {
     const counter = { crashes: 0 };
     const pace = crashingPace((call) => call(), { rate: 1, point: 'after-vendor-call' }, counter);
-    await expect(pace(async () => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    await expect(pace(async () => Promise.reject(new Error('503')), SITE)).rejects.toThrow('503');
     const other = crashingPace((call) => call(), { rate: 1, point: 'before-response' }, counter);
-    await expect(other(async () => 'ok')).resolves.toBe('ok');
+    await expect(other(async () => 'ok', SITE)).resolves.toBe('ok');
     expect(counter.crashes).toBe(0);
   });
 });
