@@ -58,17 +58,21 @@ export type ParseResult = { ok: true; request: ProvisionRequest } | { ok: false;
  * team can fix a message from the DLQ record alone.
  */
 export function parseRequestBody(body: string): ParseResult {
+  const json = parseBodyJson(body);
+  return json.ok ? parseRequest(json.value) : json;
+}
+
+/** The size and JSON-syntax checks every queued message gets before its schema. */
+export function parseBodyJson(body: string): { ok: true; value: unknown } | { ok: false; issues: string[] } {
   const size = Buffer.byteLength(body, 'utf8');
   if (size > LIMITS.maxMessageBytes) {
     return { ok: false, issues: [`message is ${size} bytes; the limit is ${LIMITS.maxMessageBytes}`] };
   }
-  let json: unknown;
   try {
-    json = JSON.parse(body);
+    return { ok: true, value: JSON.parse(body) };
   } catch (error) {
     return { ok: false, issues: [`body is not JSON: ${(error as Error).message}`] };
   }
-  return parseRequest(json);
 }
 
 /** Validates an already-parsed JSON value against the contract. */

@@ -113,23 +113,28 @@ export const flowProvisionedDetail = z.strictObject({
   connection: flowConnection,
 });
 
-export const flowProvisioningFailedDetail = z.strictObject({
-  ...common,
-  ...executionFields,
-  /** The flow the execution created or adopted before failing, when it got that far. */
-  flowId: z.string().min(1).optional(),
+/** What every failure event says of the failure and where its record went. */
+const failureFields = {
   /** The error class (`VendorRejected`, `FlowNotRunning`…, the workflow's `ErrorEquals` names). */
   error: z.string().min(1),
   cause: z.string(),
   failedState: z.string().min(1),
-  /** `onFailure: rollback` deleted what was created. */
-  rolledBack: z.boolean(),
-  rollbackDetail: z.string(),
   /**
    * Where the failure record went: the DLQ with the original request as its body; `reason` `WorkflowFailed` (a Catch
    * recorded it), or `TimedOut` / `Aborted` (the execution stopped inside a step and the failure capture recorded it).
    */
   failureRecord: z.strictObject({ queue: z.literal('dlq'), reason: z.enum(['WorkflowFailed', 'TimedOut', 'Aborted']) }),
+};
+
+export const flowProvisioningFailedDetail = z.strictObject({
+  ...common,
+  ...executionFields,
+  /** The flow the execution created or adopted before failing, when it got that far. */
+  flowId: z.string().min(1).optional(),
+  ...failureFields,
+  /** `onFailure: rollback` deleted what was created. */
+  rolledBack: z.boolean(),
+  rollbackDetail: z.string(),
 });
 
 /** A `startAt` request's flow runs: put once the vendor reports it running after the wait. */
@@ -168,10 +173,7 @@ export const flowDeprovisioningFailedDetail = z.strictObject({
   ...common,
   ...executionFields,
   flowId: z.string().min(1).optional(),
-  error: z.string().min(1),
-  cause: z.string(),
-  failedState: z.string().min(1),
-  failureRecord: z.strictObject({ queue: z.literal('dlq'), reason: z.enum(['WorkflowFailed', 'TimedOut', 'Aborted']) }),
+  ...failureFields,
 });
 
 export const requestRejectedDetail = z.strictObject({

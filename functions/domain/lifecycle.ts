@@ -4,8 +4,14 @@
  * mechanism behind the times is docs/adr/0006-flow-lifecycle-scheduling.md.
  */
 import { z } from 'zod';
-import { LIMITS } from './config.ts';
-import { formatIssues, type ParseResult, type ProvisionRequest, parseRequest, VENDOR_IDS } from './contract.ts';
+import {
+  formatIssues,
+  type ParseResult,
+  type ProvisionRequest,
+  parseBodyJson,
+  parseRequest,
+  VENDOR_IDS,
+} from './contract.ts';
 
 /**
  * How far ahead `startAt` and `deprovisionAt` may be: the provision execution waits for both (Wait states), and one
@@ -76,17 +82,8 @@ export function parseMessage(value: unknown, now: number = Date.now()): MessageP
 
 /** A raw SQS body of either kind: size, JSON syntax, then {@link parseMessage}. */
 export function parseMessageBody(body: string, now: number = Date.now()): MessageParseResult {
-  const size = Buffer.byteLength(body, 'utf8');
-  if (size > LIMITS.maxMessageBytes) {
-    return { ok: false, issues: [`message is ${size} bytes; the limit is ${LIMITS.maxMessageBytes}`] };
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    return { ok: false, issues: [`body is not JSON: ${(error as Error).message}`] };
-  }
-  return parseMessage(json, now);
+  const json = parseBodyJson(body);
+  return json.ok ? parseMessage(json.value, now) : json;
 }
 
 /** What is wrong with a provision request's times, relative to `now` (empty when nothing is). */

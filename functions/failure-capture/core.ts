@@ -198,20 +198,10 @@ export function failureEventOf(params: {
       : { success: false, error: problems(teardown.error) };
   }
   const parsed = flowProvisioningFailedDetail.safeParse({
-    schemaVersion: 1,
+    ...execution,
     eventId: eventIdOf(params.executionArn, 'FlowProvisioningFailed'),
-    requestId: request.requestId,
-    vendor: request.vendor,
-    region: request.region,
-    executionName: params.executionName,
-    executionArn: params.executionArn,
-    attempt: n >= 2 && n <= MAX_ATTEMPTS ? n : 1,
-    error: params.error,
-    cause: params.cause,
-    failedState: params.failedState,
     rolledBack: false,
     rollbackDetail: `no rollback: the execution ${params.reason === 'TimedOut' ? 'timed out' : 'was aborted'} inside state ${params.failedState}`,
-    failureRecord: { queue: 'dlq', reason: params.reason },
   });
   if (parsed.success) return { success: true, type: 'FlowProvisioningFailed', data: parsed.data };
   return { success: false, error: problems(parsed.error) };
