@@ -81,7 +81,12 @@ export interface RunningAlibabaEmulator extends RunningEmulator {
   camsFlows(): EmulatedCamsFlow[];
   /** Creates a flow out of band (a console user, another system): the "not ours" cases. */
   seedIceFlow(flow: { name: string; region: string; status?: 'online' | 'offline' }): string;
-  seedCamsFlow(flow: { name: string; categories?: string[]; custSpaceId?: string }): string;
+  seedCamsFlow(flow: {
+    name: string;
+    categories?: string[];
+    custSpaceId?: string;
+    status?: 'DRAFT' | 'PUBLISHED';
+  }): string;
 }
 
 type Product = 'ice' | 'cams';
@@ -477,9 +482,9 @@ export async function startAlibabaEmulator(options: AlibabaEmulatorOptions): Pro
       iceFlows.set(flowId, { flowId, name, region, status, createTime: isoSeconds(Date.now()), outputs: new Map() });
       return flowId;
     },
-    seedCamsFlow: ({ name, categories = ['OTHER'], custSpaceId = '' }) => {
+    seedCamsFlow: ({ name, categories = ['OTHER'], custSpaceId = '', status = 'DRAFT' }) => {
       const flowId = String(++camsSequence);
-      camsFlows.set(flowId, { flowId, name, categories, custSpaceId, status: 'DRAFT' });
+      camsFlows.set(flowId, { flowId, name, categories, custSpaceId, status });
       return flowId;
     },
   };

@@ -94,6 +94,11 @@ export interface RunningVolcengineLiveEmulator extends RunningEmulator {
   tasks(): EmulatedTask[];
   /** Puts a group in place as if someone else had created it (conflict tests). */
   addGroup(group: { name: string; projectName?: string; tags?: Array<{ Key: string; Value: string }> }): void;
+  /**
+   * Puts a running task in a group as if someone else had created it (teardown's "not ours" tests). Starts now, ends
+   * in an hour unless told. Returns its id.
+   */
+  addTask(task: { groupName: string; title: string; startTime?: number; endTime?: number }): string;
 }
 
 interface GroupRecord {
@@ -455,6 +460,22 @@ export async function startVolcengineLiveEmulator(
     },
     addGroup: (group) => {
       groups.set(group.name, { name: group.name, projectName: group.projectName ?? 'default', tags: group.tags ?? [] });
+    },
+    addTask: ({ groupName, title, startTime, endTime }) => {
+      if (!groups.has(groupName)) throw new Error(`addTask: no group ${groupName}`);
+      const taskId = randomBytes(12).toString('hex');
+      const start = startTime ?? Math.floor(Date.now() / 1000);
+      const body = { Type: 0, SrcAddr: 'rtmp://origin.example.com/live/other', DstAddr: 'rtmp://push.example.com/x' };
+      tasks.set(taskId, {
+        taskId,
+        groupName,
+        title,
+        startTime: start,
+        endTime: endTime ?? start + 3600,
+        stopped: false,
+        body,
+      });
+      return taskId;
     },
   };
 }

@@ -7,12 +7,19 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ProvisionRequest, parseRequest, type VendorId } from '../../functions/domain/contract.ts';
-import { TeardownPendingError } from '../../functions/domain/errors.ts';
-import { type TeardownResult, teardownTargetOf, unpaced, type VendorClient } from '../../functions/vendors/types.ts';
+import { TeardownPendingError, VendorConflictError } from '../../functions/domain/errors.ts';
+import {
+  type TeardownResult,
+  type TeardownTarget,
+  teardownTargetOf,
+  unpaced,
+  type VendorClient,
+} from '../../functions/vendors/types.ts';
 import { requestsFor } from '../../local/batch/demo-batch.ts';
 import type { RunningAlibabaEmulator } from '../../local/emulators/alibaba.ts';
 import type { RunningEmulator } from '../../local/emulators/common.ts';
 import { LOCAL_VENDORS } from '../../local/emulators/registry.ts';
+import { addForeignFlow } from '../helpers/foreign-flows.ts';
 import { vendorResources } from '../helpers/vendor-state.ts';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -24,6 +31,7 @@ interface Setup {
   readonly emulator: RunningEmulator;
   readonly client: VendorClient;
   readonly request: ProvisionRequest;
+  readonly env: Readonly<Record<string, string>>;
 }
 
 async function setUp(vendor: VendorId): Promise<Setup> {
@@ -35,7 +43,7 @@ async function setUp(vendor: VendorId): Promise<Setup> {
   cleanups.push(() => (client as { destroy?: () => void }).destroy?.());
   const parsed = parseRequest(requestsFor(vendor, 1, 'teardown')[0]);
   if (!parsed.ok) throw new Error(parsed.issues.join('; '));
-  return { emulator, client, request: parsed.request };
+  return { emulator, client, request: parsed.request, env };
 }
 
 /** A created, started flow that the vendor reports running (or, Volcengine, scheduled to). */
@@ -54,10 +62,11 @@ async function runningFlow({ client, request }: Setup): Promise<string> {
 async function tearDown(
   { client, request }: Setup,
   flowId: string,
+  target: TeardownTarget = teardownTargetOf(request),
 ): Promise<{ result: TeardownResult; pending: number }> {
   for (let pending = 0; pending < 200; pending++) {
     try {
-      return { result: await client.teardownFlow(teardownTargetOf(request), flowId), pending };
+      return { result: await client.teardownFlow(target, flowId), pending };
     } catch (error) {
       if (!(error instanceof TeardownPendingError)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -130,5 +139,72 @@ describe('vendor rules the one-shot stop-then-delete broke on', () => {
     expect(result.outcome).toBe('DELETED');
     const emulator = setup.emulator as unknown as { groups(): unknown[] };
     expect(emulator.groups()).toEqual([]);
+  });
+});
+
+/** Calls teardown once and answers the VendorConflict it must raise. */
+async function refusal(setup: Setup, flowId: string, target: TeardownTarget): Promise<VendorConflictError> {
+  const error = await setup.client.teardownFlow(target, flowId).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(VendorConflictError);
+  return error as VendorConflictError;
+}
+
+describe.each(LOCAL_VENDORS.map((v) => v.vendor))('%s: teardown deletes only our own flows', (vendor) => {
+  it('refuses a flow that carries no request identity, by flow id or by requestId, and leaves it as it was', async () => {
+    const setup = await setUp(vendor);
+    const space = teardownTargetOf(setup.request).custSpaceId;
+    const foreign = await addForeignFlow(vendor, setup.emulator, {
+      region: setup.request.region,
+      env: setup.env,
+      ...(space ? { custSpaceId: space } : {}),
+    });
+    const before = foreign.status();
+    expect(before).toBeDefined();
+
+    const byFlowId = await refusal(setup, foreign.flowId, {
+      vendor,
+      region: setup.request.region,
+      ...(space ? { custSpaceId: space } : {}),
+    });
+    expect(byFlowId.name).toBe('VendorConflict');
+    expect(byFlowId.message).toContain("does not carry flow-provisioner's request identity");
+    expect(byFlowId.details.vendor).toBe(vendor);
+    await refusal(setup, foreign.flowId, teardownTargetOf(setup.request));
+    // Still there, in the state it was in: nothing was stopped, deprecated or deleted.
+    expect(foreign.status()).toBe(before);
+  });
+
+  it('refuses our flow of another request when the requestId is known, and tears it down by its flow id', async () => {
+    const setup = await setUp(vendor);
+    const { flowId } = await setup.client.createFlow(setup.request);
+    const base = teardownTargetOf(setup.request);
+
+    const other = await refusal(setup, flowId, { ...base, requestId: 'someone-else-7' });
+    expect(other.message).toContain('someone-else-7');
+    expect(vendorResources(vendor, setup.emulator, [setup.request])).toHaveLength(1);
+
+    // A deprovision by flow id knows no requestId: our identity (any request's) is enough.
+    const { requestId: _known, ...byFlowId } = base;
+    const { result } = await tearDown(setup, flowId, byFlowId);
+    expect(result).toMatchObject({ flowId, outcome: 'DELETED' });
+    expect(vendorResources(vendor, setup.emulator, [setup.request])).toEqual([]);
+    // Gone is gone, whoever asks: no identity is checked on a flow that is not there.
+    expect((await tearDown(setup, flowId, { ...base, requestId: 'someone-else-7' })).result.outcome).toBe(
+      'ALREADY_GONE',
+    );
+  });
+});
+
+describe('teardown spends as few identity reads as it can', () => {
+  it('aws-mediaconnect: reads the tags before the stop and before the delete, never while it only waits', async () => {
+    const setup = await setUp('aws-mediaconnect');
+    const flowId = await runningFlow(setup);
+    const emulator = setup.emulator as unknown as { journal: { entries: { operation: string }[] } };
+    const from = emulator.journal.entries.length;
+    const { pending } = await tearDown(setup, flowId);
+    const calls = emulator.journal.entries.slice(from).map((e) => e.operation);
+    expect(pending).toBeGreaterThan(1);
+    expect(calls.filter((op) => op === 'ListTagsForResource')).toHaveLength(2);
+    expect(calls.filter((op) => op === 'DescribeFlow').length).toBeGreaterThan(2);
   });
 });

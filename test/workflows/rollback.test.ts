@@ -183,15 +183,15 @@ describe('onFailure: rollback against the MediaConnect emulator', () => {
       stopFlow: (r, id) => real.stopFlow(r as never, id),
       deleteFlow: (r, id) => real.deleteFlow(r as never, id),
       teardownFlow: (r, id) => {
-        // The teardown's next call is its StopFlow or its DeleteFlow (after one DescribeFlow): the first of each loses
-        // its answer.
+        // The teardown's next call is its StopFlow or its DeleteFlow (after DescribeFlow and the identity read,
+        // ListTagsForResource): the first of each loses its answer.
         const journal = emulator.journal.entries;
         const flow = emulator.flows()[0];
         const stopNext = flow?.status === 'ACTIVE' && !journal.some((e) => e.operation === 'StopFlow');
         const deleteNext = flow?.status === 'STANDBY' && !journal.some((e) => e.operation === 'DeleteFlow');
         if (stopNext || deleteNext) {
           let draws = 0;
-          emulator.setFaults({ timeoutRate: 1, random: () => (draws++ === 1 ? 0 : 1) });
+          emulator.setFaults({ timeoutRate: 1, random: () => (draws++ === 2 ? 0 : 1) });
         }
         return real.teardownFlow(r as never, id);
       },

@@ -27,9 +27,10 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import type { FlowConnection } from '../../domain/flow-event.ts';
-import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { vendorFlowName, vendorFlowNameIdentity } from '../alibaba/flow-name.ts';
 import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import { type AlibabaClientOptions, errorForAlibabaCode, type RpcParams, safeVendorMessage } from '../alibaba/rpc.ts';
+import { refuseUnlessOurs } from '../common/teardown-identity.ts';
 import type {
   CreatedFlow,
   CreateOptions,
@@ -247,7 +248,9 @@ export class AlibabaCamsClient
 
   /**
    * CAMS deletes a DRAFT flow only; a PUBLISHED one can only be deprecated (DeprecateFlow), after which it serves
-   * nothing but stays listed: the result says `DEPRECATED`, never `DELETED`, so nobody believes it is gone.
+   * nothing but stays listed: the result says `DEPRECATED`, never `DELETED`, so nobody believes it is gone. The GetFlow
+   * read also shows the flow's name, the only identity a CAMS flow carries: one not ours is refused (`VendorConflict`)
+   * before anything changes (`vendorFlowNameIdentity`).
    */
   async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
     const endpoint = this.endpointFor(target.region);
@@ -259,7 +262,8 @@ export class AlibabaCamsClient
       }
       throw read.error;
     }
-    const status = this.parse(flowData, read.data, 'GetFlow').Status;
+    const { Status: status, FlowName } = this.parse(flowData, read.data, 'GetFlow');
+    refuseUnlessOurs(target, flowId, vendorFlowNameIdentity(FlowName), { vendor: this.vendor, operation: 'GetFlow' });
     if (status === 'DRAFT') {
       const deleted = await this.invoke(endpoint, 'DeleteFlow', { FlowId: flowId, CustSpaceId: space });
       if (!deleted.ok && deleted.details.vendorCode !== 'InvalidFlowId.NotFound') throw deleted.error;

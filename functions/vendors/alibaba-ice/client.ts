@@ -28,7 +28,7 @@ import {
   VendorUnavailableError,
 } from '../../domain/errors.ts';
 import type { FlowConnection } from '../../domain/flow-event.ts';
-import { vendorFlowName } from '../alibaba/flow-name.ts';
+import { vendorFlowName, vendorFlowNameIdentity } from '../alibaba/flow-name.ts';
 import { AlibabaProductClient, alibabaProduct } from '../alibaba/product-client.ts';
 import {
   type AlibabaClientOptions,
@@ -37,6 +37,7 @@ import {
   type RpcParams,
   safeVendorMessage,
 } from '../alibaba/rpc.ts';
+import { refuseUnlessOurs } from '../common/teardown-identity.ts';
 import type {
   CreatedFlow,
   FlowState,
@@ -245,6 +246,8 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
   /**
    * offline → DeleteMediaConnectFlow, one step of it per call. ICE refuses to delete an online flow, and nothing says
    * `offline` takes effect within the call, so the flow is read again after it: still online raises `TeardownPending`.
+   * The first read also shows the flow's name, the only identity an ICE flow carries: one not ours is refused
+   * (`VendorConflict`) before anything changes (`vendorFlowNameIdentity`).
    */
   async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
     const endpoint = this.endpointFor(target.region);
@@ -257,6 +260,10 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
     const gone: TeardownResult = { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not found' };
     let flow = await read();
     if (!flow) return gone;
+    refuseUnlessOurs(target, flowId, vendorFlowNameIdentity(flow.FlowName), {
+      vendor: this.vendor,
+      operation: 'GetMediaConnectFlow',
+    });
     if (flow.FlowStatus.toLowerCase() === 'online') {
       await this.expectOk(endpoint, 'UpdateMediaConnectFlowStatus', { FlowId: flowId, Status: 'offline' });
       flow = await read();

@@ -43,6 +43,7 @@ import {
 } from '../../domain/errors.ts';
 import type { FlowConnection } from '../../domain/flow-event.ts';
 import { endpointFromEnv } from '../common/environment.ts';
+import { refuseUnlessOurs, requestIdIdentity } from '../common/teardown-identity.ts';
 import type {
   CreatedFlow,
   CreateOptions,
@@ -305,7 +306,10 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
 
   /**
    * StopFlow → STANDBY → DeleteFlow, one step of it per call. MediaConnect deletes only a STANDBY flow and STOPPING
-   * takes time (docs/vendors/aws-mediaconnect.md: DeleteFlow needs a stopped flow), so a flow still starting, stopping or updating raises `TeardownPending` and the workflow comes back.
+   * takes time (docs/vendors/aws-mediaconnect.md, "Teardown"), so a flow still stopping or updating raises
+   * `TeardownPending` and the workflow comes back. DescribeFlow answers no tags, so before it stops, deletes or
+   * answers for a flow, teardown reads the request-id tag (ListTagsForResource) and refuses a flow not ours
+   * (`VendorConflict`); a poll that only waits changes nothing and reads no tags.
    */
   async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
     let flow: z.output<typeof flowShape>;
@@ -320,6 +324,19 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
         vendor: this.vendor,
         operation: 'DescribeFlow',
       });
+    if (flow.Status === 'STOPPING' || flow.Status === 'UPDATING') throw pending(flow.Status);
+    let tags: Record<string, string>;
+    try {
+      tags = await this.tagsOf(target.region, flowId);
+    } catch (error) {
+      if (isNotFound(error)) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'NotFoundException' };
+      throw error;
+    }
+    const owner = tags[REQUEST_ID_TAG];
+    refuseUnlessOurs(target, flowId, requestIdIdentity(owner ? [owner] : [], `tag ${REQUEST_ID_TAG}`), {
+      vendor: this.vendor,
+      operation: 'ListTagsForResource',
+    });
     switch (flow.Status) {
       case 'DELETING':
         return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
@@ -327,9 +344,6 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
       case 'ACTIVE':
         await this.stopIn(target.region, flowId);
         throw pending('STOPPING');
-      case 'STOPPING':
-      case 'UPDATING':
-        throw pending(flow.Status);
       default:
         await this.deleteIn(target.region, flowId);
         return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
@@ -356,10 +370,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
       for (const flow of listed.Flows.filter((f) => f.Name === name)) {
         let tags: Record<string, string>;
         try {
-          const tagged = await this.send(request.region, 'ListTagsForResource', (sdk, options) =>
-            sdk.send(new ListTagsForResourceCommand({ ResourceArn: flow.FlowArn }), options),
-          );
-          tags = parseOutput(tagsOutput, tagged, 'ListTagsForResource').Tags;
+          tags = await this.tagsOf(request.region, flow.FlowArn);
         } catch (error) {
           if (isNotFound(error)) continue; // deleted since it was listed
           throw error;
@@ -383,6 +394,13 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
       );
     }
     return undefined;
+  }
+
+  private async tagsOf(region: string, flowArn: string): Promise<Record<string, string>> {
+    const output = await this.send(region, 'ListTagsForResource', (sdk, options) =>
+      sdk.send(new ListTagsForResourceCommand({ ResourceArn: flowArn }), options),
+    );
+    return parseOutput(tagsOutput, output, 'ListTagsForResource').Tags;
   }
 
   private async readFlow(region: string, flowId: string): Promise<z.output<typeof flowShape>> {

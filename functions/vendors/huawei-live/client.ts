@@ -37,6 +37,7 @@ import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
+import { refuseUnlessOurs, requestIdIdentity } from '../common/teardown-identity.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import type {
@@ -72,6 +73,14 @@ export function huaweiFlowName(request: Pick<HuaweiLiveRequest, 'requestId' | 'f
 /** What every source description of our flows carries, so an existing flow can be recognised as ours. */
 export function huaweiIdentityMarker(requestId: string): string {
   return `[${REQUEST_ID_TAG}=${requestId}]`;
+}
+
+const MARKER_PATTERN = new RegExp(`\\[${REQUEST_ID_TAG}=([A-Za-z0-9_-]+)\\]`, 'g');
+
+/** The request ids whose marker a flow's source descriptions carry (teardown's identity check). */
+export function huaweiMarkedRequestIds(detail: { readonly sources?: ReadonlyArray<{ description?: string }> }) {
+  const text = (detail.sources ?? []).map((source) => source.description ?? '').join('\n');
+  return [...new Set([...text.matchAll(MARKER_PATTERN)].map((match) => match[1]!))];
 }
 
 /**
@@ -425,20 +434,25 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
    * ModifyFlowStop → DeleteFlow, one step of it per call. "Not found" is a 404 carrying a Live code; a gateway 404
    * (`APIG.0101`: the API does not exist) is a real failure, never "gone". Huawei refuses to delete a started flow with
    * `LIVE.103011022` (docs/vendors/huawei-live.md), and a started flow can read STANDBY until it runs, so that answer
-   * stops the flow and raises `TeardownPending`: the next call finds it stopped and deletes it.
+   * stops the flow and raises `TeardownPending`: the next call finds it stopped and deletes it. The detail read also
+   * shows the sources' identity markers (`huaweiIdentityMarker`): a flow without ours is refused (`VendorConflict`)
+   * before anything changes.
    */
   async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
     const req = { region: target.region };
     const gone: TeardownResult = { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not found' };
     const pending = (why: string) =>
       new TeardownPendingError(`huawei-live: flow ${flowId} ${why}`, { vendor: this.vendor, operation: 'DeleteFlow' });
-    let status: FlowStatus;
+    let detail: FlowDetail;
     try {
-      status = statusOf(await this.detail(req, flowId));
+      detail = await this.detail(req, flowId);
     } catch (error) {
       if (isFlowNotFound(error)) return gone;
       throw error;
     }
+    const identity = requestIdIdentity(huaweiMarkedRequestIds(detail), `source marker ${REQUEST_ID_TAG}`);
+    refuseUnlessOurs(target, flowId, identity, { vendor: this.vendor, operation: 'ShowFlowDetail' });
+    const status = statusOf(detail);
     if (status.state === 'ACTIVE' || status.state === 'STARTING') {
       await this.stopIn(req.region, flowId);
       throw pending(`was ${status.vendorStatus}; stopped, deleted once it has settled`);

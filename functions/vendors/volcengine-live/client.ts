@@ -33,6 +33,7 @@ import type { FlowConnection } from '../../domain/flow-event.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
+import { refuseUnlessOurs, requestIdIdentity } from '../common/teardown-identity.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import type {
@@ -107,6 +108,7 @@ const groupItem = z.object({
 const listGroupsResult = z.object({ List: z.array(groupItem).nullish(), Total: z.number().int().optional() });
 
 type TaskItem = z.output<typeof taskItem>;
+type GroupItem = z.output<typeof groupItem>;
 
 const TASK_PAGE_SIZE = 500;
 const GROUP_PAGE_SIZE = 1000;
@@ -310,11 +312,28 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
 
   /**
    * StopPullToPushTask → DeletePullToPushTask → DeletePullToPushGroup. Volcengine refuses to delete a group that still
-   * holds tasks, so the group goes only once none is listed; a task or group already gone is skipped.
+   * holds tasks, so the group goes only once none is listed; a task or group already gone is skipped. The group is
+   * read first (ListPullToPushGroup, the only call that answers its tags): a group no longer listed is gone, one
+   * without our request-identity tag is refused (`VendorConflict`) before anything changes.
    */
   async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
     const req = { region: target.region };
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
+    const listed = await this.findGroup(req.region, groupName);
+    if (!listed.group) {
+      if (listed.complete) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not listed' };
+      throw new VendorConflictError(
+        `volcengine-live: more than ${this.maxGroupPages * GROUP_PAGE_SIZE} groups; group ${groupName} is not among those read, so whether it is ours cannot be told and nothing was torn down`,
+        { vendor: VENDOR, operation: 'ListPullToPushGroup' },
+      );
+    }
+    const owners = (listed.group.Tags ?? []).flatMap((tag) =>
+      tag.Key === REQUEST_ID_TAG && tag.Value ? [tag.Value] : [],
+    );
+    refuseUnlessOurs(target, flowId, requestIdIdentity(owners, `tag ${REQUEST_ID_TAG}`), {
+      vendor: VENDOR,
+      operation: 'ListPullToPushGroup',
+    });
     let tasks: TaskItem[];
     try {
       tasks = await this.listTasks(req.region, groupName);
@@ -370,33 +389,43 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
   /** The group exists: it is ours only if it carries our request-identity tag. */
   private async assertOurGroup(req: VolcengineLiveRequest, conflict: VendorConflictError): Promise<void> {
     const details = { ...conflict.details, operation: 'CreatePullToPushGroup' };
-    for (let page = 1; page <= this.maxGroupPages; page++) {
-      const result = listGroupsResult.safeParse(
-        await this.call({
-          action: 'ListPullToPushGroup',
-          region: req.region,
-          method: 'POST',
-          body: { PageNum: page, PageSize: GROUP_PAGE_SIZE },
-        }),
+    const { group } = await this.findGroup(req.region, req.flow.name);
+    if (group) {
+      if (group.Tags?.some((tag) => tag.Key === REQUEST_ID_TAG && tag.Value === req.requestId)) return;
+      throw new VendorConflictError(
+        `volcengine-live: pull-to-push group "${req.flow.name}" already exists and is not this request's (no ${REQUEST_ID_TAG}=${req.requestId} tag); choose another flow.name`,
+        details,
+        { cause: conflict },
       );
-      if (!result.success) throw unexpected('ListPullToPushGroup', 'Result.List missing');
-      const groups = result.data.List ?? [];
-      const group = groups.find((g) => g.Name === req.flow.name);
-      if (group) {
-        if (group.Tags?.some((tag) => tag.Key === REQUEST_ID_TAG && tag.Value === req.requestId)) return;
-        throw new VendorConflictError(
-          `volcengine-live: pull-to-push group "${req.flow.name}" already exists and is not this request's (no ${REQUEST_ID_TAG}=${req.requestId} tag); choose another flow.name`,
-          details,
-          { cause: conflict },
-        );
-      }
-      if (groups.length < GROUP_PAGE_SIZE) break;
     }
     throw new VendorConflictError(
       `volcengine-live: Volcengine says group "${req.flow.name}" already exists but it is not listed; choose another flow.name`,
       details,
       { cause: conflict },
     );
+  }
+
+  /**
+   * The group named `name` as ListPullToPushGroup lists it (there is no get by name), reading at most `maxGroupPages`
+   * pages; `complete` says whether every group was read, so a group not found is really not there.
+   */
+  private async findGroup(region: string, name: string): Promise<{ group?: GroupItem; complete: boolean }> {
+    for (let page = 1; page <= this.maxGroupPages; page++) {
+      const result = listGroupsResult.safeParse(
+        await this.call({
+          action: 'ListPullToPushGroup',
+          region,
+          method: 'POST',
+          body: { PageNum: page, PageSize: GROUP_PAGE_SIZE },
+        }),
+      );
+      if (!result.success) throw unexpected('ListPullToPushGroup', 'Result.List missing');
+      const groups = result.data.List ?? [];
+      const group = groups.find((g) => g.Name === name);
+      if (group) return { group, complete: true };
+      if (groups.length < GROUP_PAGE_SIZE) return { complete: true };
+    }
+    return { complete: false };
   }
 
   /**
