@@ -9,10 +9,8 @@
  * - Every vendor answer maps to one class of the taxonomy, decided by the vendor's error name *and* the HTTP status.
  * - Responses are checked with zod for the fields used.
  * - Get-or-create (docs/architecture.md, "Exactly-once effects"): MediaConnect has no client token and accepts
- *   duplicate flow names, so a CreateFlow retried after a lost answer would make a second flow. Every flow we create
- * carries the tag   `flow-provisioner:request-id`; before creating, ListFlows finds the flows of that name and
- * ListTagsForResource   tells ours (adopted) from someone else's (`VendorConflict`: we never create a second flow of a
- * taken name).
+ *   duplicate flow names, so a create that may repeat an earlier one first looks for a flow of its name carrying our
+ *   request-id tag (`./lookup.ts`). Teardown is `./teardown.ts`.
  * - Desired state under lost answers: StartFlow on a flow already STARTING/ACTIVE, StopFlow on one already
  *   STANDBY/STOPPING and DeleteFlow on one already gone answer the state instead of failing; GrantFlowEntitlements
  *   adopts entitlements of our names already on the flow (DescribeFlow). Each extra read is one more paced call.
@@ -35,15 +33,10 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { z } from 'zod';
 import type { AwsMediaConnectRequest } from '../../domain/contract.ts';
-import {
-  TeardownPendingError,
-  VendorConflictError,
-  VendorRejectedError,
-  VendorUnavailableError,
-} from '../../domain/errors.ts';
+import type { VendorRejectedError } from '../../domain/errors.ts';
+import { VendorUnavailableError } from '../../domain/errors.ts';
 import type { FlowConnection } from '../../domain/flow-event.ts';
 import { endpointFromEnv } from '../common/environment.ts';
-import { refuseUnlessOurs, requestIdIdentity } from '../common/teardown-identity.ts';
 import type {
   CreatedFlow,
   CreateOptions,
@@ -58,11 +51,11 @@ import type {
 import { REQUEST_ID_TAG, unpaced } from '../types.ts';
 import { awsEntitlementOutput, awsFlowConnection } from './connection.ts';
 import { awsMediaConnect } from './descriptor.ts';
-import { compactDetails, toVendorError } from './errors.ts';
+import { compactDetails, isBadRequest, isNotFound, toVendorError } from './errors.ts';
+import { findOwnFlow, LIST_PAGE_SIZE, type LookupCalls } from './lookup.ts';
+import { type TeardownCalls, teardownFlow } from './teardown.ts';
 
 const VENDOR = 'aws-mediaconnect';
-/** ListFlows page size (the API's maximum); an account holds 20 flows per region by default. */
-const LIST_PAGE_SIZE = 1000;
 
 export interface AwsMediaConnectClientOptions {
   /**
@@ -100,6 +93,14 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
   private readonly clients = new Map<string, MediaConnectClient>();
   /** Clients this instance built (and so may destroy); an injected `sdk` belongs to its caller. */
   private readonly owned = new Set<MediaConnectClient>();
+  /** The calls get-or-create's lookup and the teardown make, on this client's pacer and SDK clients. */
+  private readonly calls: LookupCalls & TeardownCalls = {
+    listFlows: (region, nextToken) => this.listFlows(region, nextToken),
+    tagsOf: (region, flowArn) => this.tagsOf(region, flowArn),
+    readFlow: (region, flowId) => this.readFlow(region, flowId),
+    stopFlow: (region, flowId) => this.stopIn(region, flowId),
+    deleteFlow: (region, flowId) => this.deleteIn(region, flowId),
+  };
 
   constructor(options: AwsMediaConnectClientOptions) {
     this.region = options.region;
@@ -138,7 +139,7 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     const { flow } = request;
     // MediaConnect accepts two flows of one name, so a create that may repeat an earlier one looks first; a first try
     // cannot find its own flow and goes straight to CreateFlow.
-    const existing = options.firstTry ? undefined : await this.findOwnFlow(request);
+    const existing = options.firstTry ? undefined : await findOwnFlow(this.calls, request, this.maxListPages);
     if (existing) {
       return {
         flowId: existing.FlowArn,
@@ -304,96 +305,19 @@ export class AwsMediaConnectClient implements VendorClient<AwsMediaConnectReques
     }
   }
 
-  /**
-   * StopFlow → STANDBY → DeleteFlow, one step of it per call. MediaConnect deletes only a STANDBY flow and STOPPING
-   * takes time (docs/vendors/aws-mediaconnect.md, "Teardown"), so a flow still stopping or updating raises
-   * `TeardownPending` and the workflow comes back. DescribeFlow answers no tags, so before it stops, deletes or
-   * answers for a flow, teardown reads the request-id tag (ListTagsForResource) and refuses a flow not ours
-   * (`VendorConflict`); a poll that only waits changes nothing and reads no tags.
-   */
+  /** StopFlow → STANDBY → DeleteFlow, one step per call, after the identity check (`./teardown.ts`). */
   async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
-    let flow: z.output<typeof flowShape>;
-    try {
-      flow = await this.readFlow(target.region, flowId);
-    } catch (error) {
-      if (isNotFound(error)) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'NotFoundException' };
-      throw error;
-    }
-    const pending = (status: string) =>
-      new TeardownPendingError(`MediaConnect: flow ${flowId} is ${status}; it is deleted once STANDBY`, {
-        vendor: this.vendor,
-        operation: 'DescribeFlow',
-      });
-    if (flow.Status === 'STOPPING' || flow.Status === 'UPDATING') throw pending(flow.Status);
-    let tags: Record<string, string>;
-    try {
-      tags = await this.tagsOf(target.region, flowId);
-    } catch (error) {
-      if (isNotFound(error)) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'NotFoundException' };
-      throw error;
-    }
-    const owner = tags[REQUEST_ID_TAG];
-    refuseUnlessOurs(target, flowId, requestIdIdentity(owner ? [owner] : [], `tag ${REQUEST_ID_TAG}`), {
-      vendor: this.vendor,
-      operation: 'ListTagsForResource',
-    });
-    switch (flow.Status) {
-      case 'DELETING':
-        return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
-      case 'STARTING':
-      case 'ACTIVE':
-        await this.stopIn(target.region, flowId);
-        throw pending('STOPPING');
-      default:
-        await this.deleteIn(target.region, flowId);
-        return { flowId, outcome: 'DELETED', vendorStatus: 'DELETING' };
-    }
+    return teardownFlow(this.calls, target, flowId);
   }
 
-  /**
-   * The flow of this request, if one exists: flows named `flow.name` (ListFlows, paged) whose request-id tag is ours
-   * (ListTagsForResource). A namesake without our tag is someone else's: `VendorConflict`, never a second flow.
-   */
-  private async findOwnFlow(request: AwsMediaConnectRequest): Promise<z.output<typeof listedFlow> | undefined> {
-    const name = request.flow.name;
-    const foreign: string[] = [];
-    let nextToken: string | undefined;
-    for (let page = 0; page < this.maxListPages; page++) {
-      const token = nextToken;
-      const output = await this.send(request.region, 'ListFlows', (sdk, options) =>
-        sdk.send(
-          new ListFlowsCommand({ MaxResults: LIST_PAGE_SIZE, ...(token !== undefined ? { NextToken: token } : {}) }),
-          options,
-        ),
-      );
-      const listed = parseOutput(listOutput, output, 'ListFlows');
-      for (const flow of listed.Flows.filter((f) => f.Name === name)) {
-        let tags: Record<string, string>;
-        try {
-          tags = await this.tagsOf(request.region, flow.FlowArn);
-        } catch (error) {
-          if (isNotFound(error)) continue; // deleted since it was listed
-          throw error;
-        }
-        if (tags[REQUEST_ID_TAG] === request.requestId) return flow;
-        foreign.push(`${flow.FlowArn} (${REQUEST_ID_TAG}=${tags[REQUEST_ID_TAG] ?? 'none'})`);
-      }
-      nextToken = listed.NextToken;
-      if (nextToken === undefined) break;
-    }
-    if (foreign.length > 0) {
-      throw new VendorConflictError(
-        `MediaConnect: flow name "${name}" is taken in ${request.region} by ${foreign.join(', ')}, not this request's; choose another flow.name or delete that flow`,
-        { vendor: VENDOR, operation: 'CreateFlow' },
-      );
-    }
-    if (nextToken !== undefined) {
-      throw new VendorConflictError(
-        `MediaConnect: more than ${this.maxListPages * LIST_PAGE_SIZE} flows in ${request.region}; could not make sure no flow of this request exists, so none was created`,
-        { vendor: VENDOR, operation: 'ListFlows' },
-      );
-    }
-    return undefined;
+  private async listFlows(region: string, token: string | undefined): Promise<z.output<typeof listOutput>> {
+    const output = await this.send(region, 'ListFlows', (sdk, options) =>
+      sdk.send(
+        new ListFlowsCommand({ MaxResults: LIST_PAGE_SIZE, ...(token !== undefined ? { NextToken: token } : {}) }),
+        options,
+      ),
+    );
+    return parseOutput(listOutput, output, 'ListFlows');
   }
 
   private async tagsOf(region: string, flowArn: string): Promise<Record<string, string>> {
@@ -565,12 +489,4 @@ function parseOutput<S extends z.ZodType>(schema: S, output: unknown, operation:
 
 function toFlowStatus(output: { FlowArn: string; Status: string }): FlowStatus {
   return { flowId: output.FlowArn, state: flowStateOf(output.Status), vendorStatus: output.Status };
-}
-
-function isBadRequest(error: unknown): error is VendorRejectedError {
-  return error instanceof VendorRejectedError && error.details.vendorCode === 'BadRequestException';
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof VendorRejectedError && error.details.vendorCode === 'NotFoundException';
 }

@@ -148,3 +148,13 @@ function sanitize(message: string | undefined): string {
 export function compactDetails(details: VendorErrorDetails): VendorErrorDetails {
   return Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) as VendorErrorDetails;
 }
+
+/** MediaConnect refused the call for the flow's state or an existing name (HTTP 400). */
+export function isBadRequest(error: unknown): error is VendorRejectedError {
+  return error instanceof VendorRejectedError && error.details.vendorCode === 'BadRequestException';
+}
+
+/** No such flow (HTTP 404). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof VendorRejectedError && error.details.vendorCode === 'NotFoundException';
+}
