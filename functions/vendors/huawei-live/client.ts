@@ -14,7 +14,8 @@
  *   earlier try (not `firstTry`: a retry, redrive, later attempt or redelivery) first lists the flows (ListFlows, paged
  *   to the end), reads the one named ours and adopts it when the marker is there, and only creates when there is none.
  *   A first try cannot meet a flow of its own, so it creates at once. A `LIVE.103011018` answer to the create is looked
- *   up the same way; a namesake without the marker is `VendorConflict`.
+ *   up the same way; a namesake without the marker is `VendorConflict` (`./lookup.ts`).
+ * - Teardown (stop, then delete, after the identity check) is `./teardown.ts`.
  * - Errors: `{ error_code, error_msg }` bodies mapped by code first (APIG.0308 throttles whatever the status), by HTTP
  *   status only when the code is unknown.
  * - One HTTP call per `pace(...)`; each call signed when it leaves (inside the pacer), with a deadline.
@@ -27,7 +28,6 @@ import type { HuaweiLiveRequest, ProvisionRequest } from '../../domain/contract.
 import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
 import {
   InvalidRequestError,
-  TeardownPendingError,
   VendorConflictError,
   VendorRejectedError,
   VendorUnavailableError,
@@ -37,28 +37,28 @@ import { vendorFlowName } from '../alibaba/flow-name.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
-import { refuseUnlessOurs, requestIdIdentity } from '../common/teardown-identity.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import type {
   CreatedFlow,
   CreateOptions,
-  FlowState,
   FlowStatus,
   GrantedEntitlement,
   TeardownResult,
   TeardownTarget,
   VendorClient,
 } from '../types.ts';
-import { REQUEST_ID_TAG } from '../types.ts';
 import { huaweiIngest, huaweiOutputs } from './connection.ts';
 import { huaweiLive } from './descriptor.ts';
-import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, HUAWEI_STATE_CONFLICT } from './errors.ts';
+import { HUAWEI_ALREADY_EXISTS, HUAWEI_ERRORS, isStateConflict } from './errors.ts';
+import { type FlowDetail, flowDetail, huaweiFlowState, huaweiFlowStatus, huaweiIdentityMarker } from './flows.ts';
+import { findOwnFlow, LIST_PAGE_SIZE, type LookupCalls } from './lookup.ts';
 import { type HuaweiCredentials, signHuaweiRequest } from './signer.ts';
+import { type TeardownCalls, teardownFlow } from './teardown.ts';
+
+export { huaweiFlowState, huaweiIdentityMarker, huaweiMarkedRequestIds } from './flows.ts';
 
 const VENDOR = 'huawei-live';
-/** ListFlows pages at most 100 flows. */
-const LIST_PAGE_SIZE = 100;
 
 /** The documented regional host: `live.{region}.myhuaweicloud.com`. */
 export function huaweiEndpointFor(region: string): URL {
@@ -68,31 +68,6 @@ export function huaweiEndpointFor(region: string): URL {
 /** The Huawei name of a request's flow: it carries the request identity. */
 export function huaweiFlowName(request: Pick<HuaweiLiveRequest, 'requestId' | 'flow'>): string {
   return vendorFlowName(request.flow.name, request.requestId);
-}
-
-/** What every source description of our flows carries, so an existing flow can be recognised as ours. */
-export function huaweiIdentityMarker(requestId: string): string {
-  return `[${REQUEST_ID_TAG}=${requestId}]`;
-}
-
-const MARKER_PATTERN = new RegExp(`\\[${REQUEST_ID_TAG}=([A-Za-z0-9_-]+)\\]`, 'g');
-
-/** The request ids whose marker a flow's source descriptions carry (teardown's identity check). */
-export function huaweiMarkedRequestIds(detail: { readonly sources?: ReadonlyArray<{ description?: string }> }) {
-  const text = (detail.sources ?? []).map((source) => source.description ?? '').join('\n');
-  return [...new Set([...text.matchAll(MARKER_PATTERN)].map((match) => match[1]!))];
-}
-
-/**
- * Huawei's flow status in our words. ACTIVE and STANDBY are documented; anything else is taken as a transition
- * (bounded polling decides), unless it names a failure.
- */
-export function huaweiFlowState(status: string): FlowState {
-  const upper = status.toUpperCase();
-  if (upper === 'ACTIVE') return 'ACTIVE';
-  if (upper === 'STANDBY') return 'STANDBY';
-  if (/ERROR|FAIL|ABNORMAL/.test(upper)) return 'ERROR';
-  return 'STARTING';
 }
 
 /** Maps one Huawei error answer to the taxonomy: the code decides; the status only when the code is unknown. */
@@ -111,14 +86,6 @@ const errorBody = z.object({
   error_msg: z.string().optional(),
   request_id: z.string().optional(),
 });
-const flowDetail = z.object({
-  flow_id: z.string().min(1),
-  name: z.string(),
-  status: z.string().min(1),
-  // Loose: the connection fields (`./connection.ts`) are read from the same answer.
-  sources: z.array(z.looseObject({ name: z.string(), description: z.string().optional() })).optional(),
-  outputs: z.array(z.object({ name: z.string() })).optional(),
-});
 const createResponse = z.object({ flow: flowDetail });
 const statusResponse = z.object({ status: z.string().min(1), flow_id: z.string().optional() });
 const listResponse = z.object({
@@ -129,8 +96,6 @@ const outputsResponse = z.object({
   flow_id: z.string().optional(),
   outputs: z.array(z.looseObject({ name: z.string() })).default([]),
 });
-
-type FlowDetail = z.output<typeof flowDetail>;
 
 // --- request mapping ---------------------------------------------------------------------------------------------
 
@@ -206,6 +171,13 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
   private readonly projectId: string;
   private readonly endpoint: URL | undefined;
   private readonly maxListPages: number;
+  /** The calls get-or-create's lookup and the teardown make, on this client's pacer and signer. */
+  private readonly calls: LookupCalls & TeardownCalls = {
+    listFlows: (region, offset) => this.listFlows(region, offset),
+    detail: (region, flowId) => this.detail({ region }, flowId),
+    stopFlow: (region, flowId) => this.stopIn(region, flowId),
+    deleteFlow: (region, flowId) => this.deleteIn(region, flowId),
+  };
 
   constructor(options: HuaweiLiveClientOptions) {
     super(huaweiLive, options);
@@ -235,9 +207,9 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     const req = own(request);
     const name = huaweiFlowName(req);
     // A create that may repeat an earlier try whose answer was lost looks first; a first try has nothing to find.
-    const existing = options.firstTry ? undefined : await this.findOurs(req, name);
+    const existing = options.firstTry ? undefined : await findOwnFlow(this.calls, req, name, this.maxListPages);
     // The detail that proved the flow ours answered its sources too: no further read for the connection.
-    if (existing) return { ...statusOf(existing), name, adopted: true, connection: connectionOf(existing) };
+    if (existing) return { ...huaweiFlowStatus(existing), name, adopted: true, connection: connectionOf(existing) };
     try {
       const answer = await this.call(
         {
@@ -253,12 +225,12 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
         },
         createResponse,
       );
-      return { ...statusOf(answer.flow), name, adopted: false, connection: connectionOf(answer.flow) };
+      return { ...huaweiFlowStatus(answer.flow), name, adopted: false, connection: connectionOf(answer.flow) };
     } catch (error) {
       if (!(error instanceof VendorConflictError) || error.details.vendorCode !== HUAWEI_ALREADY_EXISTS) throw error;
       // Created in the moment between the lookup and the create (a concurrent duplicate delivery): look again.
-      const raced = await this.findOurs(req, name, error);
-      if (raced) return { ...statusOf(raced), name, adopted: true, connection: connectionOf(raced) };
+      const raced = await findOwnFlow(this.calls, req, name, this.maxListPages, error);
+      if (raced) return { ...huaweiFlowStatus(raced), name, adopted: true, connection: connectionOf(raced) };
       throw new VendorConflictError(
         `huawei-live: Huawei answered ${HUAWEI_ALREADY_EXISTS} but no flow is named "${name}": something else of this request (a source name or port) is taken`,
         { ...error.details, operation: 'CreateFlows' },
@@ -289,7 +261,7 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
       return { flowId, state: state === 'STANDBY' ? 'STARTING' : state, vendorStatus: answer.status };
     } catch (error) {
       if (!isStateConflict(error)) throw error;
-      const status = statusOf(await this.detail(req, flowId));
+      const status = huaweiFlowStatus(await this.detail(req, flowId));
       if (status.state === 'STANDBY') throw error;
       return status;
     }
@@ -297,7 +269,7 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
 
   async describeFlow(request: HuaweiLiveRequest, flowId: string): Promise<FlowStatus> {
     const detail = await this.detail(own(request), flowId);
-    return statusOf(detail);
+    return huaweiFlowStatus(detail);
   }
 
   /** Adds the request's outputs in one call; a retry that finds them all on our flow adopts them. */
@@ -374,7 +346,7 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
       return { flowId, state: huaweiFlowState(answer.status), vendorStatus: answer.status };
     } catch (error) {
       if (!isStateConflict(error)) throw error;
-      const status = statusOf(await this.detail(req, flowId));
+      const status = huaweiFlowStatus(await this.detail(req, flowId));
       if (status.state !== 'STANDBY') throw error;
       return status;
     }
@@ -384,91 +356,35 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
   async deleteFlow(request: HuaweiLiveRequest, flowId: string): Promise<void> {
     const req = own(request);
     try {
-      await this.call(
-        { operation: 'DeleteFlow', region: req.region, method: 'DELETE', path: '/flows', query: { flow_id: flowId } },
-        z.unknown(),
-      );
+      await this.deleteIn(req.region, flowId);
     } catch (error) {
       if (!(error instanceof VendorRejectedError && error.details.httpStatus === 404)) throw error;
     }
   }
 
-  /**
-   * Our flow, if one exists: ListFlows paged to the end, the flow named ours read in full, and kept only when its
-   * sources carry our marker. A namesake without it is someone else's: `VendorConflict`, never a second flow.
-   */
-  private async findOurs(req: HuaweiLiveRequest, name: string, cause?: Error): Promise<FlowDetail | undefined> {
-    const details: VendorErrorDetails = { vendor: VENDOR, operation: 'CreateFlows' };
-    const marker = huaweiIdentityMarker(req.requestId);
-    for (let page = 0; page < this.maxListPages; page++) {
-      const list = await this.call(
-        {
-          operation: 'ListFlows',
-          region: req.region,
-          method: 'GET',
-          path: '/flows',
-          query: { limit: String(LIST_PAGE_SIZE), offset: String(page * LIST_PAGE_SIZE) },
-        },
-        listResponse,
-      );
-      for (const match of list.flows.filter((flow) => flow.name === name)) {
-        const detail = await this.detail(req, match.flow_id);
-        if (detail.sources?.some((source) => source.description?.includes(marker))) return detail;
-        throw new VendorConflictError(
-          `huawei-live: flow "${name}" (${match.flow_id}) already exists and is not this request's (no ${marker} on its sources); rename the flow or delete the other one`,
-          details,
-          cause ? { cause } : undefined,
-        );
-      }
-      const total = list.total ?? Number.POSITIVE_INFINITY;
-      if (list.flows.length < LIST_PAGE_SIZE || (page + 1) * LIST_PAGE_SIZE >= total) return undefined;
-    }
-    throw new VendorConflictError(
-      `huawei-live: the project holds more than ${this.maxListPages * LIST_PAGE_SIZE} flows, so whether "${name}" already exists cannot be told; nothing was created (raise maxListPages)`,
-      details,
-      cause ? { cause } : undefined,
+  /** ModifyFlowStop → DeleteFlow, one step per call, after the identity check (`./teardown.ts`). */
+  async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
+    return teardownFlow(this.calls, target, flowId);
+  }
+
+  private deleteIn(region: string, flowId: string): Promise<unknown> {
+    return this.call(
+      { operation: 'DeleteFlow', region, method: 'DELETE', path: '/flows', query: { flow_id: flowId } },
+      z.unknown(),
     );
   }
 
-  /**
-   * ModifyFlowStop → DeleteFlow, one step of it per call. "Not found" is a 404 carrying a Live code; a gateway 404
-   * (`APIG.0101`: the API does not exist) is a real failure, never "gone". Huawei refuses to delete a started flow with
-   * `LIVE.103011022` (docs/vendors/huawei-live.md), and a started flow can read STANDBY until it runs, so that answer
-   * stops the flow and raises `TeardownPending`: the next call finds it stopped and deletes it. The detail read also
-   * shows the sources' identity markers (`huaweiIdentityMarker`): a flow without ours is refused (`VendorConflict`)
-   * before anything changes.
-   */
-  async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
-    const req = { region: target.region };
-    const gone: TeardownResult = { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not found' };
-    const pending = (why: string) =>
-      new TeardownPendingError(`huawei-live: flow ${flowId} ${why}`, { vendor: this.vendor, operation: 'DeleteFlow' });
-    let detail: FlowDetail;
-    try {
-      detail = await this.detail(req, flowId);
-    } catch (error) {
-      if (isFlowNotFound(error)) return gone;
-      throw error;
-    }
-    const identity = requestIdIdentity(huaweiMarkedRequestIds(detail), `source marker ${REQUEST_ID_TAG}`);
-    refuseUnlessOurs(target, flowId, identity, { vendor: this.vendor, operation: 'ShowFlowDetail' });
-    const status = statusOf(detail);
-    if (status.state === 'ACTIVE' || status.state === 'STARTING') {
-      await this.stopIn(req.region, flowId);
-      throw pending(`was ${status.vendorStatus}; stopped, deleted once it has settled`);
-    }
-    try {
-      await this.call(
-        { operation: 'DeleteFlow', region: req.region, method: 'DELETE', path: '/flows', query: { flow_id: flowId } },
-        z.unknown(),
-      );
-      return { flowId, outcome: 'DELETED', vendorStatus: status.vendorStatus };
-    } catch (error) {
-      if (isFlowNotFound(error)) return gone;
-      if (!isStateConflict(error)) throw error;
-      await this.stopIn(req.region, flowId);
-      throw pending('is started (LIVE.103011022); stopped, deleted once it has settled');
-    }
+  private listFlows(region: string, offset: number): Promise<z.output<typeof listResponse>> {
+    return this.call(
+      {
+        operation: 'ListFlows',
+        region,
+        method: 'GET',
+        path: '/flows',
+        query: { limit: String(LIST_PAGE_SIZE), offset: String(offset) },
+      },
+      listResponse,
+    );
   }
 
   private detail(req: { readonly region: string }, flowId: string): Promise<FlowDetail> {
@@ -531,21 +447,6 @@ export class HuaweiLiveClient extends SignedHttpClient implements VendorClient<H
     }
     return parsed.data;
   }
-}
-
-/** True when Huawei refused an operation because of the flow's current state. */
-function isStateConflict(error: unknown): boolean {
-  return error instanceof VendorRejectedError && error.details.vendorCode === HUAWEI_STATE_CONFLICT;
-}
-
-/** A Live-service 404 (no such flow). A gateway 404 (`APIG.*`/`APIGW.*`) means the API itself is missing. */
-function isFlowNotFound(error: unknown): boolean {
-  if (!(error instanceof VendorRejectedError) || error.details.httpStatus !== 404) return false;
-  return !/^APIGW?\./.test(error.details.vendorCode ?? '');
-}
-
-function statusOf(detail: FlowDetail): FlowStatus {
-  return { flowId: detail.flow_id, state: huaweiFlowState(detail.status), vendorStatus: detail.status };
 }
 
 function own(request: ProvisionRequest): HuaweiLiveRequest {

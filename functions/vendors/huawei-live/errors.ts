@@ -39,3 +39,14 @@ export const HUAWEI_ERRORS: ErrorTable = {
     'APIGW.0201': VendorRejectedError,
   },
 };
+
+/** True when Huawei refused an operation because of the flow's current state. */
+export function isStateConflict(error: unknown): boolean {
+  return error instanceof VendorRejectedError && error.details.vendorCode === HUAWEI_STATE_CONFLICT;
+}
+
+/** A Live-service 404 (no such flow). A gateway 404 (`APIG.*`/`APIGW.*`) means the API itself is missing. */
+export function isFlowNotFound(error: unknown): boolean {
+  if (!(error instanceof VendorRejectedError) || error.details.httpStatus !== 404) return false;
+  return !/^APIGW?\./.test(error.details.vendorCode ?? '');
+}
