@@ -15,7 +15,9 @@
  * - Share: none. The contract rejects a request with entitlements; `grantEntitlements` refuses any that slip through.
  * - Get-or-create: CreatePullToPushGroup answering **HTTP 429 `RequestLimitExceeded.Exist`** means "already exists"
  *   (never a throttle: throttling is `FlowLimitExceeded`). The client then lists groups and adopts the group only if
- *   it carries our request-identity tag, then adopts the task with our title in that group (or creates the missing one).
+ *   it carries our request-identity tag (`./lookup.ts`), then adopts the task with our title in that group (or creates
+ *   the missing one).
+ * - Teardown (stop, delete the task, then the group, after the identity check) is `./teardown.ts`.
  * - Success means no `ResponseMetadata.Error`, whatever the HTTP status: `CommonErr` comes back as HTTP 200.
  */
 
@@ -24,7 +26,6 @@ import type { ProvisionRequest, VolcengineLiveRequest } from '../../domain/contr
 import type { TaxonomyError, VendorErrorDetails } from '../../domain/errors.ts';
 import {
   InvalidRequestError,
-  TeardownPendingError,
   VendorConflictError,
   VendorRejectedError,
   VendorUnavailableError,
@@ -33,7 +34,6 @@ import type { FlowConnection } from '../../domain/flow-event.ts';
 import { credentialsFromEnv, endpointFromEnv } from '../common/environment.ts';
 import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
-import { refuseUnlessOurs, requestIdIdentity } from '../common/teardown-identity.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
 import type {
@@ -47,9 +47,11 @@ import type {
 import { REQUEST_ID_TAG } from '../types.ts';
 import { volcengineConnection } from './connection.ts';
 import { volcengineLive } from './descriptor.ts';
-import { VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
+import { ignoreNotFound, unexpectedAnswer, VOLCENGINE_ALREADY_EXISTS, VOLCENGINE_ERRORS } from './errors.ts';
+import { assertOurGroup, GROUP_PAGE_SIZE, type LookupCalls } from './lookup.ts';
 import { signVolcengineRequest, type VolcengineCredentials } from './signer.ts';
 import { parseVolcengineFlowId, TASK_STATUS, volcengineFlowId, volcengineTaskState } from './tasks.ts';
+import { type TeardownCalls, teardownFlow } from './teardown.ts';
 
 const VENDOR = 'volcengine-live';
 /** The documented host (one for every region). */
@@ -99,19 +101,10 @@ const listTasksResult = z.object({
     })
     .optional(),
 });
-const groupItem = z.object({
-  Name: z.string(),
-  ProjectName: z.string().optional(),
-  Tags: z.array(z.object({ Key: z.string(), Value: z.string().optional() })).nullish(),
-  Status: z.number().optional(),
-});
-const listGroupsResult = z.object({ List: z.array(groupItem).nullish(), Total: z.number().int().optional() });
 
 type TaskItem = z.output<typeof taskItem>;
-type GroupItem = z.output<typeof groupItem>;
 
 const TASK_PAGE_SIZE = 500;
-const GROUP_PAGE_SIZE = 1000;
 
 // --- the client ----------------------------------------------------------------------------------------------------
 
@@ -145,6 +138,21 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
   private readonly endpoint: URL;
   private readonly maxGroupPages: number;
   private readonly maxTaskPages: number;
+  /** The calls get-or-create's lookup and the teardown make, on this client's pacer and signer. */
+  private readonly calls: LookupCalls & TeardownCalls = {
+    listGroups: (region, page) =>
+      this.call({
+        action: 'ListPullToPushGroup',
+        region,
+        method: 'POST',
+        body: { PageNum: page, PageSize: GROUP_PAGE_SIZE },
+      }),
+    listTasks: (region, groupName) => this.listTasks(region, groupName),
+    stopTask: (region, groupName, taskId) => this.taskCall('StopPullToPushTask', region, groupName, taskId),
+    deleteTask: (region, groupName, taskId) => this.taskCall('DeletePullToPushTask', region, groupName, taskId),
+    deleteGroup: (region, groupName) =>
+      this.call({ action: 'DeletePullToPushGroup', region, method: 'POST', body: { Name: groupName } }),
+  };
 
   constructor(options: VolcengineLiveClientOptions) {
     super(volcengineLive, options);
@@ -189,7 +197,7 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     } catch (error) {
       if (!(error instanceof VendorConflictError) || error.details.vendorCode !== VOLCENGINE_ALREADY_EXISTS)
         throw error;
-      await this.assertOurGroup(req, error);
+      await assertOurGroup(this.calls, req, error, this.maxGroupPages);
       adopted = true;
     }
 
@@ -215,7 +223,7 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
         body: taskBody(req, group, title, startTime, endTime),
       }),
     );
-    if (!result.success) throw unexpected('CreatePullToPushTask', 'Result.TaskId missing');
+    if (!result.success) throw unexpectedAnswer('CreatePullToPushTask', 'Result.TaskId missing');
     const state = volcengineTaskState(TASK_STATUS.notStarted, startTime * 1000, this.now());
     return {
       flowId: volcengineFlowId(group, result.data.TaskId),
@@ -274,12 +282,7 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     const req = own(request);
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
     try {
-      await this.call({
-        action: 'StopPullToPushTask',
-        region: req.region,
-        method: 'POST',
-        body: { TaskId: taskId, GroupName: groupName },
-      });
+      await this.calls.stopTask(req.region, groupName, taskId);
     } catch (error) {
       if (!(error instanceof VendorRejectedError)) throw error;
       const task = (await this.listTasks(req.region, groupName)).find((t) => t.TaskId === taskId);
@@ -297,135 +300,13 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
   async deleteFlow(request: VolcengineLiveRequest, flowId: string): Promise<void> {
     const req = own(request);
     const { groupName, taskId } = parseVolcengineFlowId(flowId);
-    await this.ignoreNotFound(
-      this.call({
-        action: 'DeletePullToPushTask',
-        region: req.region,
-        method: 'POST',
-        body: { TaskId: taskId, GroupName: groupName },
-      }),
-    );
-    await this.ignoreNotFound(
-      this.call({ action: 'DeletePullToPushGroup', region: req.region, method: 'POST', body: { Name: groupName } }),
-    );
+    await ignoreNotFound(this.calls.deleteTask(req.region, groupName, taskId));
+    await ignoreNotFound(this.calls.deleteGroup(req.region, groupName));
   }
 
-  /**
-   * StopPullToPushTask → DeletePullToPushTask → DeletePullToPushGroup. Volcengine refuses to delete a group that still
-   * holds tasks, so the group goes only once none is listed; a task or group already gone is skipped. The group is
-   * read first (ListPullToPushGroup, the only call that answers its tags): a group no longer listed is gone, one
-   * without our request-identity tag is refused (`VendorConflict`) before anything changes.
-   */
+  /** StopPullToPushTask → DeletePullToPushTask → DeletePullToPushGroup, after the identity check (`./teardown.ts`). */
   async teardownFlow(target: TeardownTarget, flowId: string): Promise<TeardownResult> {
-    const req = { region: target.region };
-    const { groupName, taskId } = parseVolcengineFlowId(flowId);
-    const listed = await this.findGroup(req.region, groupName);
-    if (!listed.group) {
-      if (listed.complete) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'not listed' };
-      throw new VendorConflictError(
-        `volcengine-live: more than ${this.maxGroupPages * GROUP_PAGE_SIZE} groups; group ${groupName} is not among those read, so whether it is ours cannot be told and nothing was torn down`,
-        { vendor: VENDOR, operation: 'ListPullToPushGroup' },
-      );
-    }
-    const owners = (listed.group.Tags ?? []).flatMap((tag) =>
-      tag.Key === REQUEST_ID_TAG && tag.Value ? [tag.Value] : [],
-    );
-    refuseUnlessOurs(target, flowId, requestIdIdentity(owners, `tag ${REQUEST_ID_TAG}`), {
-      vendor: VENDOR,
-      operation: 'ListPullToPushGroup',
-    });
-    let tasks: TaskItem[];
-    try {
-      tasks = await this.listTasks(req.region, groupName);
-    } catch (error) {
-      if (isResourceNotFound(error)) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'ResourceNotFound' };
-      throw error;
-    }
-    const task = tasks.find((t) => t.TaskId === taskId);
-    if (task) {
-      if (task.Status === TASK_STATUS.notStarted || task.Status === TASK_STATUS.active) {
-        try {
-          await this.call({
-            action: 'StopPullToPushTask',
-            region: req.region,
-            method: 'POST',
-            body: { TaskId: taskId, GroupName: groupName },
-          });
-        } catch (error) {
-          // Refused because it stopped or ended since the list (a lost answer): the delete below is what counts.
-          if (!(error instanceof VendorRejectedError)) throw error;
-        }
-      }
-      await this.ignoreNotFound(
-        this.call({
-          action: 'DeletePullToPushTask',
-          region: req.region,
-          method: 'POST',
-          body: { TaskId: taskId, GroupName: groupName },
-        }),
-      );
-    }
-    const left = task ? await this.listTasks(req.region, groupName) : tasks;
-    if (left.length > 0) {
-      throw new TeardownPendingError(`volcengine-live: group ${groupName} still lists ${left.length} task(s)`, {
-        vendor: VENDOR,
-        operation: 'ListPullToPushTask',
-      });
-    }
-    try {
-      await this.call({
-        action: 'DeletePullToPushGroup',
-        region: req.region,
-        method: 'POST',
-        body: { Name: groupName },
-      });
-    } catch (error) {
-      if (!isResourceNotFound(error)) throw error;
-      if (!task) return { flowId, outcome: 'ALREADY_GONE', vendorStatus: 'ResourceNotFound' };
-    }
-    return { flowId, outcome: 'DELETED', vendorStatus: task?.Status ?? 'group deleted' };
-  }
-
-  /** The group exists: it is ours only if it carries our request-identity tag. */
-  private async assertOurGroup(req: VolcengineLiveRequest, conflict: VendorConflictError): Promise<void> {
-    const details = { ...conflict.details, operation: 'CreatePullToPushGroup' };
-    const { group } = await this.findGroup(req.region, req.flow.name);
-    if (group) {
-      if (group.Tags?.some((tag) => tag.Key === REQUEST_ID_TAG && tag.Value === req.requestId)) return;
-      throw new VendorConflictError(
-        `volcengine-live: pull-to-push group "${req.flow.name}" already exists and is not this request's (no ${REQUEST_ID_TAG}=${req.requestId} tag); choose another flow.name`,
-        details,
-        { cause: conflict },
-      );
-    }
-    throw new VendorConflictError(
-      `volcengine-live: Volcengine says group "${req.flow.name}" already exists but it is not listed; choose another flow.name`,
-      details,
-      { cause: conflict },
-    );
-  }
-
-  /**
-   * The group named `name` as ListPullToPushGroup lists it (there is no get by name), reading at most `maxGroupPages`
-   * pages; `complete` says whether every group was read, so a group not found is really not there.
-   */
-  private async findGroup(region: string, name: string): Promise<{ group?: GroupItem; complete: boolean }> {
-    for (let page = 1; page <= this.maxGroupPages; page++) {
-      const result = listGroupsResult.safeParse(
-        await this.call({
-          action: 'ListPullToPushGroup',
-          region,
-          method: 'POST',
-          body: { PageNum: page, PageSize: GROUP_PAGE_SIZE },
-        }),
-      );
-      if (!result.success) throw unexpected('ListPullToPushGroup', 'Result.List missing');
-      const groups = result.data.List ?? [];
-      const group = groups.find((g) => g.Name === name);
-      if (group) return { group, complete: true };
-      if (groups.length < GROUP_PAGE_SIZE) return { complete: true };
-    }
-    return { complete: false };
+    return teardownFlow(this.calls, target, flowId, this.maxGroupPages);
   }
 
   /**
@@ -443,7 +324,7 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
           body: { GroupNames: [groupName], Page: page, Size: TASK_PAGE_SIZE },
         }),
       );
-      if (!result.success) throw unexpected('ListPullToPushTaskV2', 'Result.List missing');
+      if (!result.success) throw unexpectedAnswer('ListPullToPushTaskV2', 'Result.List missing');
       const list = result.data.List ?? [];
       found.push(...list.filter((task) => task.GroupName === undefined || task.GroupName === groupName));
       const pageTotal = result.data.Pagination?.PageTotal;
@@ -464,12 +345,9 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     };
   }
 
-  private async ignoreNotFound(call: Promise<unknown>): Promise<void> {
-    try {
-      await call;
-    } catch (error) {
-      if (!isResourceNotFound(error)) throw error;
-    }
+  /** A call on one task of a group (stop, delete). */
+  private taskCall(action: string, region: string, groupName: string, taskId: string): Promise<unknown> {
+    return this.call({ action, region, method: 'POST', body: { TaskId: taskId, GroupName: groupName } });
   }
 
   /** One paced, signed call; resolves with `Result` when there is no `ResponseMetadata.Error`. */
@@ -553,19 +431,8 @@ function taskBody(req: VolcengineLiveRequest, group: string, title: string, star
   };
 }
 
-function unexpected(action: string, what: string): VendorUnavailableError {
-  return new VendorUnavailableError(`volcengine-live ${action}: unexpected answer (${what})`, {
-    vendor: VENDOR,
-    operation: action,
-  });
-}
-
 function own(request: ProvisionRequest): VolcengineLiveRequest {
   if (request.vendor !== VENDOR)
     throw new InvalidRequestError([`vendor: the ${VENDOR} client got a ${request.vendor} request`]);
   return request;
-}
-
-function isResourceNotFound(error: unknown): boolean {
-  return error instanceof VendorRejectedError && error.details.vendorCode === 'ResourceNotFound';
 }

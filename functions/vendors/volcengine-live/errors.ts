@@ -49,3 +49,25 @@ export const VOLCENGINE_ERRORS: ErrorTable = {
     ['Internal', VendorUnavailableError],
   ],
 };
+
+/** A success answer without the fields the client reads: a broken answer, retried. */
+export function unexpectedAnswer(action: string, what: string): VendorUnavailableError {
+  return new VendorUnavailableError(`volcengine-live ${action}: unexpected answer (${what})`, {
+    vendor: 'volcengine-live',
+    operation: action,
+  });
+}
+
+/** No such task or group. */
+export function isResourceNotFound(error: unknown): boolean {
+  return error instanceof VendorRejectedError && error.details.vendorCode === 'ResourceNotFound';
+}
+
+/** Awaits a delete; one whose target is already gone counts as done. */
+export async function ignoreNotFound(call: Promise<unknown>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if (!isResourceNotFound(error)) throw error;
+  }
+}
