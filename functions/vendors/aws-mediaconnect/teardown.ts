@@ -7,15 +7,14 @@ import { refuseUnlessOurs, requestIdIdentity } from '../common/teardown-identity
 import type { TeardownResult, TeardownTarget } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
 import { isNotFound } from './errors.ts';
+import type { LookupCalls } from './lookup.ts';
 
 const VENDOR = 'aws-mediaconnect';
 
 /** The client's calls the teardown makes: one paced vendor call each (two for a desired-state stop or delete). */
-export interface TeardownCalls {
+export interface TeardownCalls extends Pick<LookupCalls, 'tagsOf'> {
   /** DescribeFlow: the flow's status. */
   readFlow(region: string, flowId: string): Promise<{ readonly Status: string }>;
-  /** ListTagsForResource: the flow's tags. */
-  tagsOf(region: string, flowArn: string): Promise<Record<string, string>>;
   /** StopFlow, desired-state (`AwsMediaConnectClient.stopFlow`). */
   stopFlow(region: string, flowId: string): Promise<unknown>;
   /** DeleteFlow, desired-state (`AwsMediaConnectClient.deleteFlow`). */
