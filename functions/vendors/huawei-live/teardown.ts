@@ -8,13 +8,12 @@ import type { TeardownResult, TeardownTarget } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
 import { isFlowNotFound, isStateConflict } from './errors.ts';
 import { type FlowDetail, huaweiFlowStatus, huaweiMarkedRequestIds } from './flows.ts';
+import type { LookupCalls } from './lookup.ts';
 
 const VENDOR = 'huawei-live';
 
 /** The client's calls the teardown makes: one paced vendor call each (two for a desired-state stop). */
-export interface TeardownCalls {
-  /** ShowFlowDetail. */
-  detail(region: string, flowId: string): Promise<FlowDetail>;
+export interface TeardownCalls extends Pick<LookupCalls, 'detail'> {
   /** ModifyFlowStop, desired-state (`HuaweiLiveClient.stopFlow`). */
   stopFlow(region: string, flowId: string): Promise<unknown>;
   /** DeleteFlow as Huawei answers it: a 404 is the caller's to read. */
