@@ -4,6 +4,9 @@
  * interpreter side by side; for profiling the local stack (`node --import tsx --cpu-prof bench/throughput-run.ts`).
  */
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// Nothing in this process runs inside Lambda, so nothing is traced; in automatic mode the X-Ray SDK would still hook
+// every promise of the process (cls-hooked) for a trace context nobody reads.
+process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
   if (!`${warning.name} ${warning.message}`.includes('NodeVersionSupportWarning'))
