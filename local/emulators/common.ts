@@ -199,10 +199,7 @@ export async function startHttpServer(
       res.end(JSON.stringify({ message: `emulator error: ${(error as Error).message}` }));
     }
   });
-  // Node's client agents and undici read the `Keep-Alive: timeout=N` hint and drop an idle socket a second before N:
-  // at 1 s every call would open a new connection. Five seconds (Node's default) lets a λ instance's client reuse its
-  // connection between calls, as an HTTP client does against the vendor's endpoint; `close()` drops idle ones.
-  server.keepAliveTimeout = 5000;
+  server.keepAliveTimeout = 1000;
   const { url } = await listenOnLoopback(server);
   return {
     url,
