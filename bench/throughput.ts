@@ -21,12 +21,29 @@ import { countTransitions } from './metrics.ts';
 export interface ThroughputReport {
   readonly vendor: VendorId;
   readonly requests: number;
-  readonly stack: { readonly provisioned: number; readonly ms: number; readonly flowsPerSecond: number };
-  readonly bare: { readonly provisioned: number; readonly ms: number; readonly flowsPerSecond: number };
+  readonly stack: PhaseResult;
+  readonly bare: PhaseResult;
   /** Stack flows/s ÷ bare flows/s. */
   readonly ratio: number;
   readonly stackTransitionsPerFlow: number;
   readonly dispatch: 'queue' | 'invoke';
+}
+
+export interface PhaseResult {
+  readonly provisioned: number;
+  readonly ms: number;
+  readonly flowsPerSecond: number;
+  /**
+   * Process CPU time (user + system, every thread) per provisioned flow: steadier than wall time on a shared machine,
+   * and the figure that shows where the stack spends its effort.
+   */
+  readonly cpuMsPerFlow: number;
+}
+
+/** Process CPU milliseconds since `since` (user + system). */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 export async function measureThroughput(
@@ -49,15 +66,22 @@ export async function measureThroughput(
   let stackResult: ThroughputReport['stack'];
   let stackTransitionsPerFlow: number;
   try {
+    const cpu = process.cpuUsage();
     const started = Date.now();
     await stack.send(bodies);
     await stack.waitForDrain({ timeoutMs: 20 * 60_000 });
+    const cpuMs = cpuMsSince(cpu);
     const executions = stack.stepFunctions.allExecutions();
     const ended = Math.max(started, ...executions.map((e) => e.stopDate ?? 0));
     const report = buildReport(stack, bodies, await readDeadLetterQueue(stack), ended - started);
     const provisioned = report.results.filter((r) => r.status === 'PROVISIONED').length;
     const ms = ended - started;
-    stackResult = { provisioned, ms, flowsPerSecond: (provisioned / ms) * 1000 };
+    stackResult = {
+      provisioned,
+      ms,
+      flowsPerSecond: (provisioned / ms) * 1000,
+      cpuMsPerFlow: cpuMs / Math.max(1, provisioned),
+    };
     const t = countTransitions(executions.map((e) => e.history));
     stackTransitionsPerFlow = (t.stateEntries + t.retries) / Math.max(1, provisioned);
   } finally {
@@ -85,6 +109,7 @@ export async function measureThroughput(
       .filter(([, s]) => s.Type === 'Wait')
       .map(([name]) => [name, 0]),
   );
+  const cpu = process.cpuUsage();
   const started = Date.now();
   const outcomes = await Promise.allSettled(
     bodies.map((body, i) => {
@@ -99,7 +124,12 @@ export async function measureThroughput(
   const provisioned = outcomes.filter(
     (o) => o.status === 'fulfilled' && (o.value as { flowId?: unknown })?.flowId !== undefined,
   ).length;
-  const bare = { provisioned, ms, flowsPerSecond: (provisioned / ms) * 1000 };
+  const bare = {
+    provisioned,
+    ms,
+    flowsPerSecond: (provisioned / ms) * 1000,
+    cpuMsPerFlow: cpuMsSince(cpu) / Math.max(1, provisioned),
+  };
   return {
     vendor,
     requests,

@@ -31,6 +31,8 @@ export async function startLocalIdempotencyStore(): Promise<LocalIdempotencyStor
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    // Each command's middleware chain built once, not on every send (`LOCAL_CLIENT` in local/stack.ts).
+    cacheMiddleware: true,
   });
   const close = async () => {
     client.destroy();

@@ -64,6 +64,8 @@ export class LocalStepFunctions {
   private readonly listeners = new Set<(execution: ExecutionRecord) => void>();
   /** Task tokens minted for `.waitForTaskToken` states, by token. */
   private readonly tokens = new Map<string, PendingToken>();
+  /** The same tokens by execution, so a task attempt or a closing run finds its own without scanning every token. */
+  private readonly tokensByExecution = new Map<string, Set<string>>();
   /** Tokens of closed executions, answered with TaskTimedOut like AWS; bounded, the oldest dropped first. */
   private readonly closedTokens = new Set<string>();
   private tokenCounter = 0;
@@ -299,9 +301,9 @@ export class LocalStepFunctions {
       const limits = limitsOf(state, this.options.taskTimeoutOverrideMs);
       overrides[stateName] = (input) => {
         // The attempt's tokens were minted while its Parameters were read, just before this call.
-        const attemptTokens = [...this.tokens].filter(
-          ([, pending]) => pending.executionArn === record.executionArn && pending.state === 'minted',
-        );
+        const attemptTokens = [...(this.tokensByExecution.get(record.executionArn) ?? [])]
+          .map((token) => [token, this.tokens.get(token)!] as const)
+          .filter(([, pending]) => pending.state === 'minted');
         return runWithinLimits(() => handler(input), limits, {
           onExpired: () => {
             for (const [token] of attemptTokens) this.closeToken(token);
@@ -326,6 +328,7 @@ export class LocalStepFunctions {
 
   /** A token nobody awaits any more: a late answer gets `TaskTimedOut`, as on AWS. */
   private closeToken(token: string): void {
+    this.tokensByExecution.get(this.tokens.get(token)?.executionArn ?? '')?.delete(token);
     this.tokens.delete(token);
     this.closedTokens.add(token);
   }
@@ -339,6 +342,8 @@ export class LocalStepFunctions {
     const mintToken = (executionArn: string) => {
       const token = Buffer.from(`${executionArn}#${++this.tokenCounter}#${crypto.randomUUID()}`).toString('base64url');
       this.tokens.set(token, { executionArn, state: 'minted' });
+      const own = this.tokensByExecution.get(executionArn) ?? new Set<string>();
+      this.tokensByExecution.set(executionArn, own.add(token));
       return token;
     };
     const compiled = this.compile(machine, startAt);
@@ -410,9 +415,8 @@ export class LocalStepFunctions {
     delete record.abort;
     record.stopDate = this.now();
     // Tokens of a stopped run are no longer awaited (a late answer gets TaskTimedOut, as on AWS).
-    for (const [token, pending] of this.tokens) {
-      if (pending.executionArn === record.executionArn) this.closeToken(token);
-    }
+    for (const token of [...(this.tokensByExecution.get(record.executionArn) ?? [])]) this.closeToken(token);
+    this.tokensByExecution.delete(record.executionArn);
     for (const token of this.closedTokens) {
       if (this.closedTokens.size <= MAX_CLOSED_TOKENS) break;
       this.closedTokens.delete(token);
