@@ -100,7 +100,8 @@ export class VendorCallMeter {
               this.step('createFlow', request, () => adopt(request, flowId)),
           }
         : {}),
-      startFlow: (request, flowId) => this.step('startFlow', request, () => inner.startFlow(request, flowId)),
+      startFlow: (request, flowId, options) =>
+        this.step('startFlow', request, () => inner.startFlow(request, flowId, options)),
       describeFlow: (request, flowId) => this.step('describeFlow', request, () => inner.describeFlow(request, flowId)),
       grantEntitlements: (request, flowId) =>
         this.step('grantEntitlements', request, () => inner.grantEntitlements(request, flowId)),

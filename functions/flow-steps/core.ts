@@ -67,6 +67,17 @@ export function isFirstTry(event: z.infer<typeof vendorTaskEvent>): boolean {
   return retryCount === 0 && redriveCount === 0 && (receiveCount ?? 1) === 1;
 }
 
+/**
+ * Whether this is the step's first attempt in the execution's first run, from a work item delivered once: then an
+ * effect the step finds already done was not its own. Every signal must be present; a caller that does not say is
+ * answered false.
+ */
+export function isFirstTryOfStep(event: z.infer<typeof vendorTaskEvent>): boolean {
+  const { retryCount, redriveCount, receiveCount } = event;
+  if (retryCount === undefined || redriveCount === undefined) return false;
+  return retryCount === 0 && redriveCount === 0 && (receiveCount ?? 1) === 1;
+}
+
 export async function runVendorTask(
   vendor: VendorId,
   client: VendorClient,
@@ -109,7 +120,7 @@ export async function runVendorTask(
       await client.completeFlow(request, flowId);
       return { flowId, completed: true };
     case 'startFlow':
-      return withPolling(await client.startFlow(request, flowId));
+      return withPolling(await client.startFlow(request, flowId, { firstTry: isFirstTryOfStep(event.data) }));
     case 'describeFlow':
       return withPolling(await client.describeFlow(request, flowId));
     case 'stopFlow':

@@ -20,7 +20,7 @@ import {
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
 } from '../domain/vendor-credentials.ts';
-import type { CreateOptions, VendorClient } from '../vendors/types.ts';
+import type { CreateOptions, StepOptions, VendorClient } from '../vendors/types.ts';
 
 /** Reads one secret's string; `SecretsProvider` (cached) in the Lambda entries, a fake in tests. */
 export interface SecretSource {
@@ -94,8 +94,8 @@ class SecretBackedClient implements VendorClient {
     const client = await this.current();
     return client.adoptFlow ? client.adoptFlow(request, flowId) : undefined;
   }
-  async startFlow(request: ProvisionRequest, flowId: string) {
-    return (await this.current()).startFlow(request, flowId);
+  async startFlow(request: ProvisionRequest, flowId: string, options?: StepOptions) {
+    return (await this.current()).startFlow(request, flowId, options);
   }
   async describeFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).describeFlow(request, flowId);

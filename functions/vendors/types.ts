@@ -59,6 +59,15 @@ export interface CreateOptions {
 }
 
 /**
+ * How a step after the create is called. `firstTry` is true only on the step's first attempt in the execution's first
+ * run from a work item delivered once (`functions/flow-steps/core.ts`, `isFirstTryOfStep`): then an effect it meets
+ * already done was not its own. Unknown means false.
+ */
+export interface StepOptions {
+  readonly firstTry?: boolean;
+}
+
+/**
  * What the pacer needs to know of one vendor call: the operation as the vendor names it and the Region it goes to,
  * which pick the documented rate scopes it counts against (`functions/domain/config.ts`, `paceKeys`).
  */
@@ -90,7 +99,7 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
    */
   adoptFlow?(request: R, flowId: string): Promise<CreatedFlow | undefined>;
   /** Asks the vendor to start the flow; answers the state right after the call. */
-  startFlow(request: R, flowId: string): Promise<FlowStatus>;
+  startFlow(request: R, flowId: string, options?: StepOptions): Promise<FlowStatus>;
   describeFlow(request: R, flowId: string): Promise<FlowStatus>;
   /** Shares the flow (entitlements, outputs). Only called when the request has some. */
   grantEntitlements(request: R, flowId: string): Promise<GrantedEntitlement[]>;

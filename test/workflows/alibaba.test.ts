@@ -267,11 +267,13 @@ describe('provision-flow × alibaba-cams', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!)).toMatchObject({ adopted: true });
     expect(emulator.camsFlows()).toEqual([expect.objectContaining({ status: 'PUBLISHED' })]);
-    expect(calls(emulator).slice(0, 4)).toEqual([
+    // The retry finds the flow by name and uploads its asset again; the read lane then reads it before the publish.
+    expect(calls(emulator).slice(0, 5)).toEqual([
       'CreateFlow 200',
       'ListFlow 200',
-      'GetFlow 200',
       'UpdateFlowJSONAsset 200',
+      'GetFlow 200',
+      'PublishFlow 200',
     ]);
   });
 
