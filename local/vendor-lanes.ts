@@ -53,8 +53,11 @@ export async function registerVendorLanes(setup: VendorLanesSetup): Promise<Reco
   const { vendor, lambdas, options } = setup;
   const config = vendorConfig(vendor);
   const queueUrls: Record<string, string> = {};
-  for (const lane of vendorLanes(config.budget)) {
+  // Invoke mode (no task queues): the first lane's λ serves every step, as deployed (`VendorFunctions`).
+  const lanes = setup.sqs ? vendorLanes(config.budget) : vendorLanes(config.budget).slice(0, 1);
+  for (const lane of lanes) {
     const suffix = laneSuffix(config.budget, lane.name);
+    const paceAs = setup.sqs && lanes.length > 1 ? lane.name : undefined;
     lambdas.register({
       name: vendorFunctionName(vendor, suffix),
       reservedConcurrency: lane.reservedConcurrency,
@@ -63,7 +66,7 @@ export async function registerVendorLanes(setup: VendorLanesSetup): Promise<Reco
       createInstance: () => {
         const pacer = new ScopedPacer();
         const scale = options.pacing === false ? 0 : (options.pacingScale ?? 1);
-        const keysOf = (site: CallSite) => paceKeys(config.budget, site, scale, lane.name);
+        const keysOf = (site: CallSite) => paceKeys(config.budget, site, scale, paceAs);
         // The Lambda entries' meter: the same log lines per vendor call (its EMF lines are written only in Lambda).
         const meter = new VendorCallMeter(vendor);
         const observe = options.onVendorCall;

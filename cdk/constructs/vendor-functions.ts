@@ -120,7 +120,8 @@ export class VendorFunctions extends Construct {
       const secret = credentialsSecret(this, config.vendor, props.secretRemovalPolicy);
       if (secret) secrets[config.vendor] = secret;
       // One λ per lane (docs/adr/0007-lanes.md); the first keeps the vendor's construct id and names.
-      const lanes = vendorLanes(config.budget);
+      // Invoke mode: the first lane's λ serves every step (the workflow invokes one function per vendor).
+      const lanes = this.dispatchMode === 'queue' ? vendorLanes(config.budget) : vendorLanes(config.budget).slice(0, 1);
       const laneFns: Record<string, HouseFunction> = {};
       const laneQueues: Record<string, VendorTaskQueue> = {};
       for (const [index, lane] of lanes.entries()) {

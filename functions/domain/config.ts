@@ -141,6 +141,15 @@ function scopeKeys(budget: RateBudget, scope: RateScope): { operation?: string; 
   ];
 }
 
+/**
+ * The slots of a key when a λ serves no lane: in invoke mode (docs/adr/0004) one λ per vendor, the first lane's,
+ * serves every step, so at most its reserved concurrency calls under any key; the key's lanes' slots are counted too,
+ * so the interval is never shorter than in queue mode.
+ */
+function invokeSlots(budget: RateBudget, scope: RateScope, operation: string): number {
+  return Math.max(scopeSlots(budget, scope, operation), vendorLanes(budget)[0]!.reservedConcurrency);
+}
+
 /** The most slots any key of the scope is shared by: what its slowest interval is computed for. */
 export function scopeMaxSlots(budget: RateBudget, scope: RateScope): number {
   return Math.max(...scopeKeys(budget, scope).map((k) => k.slots));
@@ -222,6 +231,7 @@ export function paceKeys(
   budget: RateBudget,
   site: { readonly operation: string; readonly region?: string | undefined },
   scale = 1,
+  /** The lane of the calling λ (queue mode); none when one λ serves every step (invoke mode). */
   lane?: string,
 ): PaceKey[] {
   if (lane !== undefined) {
@@ -237,7 +247,8 @@ export function paceKeys(
     let key = scope.name;
     if (scope.eachOperation) key += `:${site.operation}`;
     if (scope.perRegion) key += `@${site.region ?? 'default'}`;
-    const slots = scopeSlots(budget, scope, site.operation);
+    const slots =
+      lane === undefined ? invokeSlots(budget, scope, site.operation) : scopeSlots(budget, scope, site.operation);
     keys.push({ key, intervalMs: Math.round(scopeIntervalMs(scope, slots) * scale) });
   }
   if (keys.length === 0) throw new Error(`no rate scope covers the vendor call ${site.operation}`);
@@ -266,8 +277,11 @@ export function validateBudget(vendor: string, budget: RateBudget): void {
       continue;
     }
     if (problems.length > 0) continue;
-    // Per key: the slots of every lane that may call under it, C × ceil(W/T) ≤ L.
-    for (const { operation, slots } of scopeKeys(budget, scope)) {
+    // Per key: the slots of every lane that may call under it, C × ceil(W/T) ≤ L; in invoke mode the first lane's λ
+    // serves every step, so its slots count for every key too.
+    const first = vendorLanes(budget)[0]?.reservedConcurrency ?? 0;
+    for (const { operation, slots: laneSlots } of scopeKeys(budget, scope)) {
+      const slots = Math.max(laneSlots, first);
       const key = operation ? `${at} (${operation})` : at;
       if (slots > scope.spendLimit) {
         problems.push(

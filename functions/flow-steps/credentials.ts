@@ -81,14 +81,14 @@ class SecretBackedClient implements VendorClient {
   async createFlow(request: ProvisionRequest, options?: CreateOptions) {
     return (await this.current()).createFlow(request, options);
   }
-  async completeFlow(request: ProvisionRequest, flowId: string) {
+  async completeFlow(request: ProvisionRequest, flowId: string, options?: StepOptions) {
     const client = await this.current();
     if (!client.completeFlow) {
       throw new InvalidRequestError([
         `operation: ${this.vendor} creates its flows in one step; there is nothing to complete`,
       ]);
     }
-    return client.completeFlow(request, flowId);
+    return client.completeFlow(request, flowId, options);
   }
   async adoptFlow(request: ProvisionRequest, flowId: string) {
     const client = await this.current();
@@ -100,8 +100,8 @@ class SecretBackedClient implements VendorClient {
   async describeFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).describeFlow(request, flowId);
   }
-  async grantEntitlements(request: ProvisionRequest, flowId: string) {
-    return (await this.current()).grantEntitlements(request, flowId);
+  async grantEntitlements(request: ProvisionRequest, flowId: string, options?: StepOptions) {
+    return (await this.current()).grantEntitlements(request, flowId, options);
   }
   async stopFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).stopFlow(request, flowId);

@@ -5,7 +5,7 @@
  * the function role), the idempotency store, and the Step Functions client that answers queued work items. Each file
  * of `./entries/` is one call of this.
  */
-import { paceKeys, VENDOR_LANE_ENV, vendorLanes } from '../domain/config.ts';
+import { paceKeys, VENDOR_LANE_ENV } from '../domain/config.ts';
 import { ScopedPacer } from '../domain/pacing.ts';
 import type { VendorDescriptor } from '../vendors/common/descriptor.ts';
 import type { PaceFn, VendorClient } from '../vendors/types.ts';
@@ -20,9 +20,9 @@ export type ClientFromEnv = (env: NodeJS.ProcessEnv, options: { readonly pace: P
 
 export function vendorStepHandler(descriptor: VendorDescriptor, fromEnv: ClientFromEnv) {
   const { vendor } = descriptor;
-  // The lane this λ serves (set by CDK on each lane's λ; the first lane when unset): its calls are paced for the
-  // slots that share each key, and a call the lane does not declare is refused.
-  const lane = process.env[VENDOR_LANE_ENV] ?? vendorLanes(descriptor.budget)[0]!.name;
+  // The lane this λ serves (set by CDK on each lane's λ in queue mode): its calls are paced for the slots that share
+  // each key, and a call the lane does not declare is refused. Unset: the one λ of the vendor serves every step.
+  const lane = process.env[VENDOR_LANE_ENV];
   const pacer = new ScopedPacer();
   const meter = new VendorCallMeter(vendor);
   const pace = meter.pace((call, site) => pacer.call(paceKeys(descriptor.budget, site, 1, lane), call));

@@ -34,7 +34,7 @@ import { errorFromCode } from '../common/error-table.ts';
 import { SignedHttpClient, type SignedHttpClientOptions } from '../common/signed-http-client.ts';
 import { canonicalQueryString } from '../hmac-signing.ts';
 import { clip, parseJson, sendHttp } from '../http-call.ts';
-import type { CreatedFlow, FlowStatus, GrantedEntitlement, VendorClient } from '../types.ts';
+import type { CreatedFlow, FlowStatus, GrantedEntitlement, ReadFlowStatus, VendorClient } from '../types.ts';
 import { REQUEST_ID_TAG } from '../types.ts';
 import { volcengineConnection } from './connection.ts';
 import { volcengineLive } from './descriptor.ts';
@@ -225,9 +225,10 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     return this.describeFlow(request, flowId);
   }
 
-  async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+  /** One ListPullToPushTaskV2: the task's state, and its addresses with it (the event needs no further read). */
+  async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<ReadFlowStatus> {
     const { groupName, task } = await this.listedTask(request, flowId);
-    return this.statusOf(groupName, task);
+    return { ...this.statusOf(groupName, task), connection: volcengineConnection(task, groupName) };
   }
 
   /** Our task as its group's list shows it; no get-by-id exists, so a task just created may not be listed yet. */

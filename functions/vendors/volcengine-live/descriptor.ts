@@ -8,11 +8,11 @@ export const volcengineLive = defineVendor({
   vendor: 'volcengine-live',
   // Two documented scopes per user: 10 req/s for the writes and 15 req/s for the list actions. ListPullToPushGroup
   // and DeletePullToPushGroup are not confirmed (the delete page states 10/s): both are paced with the writes, the
-  // stricter reading. Two lanes (docs/adr/0007-lanes.md): the reads (ListPullToPushTaskV2 only) apart from every
-  // other step. Writes: 5 slots (the writes lane alone) at T = 1 s / 2 × 1.05 = 525 ms (10 in any second, 9.5/s
-  // sustained); lists: 15 slots (both lanes may list) at floor(15/15) = 1 call per instance per second, T = 1050 ms
-  // (15 in any second). An instance's two calls of a scope cannot share a window, so a late arrival has the whole
-  // margin to land in.
+  // stricter reading. Two lanes (docs/adr/0007-lanes.md): the reads (ListPullToPushTaskV2 only; a read answers the
+  // task's addresses too) apart from every other step. Writes: 10 slots (the writes lane alone) at T = 1050 ms (10 in
+  // any second, 9.5/s sustained); lists: 15 slots (both lanes may list) at T = 1050 ms (15 in any second). One call
+  // of a scope per instance per second: an instance's two calls of a scope cannot share a window, so a late arrival
+  // has the whole 50 ms margin to land in (at 2 calls per second per instance it would have 25 ms).
   budget: {
     reservedConcurrency: 15,
     lanes: [
@@ -20,13 +20,13 @@ export const volcengineLive = defineVendor({
         name: 'writes',
         steps: ['createFlow', 'completeFlow', 'startFlow', 'grantEntitlements', 'stopFlow', 'deleteFlow'],
         operations: '*',
-        reservedConcurrency: 5,
+        reservedConcurrency: 10,
       },
       {
         name: 'reads',
         steps: ['describeFlow', 'describeConnection'],
         operations: ['ListPullToPushTaskV2'],
-        reservedConcurrency: 10,
+        reservedConcurrency: 5,
       },
     ],
     scopes: [
