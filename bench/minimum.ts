@@ -21,8 +21,9 @@ export const DOCUMENTED_MINIMUM: Readonly<Record<VendorId, Readonly<Record<strin
   'alibaba-cams': { CreateFlow: 1, UpdateFlowJSONAsset: 1, PublishFlow: 1, GetFlow: 1 },
   // Create, start (answers the state; a flow still STANDBY is read once more), one output.
   'huawei-live': { CreateFlows: 1, ModifyFlowStart: 1, ShowFlowDetail: 1, CreateFlowOutput: 1 },
-  // Group and task; the task runs from its StartTime and the create's answer says so.
-  'volcengine-live': { CreatePullToPushGroup: 1, CreatePullToPushTask: 1 },
+  // Group and task; the task runs from its StartTime and the create's answer says so. CreatePullToPushTask answers
+  // only the id, so the outcome event's addresses cost one list (the lists scope, which does not bind).
+  'volcengine-live': { CreatePullToPushGroup: 1, CreatePullToPushTask: 1, ListPullToPushTaskV2: 1 },
 };
 
 /**

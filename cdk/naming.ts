@@ -22,14 +22,17 @@ export function stateMachineName(vendor: VendorId): string {
   return `provision-flow-${vendor}`;
 }
 
-/** `vendor-tasks-<vendor>`: the vendor's task queue in queue mode (deployed, with the stage and creation id after it). */
-export function taskQueueName(vendor: VendorId): string {
-  return `vendor-tasks-${vendor}`;
+/**
+ * `vendor-tasks-<vendor>`: the vendor's task queue in queue mode (deployed, with the stage and creation id after it);
+ * a lane after the first adds its suffix (`laneSuffix` in `functions/domain/config.ts`: `-<lane>`).
+ */
+export function taskQueueName(vendor: VendorId, laneSuffix = ''): string {
+  return `vendor-tasks-${vendor}${laneSuffix}`;
 }
 
-/** `vendor-tasks-<vendor>-dlq`: work items the vendor λ could not answer the workflow for. */
-export function taskDeadLetterQueueName(vendor: VendorId): string {
-  return `${taskQueueName(vendor)}-dlq`;
+/** `vendor-tasks-<vendor>[-<lane>]-dlq`: work items the vendor λ could not answer the workflow for. */
+export function taskDeadLetterQueueName(vendor: VendorId, laneSuffix = ''): string {
+  return `${taskQueueName(vendor, laneSuffix)}-dlq`;
 }
 
 /** `flow-provisioner-<stage>`: the stage's custom event bus, where the outcome events go (the local stack: `local`). */

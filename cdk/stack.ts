@@ -6,6 +6,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DISPATCH_MODE, type DispatchMode } from '../functions/domain/config.ts';
+import type { VendorId } from '../functions/domain/contract.ts';
 import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
@@ -15,6 +16,8 @@ import { OutcomeEvents } from './constructs/outcome-events.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
+import type { VendorTaskQueue } from './constructs/vendor-task-queue.ts';
+import { taskQueueName } from './naming.ts';
 import { STAGE_CONTEXT_KEY, stagedName } from './physical-names.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
@@ -103,7 +106,7 @@ export class FlowProvisionerStack extends Stack {
       deadLetterQueue: this.intake.deadLetterQueue,
       eventBus: this.outcomeEvents.bus,
       dispatchMode: this.dispatchMode,
-      ...(this.dispatchMode === 'queue' ? { taskQueues: this.vendorFunctions.taskQueues } : {}),
+      ...(this.dispatchMode === 'queue' ? { taskQueues: this.vendorFunctions.laneTaskQueues } : {}),
       logRemovalPolicy: removalPolicy,
       logRetention,
     });
@@ -124,6 +127,13 @@ export class FlowProvisionerStack extends Stack {
       deadLetterQueues: {
         'provision-dlq': this.intake.deadLetterQueue,
         'provision-delivery-dlq': this.scheduling.deliveryDeadLetterQueue,
+        // The task DLQs of lanes after a vendor's first (its first lane's is watched with the vendor's widgets).
+        ...Object.fromEntries(
+          (Object.entries(this.vendorFunctions.laneTaskQueues) as [VendorId, Record<string, VendorTaskQueue>][])
+            .flatMap(([vendor, lanes]) => Object.entries(lanes).map(([lane, t]) => [vendor, lane, t] as const))
+            .filter(([vendor, , t]) => t !== this.vendorFunctions.taskQueues[vendor])
+            .map(([vendor, lane, t]) => [`${taskQueueName(vendor)}-${lane}-dlq`, t.deadLetterQueue]),
+        ),
       },
       dispatcher: this.intake.dispatcher,
       vendorFunctions: this.vendorFunctions.functions,
@@ -141,7 +151,9 @@ export class FlowProvisionerStack extends Stack {
       stateMachines: Object.values(this.workflow.stateMachines),
       scheduleGroup: this.scheduling.scheduleGroup,
       scheduleRole: this.scheduling.scheduleRole,
-      otherQueues: Object.values(this.vendorFunctions.taskQueues).flatMap((t) => [t.queue, t.deadLetterQueue]),
+      otherQueues: Object.values(this.vendorFunctions.laneTaskQueues)
+        .flatMap((lanes) => Object.values(lanes ?? {}))
+        .flatMap((t) => [t.queue, t.deadLetterQueue]),
       vendorSecrets: Object.values(this.vendorFunctions.secrets),
     });
 

@@ -6,17 +6,18 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { eventBusName, stateMachineName, taskQueueName } from '../cdk/naming.ts';
+import { eventBusName, stateMachineName } from '../cdk/naming.ts';
 import { buildDispatcherHandler } from '../functions/dispatcher/handler-factory.ts';
-import { DISPATCH_MODE, type DispatchMode, PIPELINE, paceKeys, vendorConfig } from '../functions/domain/config.ts';
+import {
+  DISPATCH_MODE,
+  type DispatchMode,
+  laneSuffix,
+  PIPELINE,
+  vendorConfig,
+  vendorLanes,
+} from '../functions/domain/config.ts';
 import type { VendorId } from '../functions/domain/contract.ts';
-import { ScopedPacer } from '../functions/domain/pacing.ts';
-import { QUEUED_TASK_TIMEOUT_SECONDS, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
-import { VendorCallMeter } from '../functions/flow-steps/call-metrics.ts';
-import { DynamoDbFlowLedger } from '../functions/flow-steps/flow-ledger.ts';
-import { buildVendorTaskHandler } from '../functions/flow-steps/handler-factory.ts';
-import { dynamoDbStore } from '../functions/flow-steps/idempotency.ts';
-import type { CallSite, PaceFn } from '../functions/vendors/types.ts';
+import { taskQueueSubstitutions, WAIT_FOR_TASK_TOKEN } from '../functions/domain/queued-workflow.ts';
 import { LocalEventBus, PUT_EVENTS_RESOURCE } from './aws/event-bus.ts';
 import { type LocalFailureCapture, startFailureCapture } from './aws/failure-capture.ts';
 import { type LocalIdempotencyStore, startLocalIdempotencyStore } from './aws/idempotency-store.ts';
@@ -27,9 +28,12 @@ import { type EventSource, startEventSource } from './aws/sqs-event-source.ts';
 import { LocalStepFunctions } from './aws/step-functions.ts';
 import { ACCOUNT, type AslDefinition, REGION, type TaskResourceHandler } from './aws/step-functions-model.ts';
 import { loadWorkflow } from './aws/workflow.ts';
-import { crashingPace, type LambdaCrashSettings } from './batch/fault-switches.ts';
+import type { LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
 import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './emulators/registry.ts';
+import { registerVendorLanes, vendorFunctionName } from './vendor-lanes.ts';
+
+export { vendorFunctionName };
 
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 /**
@@ -106,8 +110,8 @@ export interface LocalStack {
   /** The stage's event bus: every outcome event put by the workflow and the dispatcher (`local/aws/event-bus.ts`). */
   readonly eventBus: LocalEventBus;
   readonly dispatch: DispatchMode;
-  /** The vendors' task queues (queue mode only). */
-  readonly taskQueueUrls: Partial<Record<VendorId, string>>;
+  /** The vendors' task queues by lane (queue mode only). */
+  readonly taskQueueUrls: Partial<Record<VendorId, Readonly<Record<string, string>>>>;
   /** The vendor tasks' idempotency table (dynalite). */
   readonly idempotencyStore: LocalIdempotencyStore;
   /** Vendor λ invocations that died after a vendor call (`lambdaCrash` at `after-vendor-call`). */
@@ -119,9 +123,6 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export function vendorFunctionName(vendor: VendorId): string {
-  return `flow-provisioner-${vendor}`;
-}
 export const DISPATCHER_FUNCTION = 'flow-provisioner-dispatcher';
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
@@ -182,68 +183,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const lambdas = new LocalLambdaRuntime();
     // The vendor λs answer task tokens through the Step Functions API; its client exists once the service listens.
     let sfnClient: SFNClient | undefined;
-    const taskQueueUrls: Partial<Record<VendorId, string>> = {};
+    /** Queue mode: each vendor's task queue URL by lane. */
+    const taskQueueUrls: Partial<Record<VendorId, Record<string, string>>> = {};
     const emulators: Partial<Record<VendorId, RunningEmulator>> = {};
     for (const entry of vendors) {
       const endpoint = await vendorEndpoint(entry, env, options, emulators, closers, log);
       const clientEnv: NodeJS.ProcessEnv = endpointOverridden(entry, env)
         ? { ...env }
         : { ...env, ...entry.credentialsEnv, [entry.endpointEnv]: endpoint };
-      const config = vendorConfig(entry.vendor);
-      lambdas.register({
-        name: vendorFunctionName(entry.vendor),
-        reservedConcurrency: config.budget.reservedConcurrency,
-        timeoutSeconds: options.vendorTimeoutSeconds ?? config.functionTimeoutSeconds,
-        ...(options.lambdaCrash?.point === 'before-response' ? { crashAfterSuccess: options.lambdaCrash } : {}),
-        createInstance: () => {
-          const pacer = new ScopedPacer();
-          const scale = options.pacing === false ? 0 : (options.pacingScale ?? 1);
-          const keysOf = (site: CallSite) => paceKeys(config.budget, site, scale);
-          // The Lambda entries' meter: the same log lines per vendor call (its EMF lines are written only in Lambda).
-          const meter = new VendorCallMeter(entry.vendor);
-          const observe = options.onVendorCall;
-          const paced: PaceFn = observe
-            ? (call, site) =>
-                pacer.call(keysOf(site), () => {
-                  observe(entry.vendor, Date.now());
-                  return call();
-                })
-            : (call, site) => pacer.call(keysOf(site), call);
-          const pace = crashingPace(meter.pace(paced), options.lambdaCrash, crashes);
-          const client = meter.client(
-            entry.createClient(
-              clientEnv,
-              pace,
-              options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {},
-            ),
-          );
-          // One persistence layer per instance (Powertools configures it per call), one table for all.
-          const idempotency = {
-            persistenceStore: dynamoDbStore(idempotencyStore.tableName, idempotencyStore.client),
-            ledger: new DynamoDbFlowLedger(idempotencyStore.tableName, idempotencyStore.client),
-          };
-          return buildVendorTaskHandler({
-            vendor: entry.vendor,
-            client,
-            pacer,
-            sfn: sfnClient!,
-            idempotency,
-          }) as LocalHandler;
-        },
+      taskQueueUrls[entry.vendor] = await registerVendorLanes({
+        vendor: entry.vendor,
+        lambdas,
+        sqs: dispatch === 'queue' ? sqs : undefined,
+        createClient: (pace) =>
+          entry.createClient(
+            clientEnv,
+            pace,
+            options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {},
+          ),
+        options,
+        idempotencyStore,
+        crashes,
+        sfn: () => sfnClient!,
       });
-      if (dispatch === 'queue') {
-        const queue = await sqs.send(
-          new CreateQueueCommand({
-            QueueName: taskQueueName(entry.vendor),
-            // Kept as long as its task token can be answered, as the deployed queue (cdk/constructs/vendor-task-queue.ts).
-            Attributes: {
-              VisibilityTimeout: String(config.functionTimeoutSeconds * 2),
-              MessageRetentionPeriod: String(QUEUED_TASK_TIMEOUT_SECONDS),
-            },
-          }),
-        );
-        taskQueueUrls[entry.vendor] = queue.QueueUrl!;
-      }
     }
 
     // --- Step Functions ------------------------------------------------------------------------------------------
@@ -260,7 +222,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           loadWorkflow(
             dispatch === 'queue'
               ? {
-                  VendorTaskQueueUrl: taskQueueUrls[entry.vendor]!,
+                  ...taskQueueSubstitutions(
+                    vendorLanes(vendorConfig(entry.vendor).budget),
+                    (lane) => taskQueueUrls[entry.vendor]![lane]!,
+                  ),
                   DeadLetterQueueUrl: deadLetterQueueUrl,
                   EventBusName: eventBus.name,
                 }
@@ -279,17 +244,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // --- queue mode: each vendor λ consumes its task queue, one work item per invocation, at most C at once -------
     for (const entry of vendors) {
-      const queueUrl = taskQueueUrls[entry.vendor];
-      if (!queueUrl) continue;
-      const source = startEventSource({
-        sqs,
-        queueUrl,
-        batchSize: 1,
-        maxConcurrency: vendorConfig(entry.vendor).budget.reservedConcurrency,
-        invoke: (event) => lambdas.invoke(vendorFunctionName(entry.vendor), event),
-      });
-      taskSources.push(source);
-      closers.push(() => source.stop());
+      const { budget } = vendorConfig(entry.vendor);
+      for (const lane of vendorLanes(budget)) {
+        const queueUrl = taskQueueUrls[entry.vendor]?.[lane.name];
+        if (!queueUrl) continue;
+        const name = vendorFunctionName(entry.vendor, laneSuffix(budget, lane.name));
+        const source = startEventSource({
+          sqs,
+          queueUrl,
+          batchSize: 1,
+          maxConcurrency: lane.reservedConcurrency,
+          invoke: (event) => lambdas.invoke(name, event),
+        });
+        taskSources.push(source);
+        closers.push(() => source.stop());
+      }
     }
 
     // --- EventBridge Scheduler and failed-execution capture -------------------------------------------------------

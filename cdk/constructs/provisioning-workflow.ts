@@ -18,8 +18,10 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DISPATCH_MODE, type DispatchMode } from '../../functions/domain/config.ts';
+import { DISPATCH_MODE, type DispatchMode, vendorConfig, vendorLanes } from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
+import { taskQueuePlaceholderName, taskQueueSubstitutions } from '../../functions/domain/queued-workflow.ts';
+import { WORKFLOW_STEPS } from '../../functions/vendors/types.ts';
 import { constructIdOf, stateMachineName } from '../naming.ts';
 import { retainableName, stagedName } from '../physical-names.ts';
 import { repoPath } from './house-function.ts';
@@ -38,7 +40,7 @@ export const WORKFLOW_FILE = WORKFLOW_FILES.invoke;
  */
 export const WORKFLOW_PLACEHOLDERS: Readonly<Record<DispatchMode, readonly string[]>> = {
   invoke: ['VendorFunctionArn', 'DeadLetterQueueUrl', 'EventBusName'],
-  queue: ['VendorTaskQueueUrl', 'DeadLetterQueueUrl', 'EventBusName'],
+  queue: [...WORKFLOW_STEPS.map(taskQueuePlaceholderName), 'DeadLetterQueueUrl', 'EventBusName'],
 };
 
 /**
@@ -46,6 +48,12 @@ export const WORKFLOW_PLACEHOLDERS: Readonly<Record<DispatchMode, readonly strin
  * set no `HeartbeatSeconds`, and the worker sends none (test/infra/iam.test.ts reads the code's commands).
  */
 export const TASK_RESPONSE_ACTIONS = ['states:SendTaskSuccess', 'states:SendTaskFailure'] as const;
+
+/** One lane's task queue and the λ that consumes it (docs/adr/0007-lanes.md). */
+export interface LaneTaskQueue {
+  readonly queue: IQueue;
+  readonly consumer?: IFunction;
+}
 
 export interface ProvisioningWorkflowProps {
   /** The vendor λ per vendor; one state machine is built for each. */
@@ -60,10 +68,11 @@ export interface ProvisioningWorkflowProps {
    */
   readonly dispatchMode?: DispatchMode;
   /**
-   * Queue mode: the task queue of every vendor (`VendorFunctions.taskQueues`). Not allowed in invoke mode.
+   * Queue mode: every vendor's task queues by lane (`VendorFunctions.laneTaskQueues`), each with the λ that consumes
+   * it (the vendor's function when not given). Not allowed in invoke mode.
    * @default none
    */
-  readonly taskQueues?: Readonly<Partial<Record<VendorId, { readonly queue: IQueue }>>>;
+  readonly taskQueues?: Readonly<Partial<Record<VendorId, Readonly<Record<string, LaneTaskQueue>>>>>;
   /**
    * Retention of the execution log groups.
    * @default RetentionDays.ONE_MONTH
@@ -95,7 +104,7 @@ export class ProvisioningWorkflow extends Construct {
     const stateMachines: Partial<Record<VendorId, StateMachine>> = {};
     for (const [vendor, vendorFunction] of vendors) {
       const name = stagedName(this, stateMachineName(vendor));
-      const taskQueue = props.taskQueues?.[vendor]?.queue;
+      const laneQueues = props.taskQueues?.[vendor] ?? {};
       const logGroup = new LogGroup(this, `${constructIdOf(vendor)}Logs`, {
         // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy small when many machines log.
         logGroupName: retainableName(this, `/aws/vendedlogs/states/${stateMachineName(vendor)}`),
@@ -109,7 +118,11 @@ export class ProvisioningWorkflow extends Construct {
         definitionSubstitutions:
           mode === 'queue'
             ? {
-                VendorTaskQueueUrl: taskQueue!.queueUrl,
+                ...taskQueueSubstitutions(vendorLanes(vendorConfig(vendor).budget), (lane) => {
+                  const laneQueue = laneQueues[lane];
+                  if (!laneQueue) throw new Error(`ProvisioningWorkflow: no task queue for ${vendor}'s lane ${lane}`);
+                  return laneQueue.queue.queueUrl;
+                }),
                 DeadLetterQueueUrl: props.deadLetterQueue.queueUrl,
                 EventBusName: props.eventBus.eventBusName,
               }
@@ -127,12 +140,15 @@ export class ProvisioningWorkflow extends Construct {
       });
       // The ASL is a file, so CDK cannot infer what it calls: grant exactly what its states use.
       if (mode === 'queue') {
-        // The vendor steps (sqs:sendMessage.waitForTaskToken) send to this vendor's task queue only (SQS-managed SSE:
-        // no KMS permission needed). The machine never invokes the λ: the λ's event source does.
+        // The vendor steps (sqs:sendMessage.waitForTaskToken) send to this vendor's task queues only, one per lane
+        // (SQS-managed SSE: no KMS permission needed). The machine never invokes a λ: the λs' event sources do.
         stateMachine.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [taskQueue!.queueArn] }),
+          new iam.PolicyStatement({
+            actions: ['sqs:SendMessage'],
+            resources: Object.values(laneQueues).map((l) => l.queue.queueArn),
+          }),
         );
-        // The λ answers the tokens of its own machine, and of no other. The Service Authorization Reference lists no
+        // Each lane's λ answers the tokens of its own vendor's machine, and of no other. The Service Authorization Reference lists no
         // resource type for SendTask*, but Step Functions authorizes them against the machine that issued the token
         // (an AccessDenied names `…:stateMachine:<name>` as the resource), and CDK's grantTaskResponse grants the
         // same resource.
@@ -144,19 +160,22 @@ export class ProvisioningWorkflow extends Construct {
         // ARN, an alarm, a later Lambda step — would close a circular dependency. The name is fixed anyway
         // (`stateMachineName`, which flowctl and the dispatcher's execution ARNs rely on), so the built ARN grants the
         // very same resource with no edge, and reads as the machine's name in the template.
-        vendorFunction.addToRolePolicy(
-          new iam.PolicyStatement({
-            actions: [...TASK_RESPONSE_ACTIONS],
-            resources: [
-              stack.formatArn({
-                service: 'states',
-                resource: 'stateMachine',
-                resourceName: name,
-                arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-              }),
-            ],
-          }),
-        );
+        const consumers = new Set(Object.values(laneQueues).map((l) => l.consumer ?? vendorFunction));
+        for (const consumer of consumers) {
+          consumer.addToRolePolicy(
+            new iam.PolicyStatement({
+              actions: [...TASK_RESPONSE_ACTIONS],
+              resources: [
+                stack.formatArn({
+                  service: 'states',
+                  resource: 'stateMachine',
+                  resourceName: name,
+                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+                }),
+              ],
+            }),
+          );
+        }
       } else {
         // The Task states use the unqualified function ARN as Resource, so no version or alias ARN is granted.
         stateMachine.addToRolePolicy(

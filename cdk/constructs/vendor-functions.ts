@@ -13,7 +13,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DISPATCH_MODE, type DispatchMode, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import {
+  DISPATCH_MODE,
+  type DispatchMode,
+  laneSuffix,
+  VENDOR_LANE_ENV,
+  VENDORS,
+  type VendorConfig,
+  vendorLanes,
+} from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
 import {
   CREDENTIALS_PLACEHOLDER,
@@ -85,8 +93,12 @@ export class VendorFunctions extends Construct {
   public readonly secrets: Readonly<Partial<Record<VendorId, secretsmanager.Secret>>>;
   /** How the workflow reaches these λs. */
   public readonly dispatchMode: DispatchMode;
-  /** Queue mode: the task queue (and its DLQ) each λ consumes; empty in invoke mode. */
+  /** Queue mode: the task queue (and its DLQ) of each vendor's first lane; empty in invoke mode. */
   public readonly taskQueues: Readonly<Partial<Record<VendorId, VendorTaskQueue>>>;
+  /** Every lane's λ by vendor and lane name (`functions` holds each vendor's first). */
+  public readonly laneFunctions: Readonly<Partial<Record<VendorId, Readonly<Record<string, HouseFunction>>>>>;
+  /** Queue mode: every lane's task queue by vendor and lane name; empty in invoke mode. */
+  public readonly laneTaskQueues: Readonly<Partial<Record<VendorId, Readonly<Record<string, VendorTaskQueue>>>>>;
 
   constructor(scope: Construct, id: string, props: VendorFunctionsProps = {}) {
     super(scope, id);
@@ -102,47 +114,72 @@ export class VendorFunctions extends Construct {
     const functions: Partial<Record<VendorId, HouseFunction>> = {};
     const secrets: Partial<Record<VendorId, secretsmanager.Secret>> = {};
     const taskQueues: Partial<Record<VendorId, VendorTaskQueue>> = {};
+    const laneFunctions: Partial<Record<VendorId, Record<string, HouseFunction>>> = {};
+    const laneTaskQueues: Partial<Record<VendorId, Record<string, VendorTaskQueue>>> = {};
     for (const config of configs) {
-      const fn = new HouseFunction(this, constructIdOf(config.vendor), {
-        entry: entryOf(config.vendor),
-        description:
-          this.dispatchMode === 'queue'
-            ? `Vendor task for ${config.vendor}: one paced work item of its task queue per invocation`
-            : `Vendor task for ${config.vendor}: one paced vendor call per invocation`,
-        timeoutSeconds: config.functionTimeoutSeconds,
-        // Bounds the calls in flight; with pacing it bounds the calls per window (C × ceil(W/T) ≤ L).
-        reservedConcurrentExecutions: config.budget.reservedConcurrency,
-        logRetention: props.logRetention,
-        logRemovalPolicy: props.logRemovalPolicy,
-      });
-      if (config.vendor === 'aws-mediaconnect') grantMediaConnect(this, fn, props.mediaConnectRegions);
       const secret = credentialsSecret(this, config.vendor, props.secretRemovalPolicy);
-      if (secret) {
-        fn.addEnvironment(VENDOR_SECRET_ARN_ENV, secret.secretArn);
-        // GetSecretValue only (not grantRead's DescribeSecret), on this one secret. It is encrypted with the AWS managed
-        // key aws/secretsmanager, whose policy lets Secrets Manager decrypt for callers allowed to read the secret: no
-        // kms:Decrypt grant.
-        fn.addToRolePolicy(
-          new iam.PolicyStatement({
-            sid: 'OwnVendorCredentials',
-            actions: ['secretsmanager:GetSecretValue'],
-            resources: [secret.secretArn],
-          }),
-        );
-        secrets[config.vendor] = secret;
-      }
-      if (this.dispatchMode === 'queue') {
-        taskQueues[config.vendor] = new VendorTaskQueue(this, `${constructIdOf(config.vendor)}Tasks`, {
-          config,
-          consumer: fn,
-          removalPolicy: props.queueRemovalPolicy,
+      if (secret) secrets[config.vendor] = secret;
+      // One λ per lane (docs/adr/0007-lanes.md); the first keeps the vendor's construct id and names.
+      // Invoke mode: the first lane's λ serves every step (the workflow invokes one function per vendor).
+      const lanes = this.dispatchMode === 'queue' ? vendorLanes(config.budget) : vendorLanes(config.budget).slice(0, 1);
+      const laneFns: Record<string, HouseFunction> = {};
+      const laneQueues: Record<string, VendorTaskQueue> = {};
+      for (const [index, lane] of lanes.entries()) {
+        const laneId =
+          index === 0 ? constructIdOf(config.vendor) : `${constructIdOf(config.vendor)}${pascal(lane.name)}`;
+        const fn = new HouseFunction(this, laneId, {
+          entry: entryOf(config.vendor),
+          description:
+            this.dispatchMode === 'queue'
+              ? `Vendor task for ${config.vendor} (lane ${lane.name}): one paced work item of its task queue per invocation`
+              : `Vendor task for ${config.vendor}: one paced vendor call per invocation`,
+          timeoutSeconds: config.functionTimeoutSeconds,
+          // Bounds the calls in flight; with pacing it bounds the calls per window (C × ceil(W/T) ≤ L per scope, C
+          // counting every lane that may call it).
+          reservedConcurrentExecutions: lane.reservedConcurrency,
+          logRetention: props.logRetention,
+          logRemovalPolicy: props.logRemovalPolicy,
         });
+        if (lanes.length > 1) fn.addEnvironment(VENDOR_LANE_ENV, lane.name);
+        if (secret) {
+          fn.addEnvironment(VENDOR_SECRET_ARN_ENV, secret.secretArn);
+          // GetSecretValue only (not grantRead's DescribeSecret), on this one secret. It is encrypted with the AWS
+          // managed key aws/secretsmanager, whose policy lets Secrets Manager decrypt for callers allowed to read the
+          // secret: no kms:Decrypt grant.
+          fn.addToRolePolicy(
+            new iam.PolicyStatement({
+              sid: 'OwnVendorCredentials',
+              actions: ['secretsmanager:GetSecretValue'],
+              resources: [secret.secretArn],
+            }),
+          );
+        }
+        if (this.dispatchMode === 'queue') {
+          laneQueues[lane.name] = new VendorTaskQueue(this, `${laneId}Tasks`, {
+            config,
+            lane,
+            laneSuffix: laneSuffix(config.budget, lane.name),
+            consumer: fn,
+            removalPolicy: props.queueRemovalPolicy,
+          });
+        }
+        laneFns[lane.name] = fn;
       }
-      functions[config.vendor] = fn;
+      if (config.vendor === 'aws-mediaconnect') {
+        grantMediaConnect(this, Object.values(laneFns), props.mediaConnectRegions);
+      }
+      functions[config.vendor] = laneFns[lanes[0]!.name]!;
+      laneFunctions[config.vendor] = laneFns;
+      if (this.dispatchMode === 'queue') {
+        taskQueues[config.vendor] = laneQueues[lanes[0]!.name]!;
+        laneTaskQueues[config.vendor] = laneQueues;
+      }
     }
     this.functions = functions;
     this.secrets = secrets;
     this.taskQueues = taskQueues;
+    this.laneFunctions = laneFunctions;
+    this.laneTaskQueues = laneTaskQueues;
   }
 
   /** The function of one vendor; throws if the vendor is not configured. */
@@ -151,6 +188,14 @@ export class VendorFunctions extends Construct {
     if (!fn) throw new Error(`no vendor function for ${vendor}: add it to VENDORS in functions/domain/config.ts`);
     return fn;
   }
+}
+
+/** `read-only` → `ReadOnly`: a lane name in a construct id. */
+function pascal(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }
 
 function entryOf(vendor: VendorId): string {
@@ -191,7 +236,11 @@ function credentialsSecret(
  * The MediaConnect permissions of the vendor task, as their own policy so that the one `Resource: "*"` statement
  * carries its own suppression and reason.
  */
-function grantMediaConnect(scope: Construct, fn: HouseFunction, regions: readonly string[] | undefined): void {
+function grantMediaConnect(
+  scope: Construct,
+  fns: readonly HouseFunction[],
+  regions: readonly string[] | undefined,
+): void {
   const allowedRegions = regions && regions.length > 0 ? regions : [Aws.REGION];
   const stack = Stack.of(scope);
   const policy = new iam.Policy(scope, 'MediaConnectAccess', {
@@ -218,7 +267,8 @@ function grantMediaConnect(scope: Construct, fn: HouseFunction, regions: readonl
       }),
     ],
   });
-  policy.attachToRole(fn.role!);
+  // Every lane's λ runs the same entry, so each may send what the entry sends (test/infra/iam.test.ts).
+  for (const fn of fns) policy.attachToRole(fn.role!);
   Validations.of(policy).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:

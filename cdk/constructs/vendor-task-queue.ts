@@ -12,7 +12,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { PIPELINE, type VendorConfig } from '../../functions/domain/config.ts';
+import { PIPELINE, type VendorConfig, type VendorLane, vendorLanes } from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
 import { QUEUED_TASK_TIMEOUT_SECONDS } from '../../functions/domain/queued-workflow.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
@@ -74,6 +74,14 @@ export function taskMaxConcurrency(vendor: VendorId, reservedConcurrency: number
 
 export interface VendorTaskQueueProps {
   readonly config: VendorConfig;
+  /**
+   * The lane whose steps the queue carries (docs/adr/0007-lanes.md): its reserved concurrency is the event source's
+   * maximum concurrency, its suffix goes into the queue names.
+   * @default the vendor's first lane
+   */
+  readonly lane?: VendorLane;
+  /** `laneSuffix` of the lane. @default '' (the first lane keeps the vendor's names) */
+  readonly laneSuffix?: string;
   /** The vendor λ that consumes the queue. */
   readonly consumer: IFunction;
   /**
@@ -88,13 +96,20 @@ export class VendorTaskQueue extends Construct {
   public readonly queue: sqs.Queue;
   /** `vendor-tasks-<vendor>-dlq`: work items the λ could not answer the workflow for. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The λ that consumes the queue. */
+  public readonly consumer: IFunction;
 
   constructor(scope: Construct, id: string, props: VendorTaskQueueProps) {
     super(scope, id);
     const { config, consumer } = props;
+    this.consumer = consumer;
+    const lane = props.lane ?? vendorLanes(config.budget)[0]!;
+    const suffix = props.laneSuffix ?? '';
+    const queueName = taskQueueName(config.vendor, suffix);
+    const dlqName = taskDeadLetterQueueName(config.vendor, suffix);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const visibilityTimeoutSeconds = taskVisibilityTimeoutSeconds(config);
-    const maxConcurrency = taskMaxConcurrency(config.vendor, config.budget.reservedConcurrency);
+    const maxConcurrency = taskMaxConcurrency(config.vendor, lane.reservedConcurrency);
     // A work item that keeps failing must reach the DLQ (and its alarm) before it expires unseen.
     if (PIPELINE.maxReceiveCount * visibilityTimeoutSeconds >= TASK_RETENTION_SECONDS) {
       throw new Error(
@@ -105,20 +120,20 @@ export class VendorTaskQueue extends Construct {
     }
 
     this.deadLetterQueue = deadLetterQueue(this, 'DeadLetterQueue', {
-      queueName: retainableName(this, taskDeadLetterQueueName(config.vendor)),
-      sourceQueueName: retainableName(this, taskQueueName(config.vendor)),
+      queueName: retainableName(this, dlqName),
+      sourceQueueName: retainableName(this, queueName),
       removalPolicy,
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
       reason:
-        `${taskDeadLetterQueueName(config.vendor)} is a dead-letter queue: nothing consumes it, so it has no receive ` +
+        `${dlqName} is a dead-letter queue: nothing consumes it, so it has no receive ` +
         'count to exceed. An alarm fires on any visible message; the workflow step behind each item times out and ' +
         'leaves its failure record on provision-dlq, which is what operators redrive (docs/runbook.md).',
     });
 
     this.queue = new sqs.Queue(this, 'Queue', {
-      queueName: retainableName(this, taskQueueName(config.vendor)),
+      queueName: retainableName(this, queueName),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds),
@@ -136,8 +151,8 @@ export class VendorTaskQueue extends Construct {
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason:
         'Lambda supports on-failure destinations for stream and Kafka event sources only, not for SQS: a work item the ' +
-        `vendor λ could not answer the workflow for returns to ${taskQueueName(config.vendor)}, whose redrive policy ` +
-        `moves it to ${taskDeadLetterQueueName(config.vendor)} after PIPELINE.maxReceiveCount receives.`,
+        `vendor λ could not answer the workflow for returns to ${queueName}, whose redrive policy ` +
+        `moves it to ${dlqName} after PIPELINE.maxReceiveCount receives.`,
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { VendorDescriptor } from '../vendors/common/descriptor.ts';
 import { VENDOR_DESCRIPTORS } from '../vendors/registry.ts';
+import { OPERATIONS } from '../vendors/types.ts';
 import type { VendorId } from './contract.ts';
 
 /** Input limits enforced by the contract. */
@@ -47,11 +48,111 @@ export interface RateScope {
   readonly safetyMargin: number;
 }
 
-/** A vendor's budget: its λ's reserved concurrency and the documented scopes every λ instance paces. */
+/**
+ * A lane (docs/adr/0007-lanes.md): a task queue and the λ that consumes it, serving some of the workflow's steps. Its
+ * `reservedConcurrency` instances are the slots of the vendor calls its steps make; each instance paces each scope it
+ * calls and holds its slot until every interval it started has passed. A scope's interval counts every slot that may
+ * call it (`scopeSlots`), so lanes that share an operation share its budget, and lanes that do not share one each
+ * spend their own scopes in full, at once.
+ */
+export interface VendorLane {
+  /** Names its queue and λ; the first lane of a vendor keeps the vendor's own names (`cdk/naming.ts`). */
+  readonly name: string;
+  /** The workflow steps (`OPERATIONS`) whose work items go to this lane. */
+  readonly steps: readonly string[];
+  /** Every vendor operation its steps may call, as the vendor names them (`'*'`: any); the pacer refuses others. */
+  readonly operations: readonly string[] | '*';
+  /** Reserved concurrency of the lane's λ: its slots. */
+  readonly reservedConcurrency: number;
+}
+
+/** A vendor's budget: its slots, the documented scopes every λ instance paces, and the lanes that hold the slots. */
 export interface RateBudget {
-  /** Reserved concurrency of the vendor λ: at most this many instances, each pacing every scope. */
+  /** Every slot of the vendor: the sum of its lanes' reserved concurrency (the one λ's, without lanes). */
   readonly reservedConcurrency: number;
   readonly scopes: readonly RateScope[];
+  /** The vendor's lanes; without any, one lane serves every step and may call every operation. */
+  readonly lanes?: readonly VendorLane[];
+}
+
+/** The environment variable that tells a vendor λ which of its vendor's lanes it serves (set by CDK). */
+export const VENDOR_LANE_ENV = 'VENDOR_LANE';
+
+/** The name of the one lane of a vendor that declares none. */
+export const MAIN_LANE = 'main';
+
+/** A budget's lanes: its own, or one lane serving every step with every slot. */
+export function vendorLanes(budget: RateBudget): readonly VendorLane[] {
+  return (
+    budget.lanes ?? [
+      { name: MAIN_LANE, steps: OPERATIONS, operations: '*', reservedConcurrency: budget.reservedConcurrency },
+    ]
+  );
+}
+
+/**
+ * What a lane adds to its vendor's queue and λ names: nothing for the first lane (a vendor without lanes keeps the
+ * names it has always had), `-<lane>` for the others.
+ */
+export function laneSuffix(budget: RateBudget, lane: string): string {
+  const lanes = vendorLanes(budget);
+  const index = lanes.findIndex((l) => l.name === lane);
+  if (index < 0) throw new Error(`no lane ${lane}`);
+  return index === 0 ? '' : `-${lane}`;
+}
+
+/** The lane a workflow step's work item goes to. */
+export function laneOf(budget: RateBudget, step: string): VendorLane {
+  const lane = vendorLanes(budget).find((l) => l.steps.includes(step));
+  if (!lane) throw new Error(`no lane serves the step ${step}`);
+  return lane;
+}
+
+/** Whether a lane may call an operation counted under this scope (`operation`: that one only, if given). */
+function laneCalls(lane: VendorLane, scope: RateScope, operation?: string): boolean {
+  if (lane.operations === '*') return true;
+  return lane.operations.some((op) => scopeCovers(scope, op) && (operation === undefined || op === operation));
+}
+
+/**
+ * The slots that may call under one scope's key: every lane's reserved concurrency whose operations the scope covers
+ * (for a scope counted per operation, that operation). The key's interval is computed for this many instances.
+ */
+export function scopeSlots(budget: RateBudget, scope: RateScope, operation?: string): number {
+  const perOperation = scope.eachOperation ? operation : undefined;
+  return vendorLanes(budget)
+    .filter((lane) => laneCalls(lane, scope, perOperation))
+    .reduce((sum, lane) => sum + lane.reservedConcurrency, 0);
+}
+
+/**
+ * Every key of a scope with the slots that share it: one for the scope, or one per operation any lane names (plus
+ * one for the operations only a `'*'` lane may call) when the limit is counted per operation.
+ */
+function scopeKeys(budget: RateBudget, scope: RateScope): { operation?: string; slots: number }[] {
+  if (!scope.eachOperation) return [{ slots: scopeSlots(budget, scope) }];
+  const lanes = vendorLanes(budget);
+  const named = new Set(lanes.flatMap((l) => (l.operations === '*' ? [] : l.operations)));
+  const keys = [...named].filter((op) => scopeCovers(scope, op)).map((op) => ({ operation: op }));
+  const wildcard = lanes.filter((l) => l.operations === '*').reduce((sum, l) => sum + l.reservedConcurrency, 0);
+  return [
+    ...keys.map((k) => ({ ...k, slots: scopeSlots(budget, scope, k.operation) })),
+    ...(wildcard > 0 ? [{ slots: wildcard }] : []),
+  ];
+}
+
+/**
+ * The slots of a key when a λ serves no lane: in invoke mode (docs/adr/0004) one λ per vendor, the first lane's,
+ * serves every step, so at most its reserved concurrency calls under any key; the key's lanes' slots are counted too,
+ * so the interval is never shorter than in queue mode.
+ */
+function invokeSlots(budget: RateBudget, scope: RateScope, operation: string): number {
+  return Math.max(scopeSlots(budget, scope, operation), vendorLanes(budget)[0]!.reservedConcurrency);
+}
+
+/** The most slots any key of the scope is shared by: what its slowest interval is computed for. */
+export function scopeMaxSlots(budget: RateBudget, scope: RateScope): number {
+  return Math.max(...scopeKeys(budget, scope).map((k) => k.slots));
 }
 
 export interface VendorConfig {
@@ -94,22 +195,25 @@ export function scopeCovers(scope: RateScope, operation: string): boolean {
   return scope.operations === '*' || scope.operations.includes(operation);
 }
 
+/** The longest interval of one scope's keys, for the slots that share them. */
+function scopeLongestIntervalMs(budget: RateBudget, scope: RateScope): number {
+  return scopeIntervalMs(scope, scopeMaxSlots(budget, scope));
+}
+
 /**
  * The scope that covers every call and paces slowest: what one λ slot is held for after a call, at most. The
  * bench and the DLQ redrive rate read it; a vendor with no such scope answers its slowest scope.
  */
 export function bindingScope(budget: RateBudget): RateScope {
   const slowest = (scopes: readonly RateScope[]) =>
-    scopes.reduce((a, b) =>
-      scopeIntervalMs(b, budget.reservedConcurrency) > scopeIntervalMs(a, budget.reservedConcurrency) ? b : a,
-    );
+    scopes.reduce((a, b) => (scopeLongestIntervalMs(budget, b) > scopeLongestIntervalMs(budget, a) ? b : a));
   const wide = budget.scopes.filter((s) => s.operations === '*');
   return slowest(wide.length > 0 ? wide : budget.scopes);
 }
 
 /** The longest pacing interval of the budget's scopes: the most one call can hold an instance's slot. */
 export function pacingIntervalMs(budget: RateBudget): number {
-  return Math.max(...budget.scopes.map((s) => scopeIntervalMs(s, budget.reservedConcurrency)));
+  return Math.max(...budget.scopes.map((s) => scopeLongestIntervalMs(budget, s)));
 }
 
 /** One pacer key of a call: the scope (and its operation or Region when the limit is counted per each). */
@@ -118,19 +222,34 @@ export interface PaceKey {
   readonly intervalMs: number;
 }
 
-/** The pacer keys of one call: one per scope that covers its operation. Throws for a call no scope covers. */
+/**
+ * The pacer keys of one call: one per scope that covers its operation, each with the interval for the slots that
+ * share the key. Throws for a call no scope covers, and for a call the lane does not declare (its slots are not
+ * counted in that operation's budget, so making it could break the limit).
+ */
 export function paceKeys(
   budget: RateBudget,
   site: { readonly operation: string; readonly region?: string | undefined },
   scale = 1,
+  /** The lane of the calling λ (queue mode); none when one λ serves every step (invoke mode). */
+  lane?: string,
 ): PaceKey[] {
+  if (lane !== undefined) {
+    const own = vendorLanes(budget).find((l) => l.name === lane);
+    if (!own) throw new Error(`no lane ${lane}`);
+    if (own.operations !== '*' && !own.operations.includes(site.operation)) {
+      throw new Error(`lane ${lane} does not declare the vendor call ${site.operation}: its budget has no room for it`);
+    }
+  }
   const keys: PaceKey[] = [];
   for (const scope of budget.scopes) {
     if (!scopeCovers(scope, site.operation)) continue;
     let key = scope.name;
     if (scope.eachOperation) key += `:${site.operation}`;
     if (scope.perRegion) key += `@${site.region ?? 'default'}`;
-    keys.push({ key, intervalMs: Math.round(scopeIntervalMs(scope, budget.reservedConcurrency) * scale) });
+    const slots =
+      lane === undefined ? invokeSlots(budget, scope, site.operation) : scopeSlots(budget, scope, site.operation);
+    keys.push({ key, intervalMs: Math.round(scopeIntervalMs(scope, slots) * scale) });
   }
   if (keys.length === 0) throw new Error(`no rate scope covers the vendor call ${site.operation}`);
   return keys;
@@ -142,6 +261,7 @@ export function validateBudget(vendor: string, budget: RateBudget): void {
   const c = budget.reservedConcurrency;
   if (!Number.isInteger(c) || c < 1) problems.push('reservedConcurrency must be a positive integer');
   if (budget.scopes.length === 0) problems.push('a budget needs at least one scope');
+  problems.push(...laneProblems(budget));
   const names = new Set<string>();
   for (const scope of budget.scopes) {
     const at = `scope ${scope.name}`;
@@ -150,19 +270,63 @@ export function validateBudget(vendor: string, budget: RateBudget): void {
     if (scope.operations !== '*' && scope.operations.length === 0) problems.push(`${at} covers no operation`);
     if (scope.spendLimit <= 0 || scope.spendLimit > scope.documentedLimit) {
       problems.push(`${at}: spendLimit must be in (0, ${scope.documentedLimit}]`);
-    } else if (scope.safetyMargin < 0) {
+      continue;
+    }
+    if (scope.safetyMargin < 0) {
       problems.push(`${at}: safetyMargin must be ≥ 0`);
-    } else if (problems.length === 0 && c > scope.spendLimit) {
-      problems.push(
-        `${at}: reservedConcurrency ${c} exceeds the spend limit ${scope.spendLimit} per ${scope.windowSeconds}s`,
-      );
-    } else if (problems.length === 0 && maxCallsPerWindow(scope, c) > scope.spendLimit) {
-      problems.push(
-        `${at}: C × ceil(W/T) = ${maxCallsPerWindow(scope, c)} exceeds the spend limit ${scope.spendLimit} per ${scope.windowSeconds}s`,
-      );
+      continue;
+    }
+    if (problems.length > 0) continue;
+    // Per key: the slots of every lane that may call under it, C × ceil(W/T) ≤ L; in invoke mode the first lane's λ
+    // serves every step, so its slots count for every key too.
+    const first = vendorLanes(budget)[0]?.reservedConcurrency ?? 0;
+    for (const { operation, slots: laneSlots } of scopeKeys(budget, scope)) {
+      const slots = Math.max(laneSlots, first);
+      const key = operation ? `${at} (${operation})` : at;
+      if (slots > scope.spendLimit) {
+        problems.push(
+          `${key}: reservedConcurrency ${slots} exceeds the spend limit ${scope.spendLimit} per ${scope.windowSeconds}s (every lane that may call it counts)`,
+        );
+      } else if (slots > 0 && maxCallsPerWindow(scope, slots) > scope.spendLimit) {
+        problems.push(
+          `${key}: C × ceil(W/T) = ${maxCallsPerWindow(scope, slots)} exceeds the spend limit ${scope.spendLimit} per ${scope.windowSeconds}s`,
+        );
+      }
     }
   }
   if (problems.length > 0) throw new Error(`pacing config for ${vendor} is invalid: ${problems.join('; ')}`);
+}
+
+/** Lanes serve every step exactly once, hold every slot, and name themselves once. */
+function laneProblems(budget: RateBudget): string[] {
+  if (!budget.lanes) return [];
+  const problems: string[] = [];
+  const lanes = budget.lanes;
+  if (lanes.length === 0) problems.push('lanes: give at least one, or none at all');
+  const names = new Set<string>();
+  for (const lane of lanes) {
+    if (names.has(lane.name)) problems.push(`lane ${lane.name} is listed twice`);
+    names.add(lane.name);
+    if (!/^[a-z][a-z0-9-]{0,15}$/.test(lane.name))
+      problems.push(`lane ${lane.name}: name must be [a-z][a-z0-9-]{0,15}`);
+    if (!Number.isInteger(lane.reservedConcurrency) || lane.reservedConcurrency < 1) {
+      problems.push(`lane ${lane.name}: reservedConcurrency must be a positive integer`);
+    }
+    if (lane.operations !== '*' && lane.operations.length === 0) problems.push(`lane ${lane.name} calls nothing`);
+  }
+  for (const step of OPERATIONS) {
+    const serving = lanes.filter((l) => l.steps.includes(step)).map((l) => l.name);
+    if (serving.length !== 1)
+      problems.push(`step ${step} is served by ${serving.length} lanes (${serving.join(', ')})`);
+  }
+  for (const step of lanes.flatMap((l) => l.steps)) {
+    if (!(OPERATIONS as readonly string[]).includes(step)) problems.push(`lanes: ${step} is not a workflow step`);
+  }
+  const slots = lanes.reduce((sum, l) => sum + l.reservedConcurrency, 0);
+  if (slots !== budget.reservedConcurrency) {
+    problems.push(`reservedConcurrency ${budget.reservedConcurrency} is not the lanes' sum ${slots}`);
+  }
+  return problems;
 }
 
 /** Every configured vendor's descriptor (`functions/vendors/<vendor>/descriptor.ts`), by id. */

@@ -1,10 +1,12 @@
 /**
  * Derives the queue-mode workflow from the invoke-mode one (docs/architecture.md, "Pacing", docs/adr/0004): every
- * vendor task that invokes the vendor λ becomes `sqs:sendMessage.waitForTaskToken` on the vendor's task queue, with the
+ * vendor task that invokes the vendor λ becomes `sqs:sendMessage.waitForTaskToken` on its step's task queue, with the
  * same task parameters plus the task token. Everything else — states, choices, waits, failure path, retry of the vendor
  * error classes — is the same object, so the two files cannot drift: `workflows/provision-flow-queued.asl.json` is this
  * function's output (`npm run workflows`), and a test fails when the committed file differs.
  */
+
+import { WORKFLOW_STEPS } from '../vendors/types.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type State = { [key: string]: Json };
@@ -17,8 +19,29 @@ export interface WorkflowDefinition {
 /** The ASL placeholders, filled by CDK's definitionSubstitutions and by `local/aws/workflow.ts`. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL placeholder, meant literally
 export const VENDOR_FUNCTION_PLACEHOLDER = '${VendorFunctionArn}';
-// biome-ignore lint/suspicious/noTemplateCurlyInString: the ASL placeholder, meant literally
-export const VENDOR_QUEUE_PLACEHOLDER = '${VendorTaskQueueUrl}';
+
+/**
+ * The ASL placeholder of one step's task queue, `${<Step>TaskQueueUrl}` (e.g. `CreateFlowTaskQueueUrl`): each step's
+ * work items go to the queue of the lane that serves it (docs/adr/0007-lanes.md), one queue for every step of a
+ * vendor without lanes.
+ */
+export function taskQueuePlaceholderName(step: string): string {
+  return `${step.charAt(0).toUpperCase()}${step.slice(1)}TaskQueueUrl`;
+}
+
+/** Every step's queue placeholder filled with the URL of the lane that serves it. */
+export function taskQueueSubstitutions(
+  lanes: readonly { readonly name: string; readonly steps: readonly string[] }[],
+  queueUrlOf: (lane: string) => string,
+): Record<string, string> {
+  return Object.fromEntries(
+    lanes.flatMap((lane) =>
+      lane.steps
+        .filter((step) => (WORKFLOW_STEPS as readonly string[]).includes(step))
+        .map((step) => [taskQueuePlaceholderName(step), queueUrlOf(lane.name)]),
+    ),
+  );
+}
 export const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::sqs:sendMessage.waitForTaskToken';
 
 /**
@@ -50,6 +73,13 @@ const SQS_SEND_RETRY: Json = {
   JitterStrategy: 'FULL',
 };
 
+/** The step a vendor task asks for: its literal `operation` parameter, which picks its lane's queue. */
+function stepOf(state: string, parameters: Json | undefined): string {
+  const operation = (parameters as { [key: string]: Json } | undefined)?.operation;
+  if (typeof operation !== 'string') throw new Error(`${state}: a vendor task needs a literal "operation" parameter`);
+  return operation;
+}
+
 export function deriveQueuedWorkflow(invoke: WorkflowDefinition): WorkflowDefinition {
   const states: Record<string, State> = {};
   for (const [name, state] of Object.entries(invoke.States)) {
@@ -63,7 +93,7 @@ export function deriveQueuedWorkflow(invoke: WorkflowDefinition): WorkflowDefini
       Type: 'Task',
       Resource: WAIT_FOR_TASK_TOKEN,
       Parameters: {
-        QueueUrl: VENDOR_QUEUE_PLACEHOLDER,
+        QueueUrl: `\${${taskQueuePlaceholderName(stepOf(name, Parameters))}}`,
         MessageBody: { ...(Parameters as { [key: string]: Json }), 'taskToken.$': '$$.Task.Token' },
       },
       TimeoutSeconds: QUEUED_TASK_TIMEOUT_SECONDS,

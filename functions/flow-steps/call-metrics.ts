@@ -20,7 +20,7 @@ import type { ProvisionRequest, VendorId } from '../domain/contract.ts';
 import { ERROR_NAMES } from '../domain/errors.ts';
 import { DIMENSION, METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../domain/metric-names.ts';
 import { logger, metricsEnabled, publishMetrics, taskLogKeys } from '../domain/observability.ts';
-import type { Operation, PaceFn, VendorClient } from '../vendors/types.ts';
+import type { Operation, PaceFn, StepOptions, VendorClient } from '../vendors/types.ts';
 
 /** How one vendor call ended. */
 export type CallOutcome = 'ok' | 'throttled' | 'error';
@@ -89,8 +89,8 @@ export class VendorCallMeter {
       createFlow: (request, options) => this.step('createFlow', request, () => inner.createFlow(request, options)),
       ...(complete
         ? {
-            completeFlow: (request: ProvisionRequest, flowId: string) =>
-              this.step('completeFlow', request, () => complete(request, flowId)),
+            completeFlow: (request: ProvisionRequest, flowId: string, options?: StepOptions) =>
+              this.step('completeFlow', request, () => complete(request, flowId, options)),
           }
         : {}),
       // Adoption is part of the create step: its calls count as createFlow's.
@@ -100,10 +100,11 @@ export class VendorCallMeter {
               this.step('createFlow', request, () => adopt(request, flowId)),
           }
         : {}),
-      startFlow: (request, flowId) => this.step('startFlow', request, () => inner.startFlow(request, flowId)),
+      startFlow: (request, flowId, options) =>
+        this.step('startFlow', request, () => inner.startFlow(request, flowId, options)),
       describeFlow: (request, flowId) => this.step('describeFlow', request, () => inner.describeFlow(request, flowId)),
-      grantEntitlements: (request, flowId) =>
-        this.step('grantEntitlements', request, () => inner.grantEntitlements(request, flowId)),
+      grantEntitlements: (request, flowId, options) =>
+        this.step('grantEntitlements', request, () => inner.grantEntitlements(request, flowId, options)),
       stopFlow: (request, flowId) => this.step('stopFlow', request, () => inner.stopFlow(request, flowId)),
       deleteFlow: (request, flowId) => this.step('deleteFlow', request, () => inner.deleteFlow(request, flowId)),
       teardownFlow: (target, flowId) => this.step('teardownFlow', target, () => inner.teardownFlow(target, flowId)),

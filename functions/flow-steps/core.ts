@@ -45,11 +45,15 @@ export const vendorTaskEvent = z.object({
   redriveCount: z.number().int().nonnegative().optional(),
   /** SQS `ApproximateReceiveCount` of the work item (queue mode): above 1 when it was delivered before. */
   receiveCount: z.number().int().positive().optional(),
+  /** `$.flow.adopted`: the flow was found rather than created by this execution (steps that add to the flow). */
+  adopted: z.boolean().optional(),
 });
 export type VendorTaskEvent = z.input<typeof vendorTaskEvent>;
 
 /** What a status-returning step hands the workflow: the state plus how to poll (from the one config module). */
 export interface StatusResult extends FlowStatus {
+  /** Where to connect, when the read answered it (`ReadFlowStatus`). */
+  readonly connection?: FlowConnection;
   readonly pollAfterSeconds: number;
   readonly maxPolls: number;
 }
@@ -64,7 +68,7 @@ export type VendorTaskResult =
       /** The outputs part of the flow's connection, merged over the create's by the workflow (`States.JsonMerge`). */
       readonly connection: { readonly outputs: NonNullable<GrantedEntitlement['output']>[] };
     }
-  | { readonly flowId: string; readonly completed: true }
+  | { readonly flowId: string; readonly completed: true; readonly connection?: FlowConnection }
   | { readonly flowId: string; readonly deleted: true }
   | (TeardownResult & { readonly alreadyGone: boolean })
   | FlowConnection;
@@ -80,6 +84,22 @@ export function isFirstTry(event: z.infer<typeof vendorTaskEvent>): boolean {
   if (executionName === undefined || retryCount === undefined || redriveCount === undefined) return false;
   if (/--a\d+$/.test(executionName)) return false;
   return retryCount === 0 && redriveCount === 0 && (receiveCount ?? 1) === 1;
+}
+
+/**
+ * Whether this is the step's first attempt in the execution's first run, from a work item delivered once: then an
+ * effect the step finds already done was not its own. Every signal must be present; a caller that does not say is
+ * answered false.
+ */
+export function isFirstTryOfStep(event: z.infer<typeof vendorTaskEvent>): boolean {
+  const { retryCount, redriveCount, receiveCount } = event;
+  if (retryCount === undefined || redriveCount === undefined) return false;
+  return retryCount === 0 && redriveCount === 0 && (receiveCount ?? 1) === 1;
+}
+
+/** A step that adds to the flow, on its first try on a flow this execution created: nothing it adds can exist yet. */
+function isFirstAddition(event: z.infer<typeof vendorTaskEvent>): boolean {
+  return isFirstTryOfStep(event) && event.adopted === false;
 }
 
 export async function runVendorTask(
@@ -124,16 +144,22 @@ export async function runVendorTask(
           `operation: ${vendor} creates its flows in one step; there is nothing to complete`,
         ]);
       }
-      await client.completeFlow(request, flowId);
-      return { flowId, completed: true };
+      {
+        const connection = await client.completeFlow(request, flowId, { firstTry: isFirstAddition(event.data) });
+        return connection ? { flowId, completed: true, connection } : { flowId, completed: true };
+      }
     case 'startFlow':
-      return withPolling(await client.startFlow(request, flowId));
-    case 'describeFlow':
-      return withPolling(await client.describeFlow(request, flowId));
+      return withPolling(await client.startFlow(request, flowId, { firstTry: isFirstTryOfStep(event.data) }));
+    case 'describeFlow': {
+      const status = await client.describeFlow(request, flowId);
+      // Parsed on the way out, as describeConnection's: the workflow takes it as the event's connection.
+      const connection = status.connection ? flowConnection.parse(status.connection) : undefined;
+      return connection ? { ...withPolling(status), connection } : withPolling(status);
+    }
     case 'stopFlow':
       return withPolling(await client.stopFlow(request, flowId));
     case 'grantEntitlements': {
-      const entitlements = await client.grantEntitlements(request, flowId);
+      const entitlements = await client.grantEntitlements(request, flowId, { firstTry: isFirstAddition(event.data) });
       const outputs = entitlements.map((e) => e.output ?? { name: e.name });
       return { flowId, entitlements, connection: { outputs } };
     }

@@ -20,7 +20,7 @@ import {
   VENDOR_CREDENTIAL_KEYS,
   VENDOR_SECRET_ARN_ENV,
 } from '../domain/vendor-credentials.ts';
-import type { CreateOptions, TeardownTarget, VendorClient } from '../vendors/types.ts';
+import type { CreateOptions, StepOptions, TeardownTarget, VendorClient } from '../vendors/types.ts';
 
 /** Reads one secret's string; `SecretsProvider` (cached) in the Lambda entries, a fake in tests. */
 export interface SecretSource {
@@ -81,27 +81,27 @@ class SecretBackedClient implements VendorClient {
   async createFlow(request: ProvisionRequest, options?: CreateOptions) {
     return (await this.current()).createFlow(request, options);
   }
-  async completeFlow(request: ProvisionRequest, flowId: string) {
+  async completeFlow(request: ProvisionRequest, flowId: string, options?: StepOptions) {
     const client = await this.current();
     if (!client.completeFlow) {
       throw new InvalidRequestError([
         `operation: ${this.vendor} creates its flows in one step; there is nothing to complete`,
       ]);
     }
-    return client.completeFlow(request, flowId);
+    return client.completeFlow(request, flowId, options);
   }
   async adoptFlow(request: ProvisionRequest, flowId: string) {
     const client = await this.current();
     return client.adoptFlow ? client.adoptFlow(request, flowId) : undefined;
   }
-  async startFlow(request: ProvisionRequest, flowId: string) {
-    return (await this.current()).startFlow(request, flowId);
+  async startFlow(request: ProvisionRequest, flowId: string, options?: StepOptions) {
+    return (await this.current()).startFlow(request, flowId, options);
   }
   async describeFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).describeFlow(request, flowId);
   }
-  async grantEntitlements(request: ProvisionRequest, flowId: string) {
-    return (await this.current()).grantEntitlements(request, flowId);
+  async grantEntitlements(request: ProvisionRequest, flowId: string, options?: StepOptions) {
+    return (await this.current()).grantEntitlements(request, flowId, options);
   }
   async stopFlow(request: ProvisionRequest, flowId: string) {
     return (await this.current()).stopFlow(request, flowId);

@@ -23,6 +23,11 @@ export interface FlowStatus {
   readonly vendorStatus: string;
 }
 
+/** A read that also answered where to connect (Volcengine's task list carries its addresses): no read for the event. */
+export interface ReadFlowStatus extends FlowStatus {
+  readonly connection?: FlowConnection;
+}
+
 export interface CreatedFlow extends FlowStatus {
   readonly name: string;
   /** True when the flow already existed with our request identity and was adopted instead of created. */
@@ -97,6 +102,16 @@ export interface CreateOptions {
 }
 
 /**
+ * How a step after the create is called. `firstTry` is true only on the step's first attempt in the execution's first
+ * run from a work item delivered once (`functions/flow-steps/core.ts`, `isFirstTryOfStep`) — and, for the steps that
+ * add to the flow (complete, grant), on a flow this execution created rather than adopted: then nothing it would add
+ * can exist yet, and an effect it meets already done was not its own. Unknown means false.
+ */
+export interface StepOptions {
+  readonly firstTry?: boolean;
+}
+
+/**
  * What the pacer needs to know of one vendor call: the operation as the vendor names it and the Region it goes to,
  * which pick the documented rate scopes it counts against (`functions/domain/config.ts`, `paceKeys`).
  */
@@ -117,10 +132,11 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
    */
   createFlow(request: R, options?: CreateOptions): Promise<CreatedFlow>;
   /**
-   * Adds what a create answered as missing (`completed: false`), desired-state: it reads what exists first, so a retry
-   * after a lost answer adds nothing twice. Only clients whose create can answer `completed: false` implement it.
+   * Adds what a create answered as missing (`completed: false`), desired-state: unless it is the first try on a flow
+   * this execution created, it reads what exists first, so a retry after a lost answer adds nothing twice. Answers
+   * where to connect when what it added says so. Only clients whose create can answer `completed: false` implement it.
    */
-  completeFlow?(request: R, flowId: string): Promise<void>;
+  completeFlow?(request: R, flowId: string, options?: StepOptions): Promise<FlowConnection | undefined>;
   /**
    * Reads a flow an earlier attempt of this request recorded (by id, from the vendor task's flow ledger) and answers
    * it as adopted when it is still there and ours, `undefined` when it is gone. Only clients whose vendor cannot find a
@@ -128,10 +144,10 @@ export interface VendorClient<R extends ProvisionRequest = ProvisionRequest> {
    */
   adoptFlow?(request: R, flowId: string): Promise<CreatedFlow | undefined>;
   /** Asks the vendor to start the flow; answers the state right after the call. */
-  startFlow(request: R, flowId: string): Promise<FlowStatus>;
-  describeFlow(request: R, flowId: string): Promise<FlowStatus>;
+  startFlow(request: R, flowId: string, options?: StepOptions): Promise<FlowStatus>;
+  describeFlow(request: R, flowId: string): Promise<ReadFlowStatus>;
   /** Shares the flow (entitlements, outputs). Only called when the request has some. */
-  grantEntitlements(request: R, flowId: string): Promise<GrantedEntitlement[]>;
+  grantEntitlements(request: R, flowId: string, options?: StepOptions): Promise<GrantedEntitlement[]>;
   stopFlow(request: R, flowId: string): Promise<FlowStatus>;
   deleteFlow(request: R, flowId: string): Promise<void>;
   /**
@@ -157,6 +173,13 @@ export const OPERATIONS = [
   'describeConnection',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
+
+/**
+ * The operations a workflow state calls. `stopFlow` and `deleteFlow` stay operations a vendor task serves (a step can
+ * be run on its own, and the contract tests drive them), but no state calls them: rollback, `deprovisionAt` and a
+ * deprovision request all run the one `teardownFlow` path.
+ */
+export const WORKFLOW_STEPS: readonly Operation[] = OPERATIONS.filter((op) => op !== 'stopFlow' && op !== 'deleteFlow');
 
 /** Tag or label key that carries the request identity on the vendor's resource (get-or-create, docs/architecture.md, "Exactly-once effects"). */
 export const REQUEST_ID_TAG = 'flow-provisioner:request-id';

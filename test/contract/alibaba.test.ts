@@ -358,8 +358,13 @@ describe('CAMS Flow client ↔ emulator', () => {
       state: 'ACTIVE',
       vendorStatus: 'PUBLISHED',
     });
-    // A publish retried after a lost answer is a success, not an error.
-    expect(await client.startFlow(request, created.flowId)).toMatchObject({ state: 'ACTIVE' });
+    // A publish retried after a lost answer is not an error: it answers STARTING, and the next read confirms.
+    expect(await client.startFlow(request, created.flowId, { firstTry: false })).toMatchObject({ state: 'STARTING' });
+    expect(await client.describeFlow(request, created.flowId)).toMatchObject({ state: 'ACTIVE' });
+    // The same refusal on the step's first try stands.
+    await expect(client.startFlow(request, created.flowId, { firstTry: true })).rejects.toBeInstanceOf(
+      VendorRejectedError,
+    );
     expect(await client.grantEntitlements(request, created.flowId)).toEqual([]);
     expect(await client.stopFlow(request, created.flowId)).toMatchObject({
       state: 'ERROR',

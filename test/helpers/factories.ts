@@ -76,7 +76,7 @@ export class ScriptedClient implements VendorClient {
     this.calls[this.calls.length - 1]!.firstTry = options.firstTry ?? false;
     return answer;
   }
-  completeFlow(request: ProvisionRequest, flowId: string): Promise<void> {
+  completeFlow(request: ProvisionRequest, flowId: string): Promise<FlowConnection | undefined> {
     return this.next('completeFlow', request, flowId);
   }
   startFlow(request: ProvisionRequest, flowId: string): Promise<FlowStatus> {

@@ -73,7 +73,7 @@ describe('mode wiring and limits', () => {
           deadLetterQueue,
           eventBus,
           dispatchMode: 'invoke',
-          taskQueues: { 'huawei-live': { queue: new sqs.Queue(stack, 'Tasks') } },
+          taskQueues: { 'huawei-live': { main: { queue: new sqs.Queue(stack, 'Tasks') } } },
         }),
     ).toThrow(/invoke mode/);
   });

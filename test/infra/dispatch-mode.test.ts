@@ -28,9 +28,12 @@ import {
   PIPELINE,
   VENDORS,
   type VendorConfig,
+  vendorConfig,
+  vendorLanes,
 } from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
-import { WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
+import { taskQueuePlaceholderName, WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
+import { WORKFLOW_STEPS } from '../../functions/vendors/types.ts';
 import {
   asArray,
   asSet,
@@ -130,6 +133,17 @@ function idsOf(synth: SynthResult) {
       roleOf(synth.template, logicalIdOf(stack, stack.workflow.stateMachineFor(vendor))),
     taskQueue: (vendor: VendorId) => logicalIdOf(stack, stack.vendorFunctions.taskQueues[vendor]!.queue),
     taskDlq: (vendor: VendorId) => logicalIdOf(stack, stack.vendorFunctions.taskQueues[vendor]!.deadLetterQueue),
+    /** Every lane of a vendor (docs/adr/0007-lanes.md): its λ, the λ's role and its task queue, queue mode only. */
+    lanes: (vendor: VendorId) =>
+      vendorLanes(vendorConfig(vendor).budget).map((lane) => {
+        const fn = logicalIdOf(stack, stack.vendorFunctions.laneFunctions[vendor]![lane.name]!);
+        return {
+          lane,
+          fn,
+          fnRole: roleOf(synth.template, fn),
+          taskQueue: logicalIdOf(stack, stack.vendorFunctions.laneTaskQueues[vendor]![lane.name]!.queue),
+        };
+      }),
   };
 }
 
@@ -255,22 +269,29 @@ describe('queue mode', () => {
     }
   });
 
-  it('feeds each vendor λ from its own task queue: one work item per invocation, at most C at once', () => {
+  it('feeds each lane λ from its own task queue: one work item per invocation, at most its C at once', () => {
     const mappings = Object.values(synth().template.findResources('AWS::Lambda::EventSourceMapping'));
-    // The dispatcher's, and one per vendor.
-    expect(mappings).toHaveLength(1 + vendors.length);
+    // The dispatcher's, and one per lane of each vendor.
+    const lanes = vendors.flatMap((vendor) => ids().lanes(vendor));
+    expect(mappings).toHaveLength(1 + lanes.length);
     for (const config of configs) {
-      const own = mappings.filter((m) => m.Properties.FunctionName.Ref === ids().fn(config.vendor));
-      expect(own).toHaveLength(1);
-      expect(own[0]!.Properties).toMatchObject({
-        EventSourceArn: getAtt(ids().taskQueue(config.vendor)),
-        BatchSize: 1,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        ScalingConfig: { MaximumConcurrency: config.budget.reservedConcurrency },
-      });
-      expect(resources()[ids().fn(config.vendor)]!.Properties.ReservedConcurrentExecutions).toBe(
-        config.budget.reservedConcurrency,
-      );
+      const slots = ids()
+        .lanes(config.vendor)
+        .map(({ lane, fn, taskQueue }) => {
+          const own = mappings.filter((m) => m.Properties.FunctionName.Ref === fn);
+          expect(own).toHaveLength(1);
+          expect(own[0]!.Properties).toMatchObject({
+            EventSourceArn: getAtt(taskQueue),
+            BatchSize: 1,
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+            ScalingConfig: { MaximumConcurrency: lane.reservedConcurrency },
+          });
+          const reserved = resources()[fn]!.Properties.ReservedConcurrentExecutions as number;
+          expect(reserved).toBe(lane.reservedConcurrency);
+          return reserved;
+        });
+      // The lanes hold every slot of the vendor's budget, and no more.
+      expect(slots.reduce((a, b) => a + b, 0)).toBe(config.budget.reservedConcurrency);
     }
   });
 
@@ -283,11 +304,20 @@ describe('queue mode', () => {
       expect(actions.filter((a) => !MACHINE_PLATFORM_ACTIONS.has(a) && a !== 'events:PutEvents')).toEqual([
         'sqs:SendMessage',
       ]);
+      const lanes = ids().lanes(vendor);
       expect(asSet(resourcesOf(statements, 'sqs:SendMessage'))).toEqual(
-        asSet([getAtt(ids().taskQueue(vendor)), getAtt(ids().dlq)]),
+        asSet([...lanes.map((l) => getAtt(l.taskQueue)), getAtt(ids().dlq)]),
       );
+      // Each step's work items go to the queue of the lane that serves it.
+      const queueOfLane = Object.fromEntries(lanes.map((l) => [l.lane.name, l.taskQueue]));
       expect(resources()[ids().machine(vendor)]!.Properties.DefinitionSubstitutions).toEqual({
-        VendorTaskQueueUrl: { Ref: ids().taskQueue(vendor) },
+        ...Object.fromEntries(
+          lanes.flatMap((l) =>
+            l.lane.steps
+              .filter((step) => (WORKFLOW_STEPS as readonly string[]).includes(step))
+              .map((step) => [taskQueuePlaceholderName(step), { Ref: queueOfLane[l.lane.name] }]),
+          ),
+        ),
         DeadLetterQueueUrl: { Ref: ids().dlq },
         EventBusName: { Ref: expect.stringMatching(/^OutcomeEventsBus/) },
       });
@@ -300,36 +330,48 @@ describe('queue mode', () => {
     }
   });
 
-  it('lets only the machine of a vendor send to that vendor’s task queue', () => {
+  it('lets only the machine of a vendor send to that vendor’s task queues', () => {
     for (const vendor of vendors) {
-      const senders = identityStatements(synth().template)
-        .filter(
-          ({ statement }) =>
-            asArray(statement.Action).includes('sqs:SendMessage') &&
-            JSON.stringify(statement.Resource).includes(`"${ids().taskQueue(vendor)}"`),
-        )
-        .flatMap(({ roles }) => roles);
-      expect(senders).toEqual([ids().machineRole(vendor)]);
+      for (const { taskQueue } of ids().lanes(vendor)) {
+        const senders = identityStatements(synth().template)
+          .filter(
+            ({ statement }) =>
+              asArray(statement.Action).includes('sqs:SendMessage') &&
+              JSON.stringify(statement.Resource).includes(`"${taskQueue}"`),
+          )
+          .flatMap(({ roles }) => roles);
+        expect(senders).toEqual([ids().machineRole(vendor)]);
+      }
     }
   });
 
-  it('lets each vendor λ answer the tokens of its own machine only, and consume its own task queue only', () => {
+  it('lets each lane λ answer the tokens of its own machine only, and consume its own task queue only', () => {
     for (const vendor of vendors) {
-      const statements = statementsOfRole(synth().template, ids().fnRole(vendor));
-      const states = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
-      expect(states.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
-        [[...TASK_RESPONSE_ACTIONS].sort(), machineArnByName(vendor)],
-      ]);
-      const sqsStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
-      expect(sqsStatements.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
-        [[...CONSUMER_ACTIONS].sort(), getAtt(ids().taskQueue(vendor))],
-      ]);
+      for (const { fnRole, taskQueue } of ids().lanes(vendor)) {
+        const statements = statementsOfRole(synth().template, fnRole);
+        const states = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('states:')));
+        expect(states.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
+          [[...TASK_RESPONSE_ACTIONS].sort(), machineArnByName(vendor)],
+        ]);
+        const sqsStatements = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')));
+        expect(sqsStatements.map((s) => [asArray(s.Action).sort(), s.Resource])).toEqual([
+          [[...CONSUMER_ACTIONS].sort(), getAtt(taskQueue)],
+        ]);
+      }
     }
     // No one else may answer any token.
     const answering = identityStatements(synth().template).filter(({ statement }) =>
       asArray(statement.Action).some((a) => a.startsWith('states:SendTask')),
     );
-    expect(answering.flatMap(({ roles }) => roles).sort()).toEqual(vendors.map((v) => ids().fnRole(v)).sort());
+    expect(answering.flatMap(({ roles }) => roles).sort()).toEqual(
+      vendors
+        .flatMap((v) =>
+          ids()
+            .lanes(v)
+            .map((l) => l.fnRole),
+        )
+        .sort(),
+    );
   });
 
   it('keeps λ and machine apart in the deployment graph (no circular dependency, either way)', () => {

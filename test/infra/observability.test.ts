@@ -15,7 +15,7 @@ import { buildApp } from '../../cdk/build-app.ts';
 import { limitPerMinute } from '../../cdk/constructs/dashboard-widgets.ts';
 import { ALARM_KINDS, Observability } from '../../cdk/constructs/observability.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
-import { ALARMS, bindingScope, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import { ALARMS, bindingScope, VENDORS, type VendorConfig, vendorLanes } from '../../functions/domain/config.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
 import { VENDOR_CREDENTIAL_KEYS } from '../../functions/domain/vendor-credentials.ts';
 import { VendorCallMeter } from '../../functions/flow-steps/call-metrics.ts';
@@ -203,9 +203,10 @@ describe('alarms', () => {
   it('are exactly these, every one treating missing data as not breaching and notifying the topic', () => {
     const all = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     // One dlq-messages alarm per dead-letter queue (provision-dlq, provision-delivery-dlq and, in queue mode, each
-    // vendor's task DLQ), one ingress-age alarm, and the per-vendor kinds.
+    // lane's task DLQ), one ingress-age alarm, and the per-vendor kinds.
     expect(synth.stack.dispatchMode).toBe('queue');
-    expect(all).toHaveLength(3 + vendors.length + (ALARM_KINDS.length - 2) * vendors.length);
+    const lanes = vendors.reduce((n, v) => n + vendorLanes(VENDORS[v].budget).length, 0);
+    expect(all).toHaveLength(3 + lanes + (ALARM_KINDS.length - 2) * vendors.length);
     for (const { Properties: props } of all) {
       expect(props.TreatMissingData).toBe('notBreaching');
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -373,7 +374,7 @@ describe('dashboard', () => {
   it('shows each vendor task DLQ on the DLQ depth widget, and each task queue’s backlog and oldest work item', () => {
     const names = (w: Widget) => JSON.stringify(w.properties.metrics);
     const depth = names(titled('Dead-letter queue depth'));
-    for (const name of ['provision-dlq', 'provision-delivery-dlq', ...vendors.map(taskDeadLetterQueueName)]) {
+    for (const name of ['provision-dlq', 'provision-delivery-dlq', ...vendors.map((v) => taskDeadLetterQueueName(v))]) {
       expect(depth).toContain(`"label":"${name}"`);
     }
     const backlog = names(titled('Vendor task queues: work items waiting and in flight'));

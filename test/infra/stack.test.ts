@@ -15,7 +15,7 @@ import { IDEMPOTENCY_TABLE_ACTIONS } from '../../cdk/constructs/idempotency.ts';
 import { TASK_RESPONSE_ACTIONS } from '../../cdk/constructs/provisioning-workflow.ts';
 import { MEDIACONNECT_FLOW_ACTIONS, MEDIACONNECT_UNSCOPED_ACTIONS } from '../../cdk/constructs/vendor-functions.ts';
 import { stateMachineName } from '../../cdk/naming.ts';
-import { DISPATCH_MODE, PIPELINE, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
+import { DISPATCH_MODE, PIPELINE, VENDORS, type VendorConfig, vendorLanes } from '../../functions/domain/config.ts';
 import {
   actionsOfRole,
   asArray,
@@ -228,11 +228,21 @@ describe('dispatcher', () => {
 });
 
 describe('vendor functions', () => {
-  it('builds one function per configured vendor with its reserved concurrency and timeout', () => {
+  it("builds one function per lane of each configured vendor with the lane's reserved concurrency and name", () => {
     for (const config of configs) {
-      const fn = synth.template.toJSON().Resources[ids.vendorFunction(config.vendor)];
-      expect(fn.Properties.ReservedConcurrentExecutions).toBe(config.budget.reservedConcurrency);
-      expect(fn.Properties.Timeout).toBe(config.functionTimeoutSeconds);
+      const lanes = vendorLanes(config.budget);
+      for (const lane of lanes) {
+        const id = logicalIdOf(synth.stack, synth.stack.vendorFunctions.laneFunctions[config.vendor]![lane.name]!);
+        const fn = synth.template.toJSON().Resources[id];
+        expect(fn.Properties.ReservedConcurrentExecutions).toBe(lane.reservedConcurrency);
+        expect(fn.Properties.Timeout).toBe(config.functionTimeoutSeconds);
+        // A vendor with lanes tells each λ its lane (the pacer refuses a call its lane does not declare).
+        expect(fn.Properties.Environment.Variables.VENDOR_LANE).toBe(lanes.length > 1 ? lane.name : undefined);
+      }
+      // The first lane is the vendor's function.
+      expect(ids.vendorFunction(config.vendor)).toBe(
+        logicalIdOf(synth.stack, synth.stack.vendorFunctions.laneFunctions[config.vendor]![lanes[0]!.name]!),
+      );
     }
   });
 
@@ -330,8 +340,8 @@ describe('least privilege across the stack', () => {
 describe('house functions', () => {
   it('run Node 22 on ARM64 with active tracing, their own log group with retention, and ESM bundles', () => {
     const functions = Object.entries(synth.template.findResources('AWS::Lambda::Function'));
-    // The dispatcher, one task λ per vendor, and the failed-execution capture (scheduling.test.ts).
-    expect(functions).toHaveLength(2 + configs.length);
+    // The dispatcher, one task λ per lane of each vendor, and the failed-execution capture (scheduling.test.ts).
+    expect(functions).toHaveLength(2 + configs.reduce((n, c) => n + vendorLanes(c.budget).length, 0));
     for (const [logicalId, fn] of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs22.x');
       expect(fn.Properties.Architectures).toEqual(['arm64']);

@@ -75,10 +75,13 @@ describe('vendor credentials', () => {
     const readers = touching.flatMap(({ roles, statement }) =>
       roles.map((role) => `${role} ${JSON.stringify(statement.Resource)}`),
     );
-    const expected = withSecrets.map((vendor) => {
-      const fnId = logicalIdOf(synth.stack, synth.stack.vendorFunctions.functionFor(vendor));
-      return `${roleOf(synth.template, fnId)} ${JSON.stringify(ref(secretOf(vendor)))}`;
-    });
+    // Every lane's λ of the vendor (docs/adr/0007-lanes.md), and nobody else.
+    const expected = withSecrets.flatMap((vendor) =>
+      Object.values(synth.stack.vendorFunctions.laneFunctions[vendor]!).map((fn) => {
+        const fnId = logicalIdOf(synth.stack, fn);
+        return `${roleOf(synth.template, fnId)} ${JSON.stringify(ref(secretOf(vendor)))}`;
+      }),
+    );
     expect(readers.sort()).toEqual(expected.sort());
   });
 

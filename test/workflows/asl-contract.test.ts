@@ -8,18 +8,27 @@ import * as errors from '../../functions/domain/errors.ts';
 import { SCHEDULE_HORIZON_SECONDS } from '../../functions/domain/lifecycle.ts';
 import {
   deriveQueuedWorkflow,
+  taskQueuePlaceholderName,
   VENDOR_FUNCTION_PLACEHOLDER,
-  VENDOR_QUEUE_PLACEHOLDER,
   WAIT_FOR_TASK_TOKEN,
   type WorkflowDefinition,
 } from '../../functions/domain/queued-workflow.ts';
 
-/** A vendor step: invoke mode calls the vendor λ, queue mode puts a work item with a task token on its queue. */
-const isVendorTask = (s: State) =>
-  s.Type === 'Task' &&
-  (s.Resource === VENDOR_FUNCTION_PLACEHOLDER ||
-    (s.Resource === WAIT_FOR_TASK_TOKEN &&
-      (s.Parameters as { QueueUrl?: string } | undefined)?.QueueUrl === VENDOR_QUEUE_PLACEHOLDER));
+/**
+ * A vendor step: invoke mode calls the vendor λ, queue mode puts a work item with a task token on the queue of its
+ * step's lane (`${<Step>TaskQueueUrl}`).
+ */
+const isVendorTask = (s: State) => {
+  if (s.Type !== 'Task') return false;
+  if (s.Resource === VENDOR_FUNCTION_PLACEHOLDER) return true;
+  const parameters = s.Parameters as { QueueUrl?: string; MessageBody?: { operation?: string } } | undefined;
+  const step = parameters?.MessageBody?.operation;
+  return (
+    s.Resource === WAIT_FOR_TASK_TOKEN &&
+    step !== undefined &&
+    parameters?.QueueUrl === `\${${taskQueuePlaceholderName(step)}}`
+  );
+};
 const dir = new URL('../../workflows/', import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith('.asl.json'));
 

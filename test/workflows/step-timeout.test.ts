@@ -13,6 +13,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taskQueueSubstitutions } from '../../functions/domain/queued-workflow.ts';
+import { OPERATIONS } from '../../functions/vendors/types.ts';
 import { LocalEventBus } from '../../local/aws/event-bus.ts';
 import { LocalLambdaRuntime } from '../../local/aws/lambda-runtime.ts';
 import { type LocalSqs, startLocalSqs } from '../../local/aws/sqs.ts';
@@ -56,7 +58,11 @@ async function runUnanswered(tag: string, edit: (definition: AslDefinition) => A
     name: `provision-flow-${tag}`,
     definition: edit(
       loadWorkflow(
-        { VendorTaskQueueUrl: taskQueueUrl, DeadLetterQueueUrl: dlqUrl, EventBusName: eventBus.name },
+        {
+          ...taskQueueSubstitutions([{ name: 'main', steps: OPERATIONS }], () => taskQueueUrl),
+          DeadLetterQueueUrl: dlqUrl,
+          EventBusName: eventBus.name,
+        },
         'queue',
       ),
     ),

@@ -47,11 +47,11 @@ describe('provision-flow × volcengine-live', () => {
       connection: expect.objectContaining({ outputs: expect.any(Array) }),
     });
     expect(emulator.tasks()).toEqual([expect.objectContaining({ groupName: 'RelayBeijing', status: '生效中' })]);
-    // CreatePullToPushTask answers only the task id: one more list reads its addresses for the event.
+    // CreatePullToPushTask answers only the task id; the list that confirms the task runs answers its addresses.
     expect(calls(emulator)).toEqual([
       'CreatePullToPushGroup 200',
       'CreatePullToPushTask 200',
-      'ListPullToPushTaskV2 200',
+      // The read that finds it running answers its addresses too: no read for the event.
       'ListPullToPushTaskV2 200',
     ]);
     expect(harness.dlq).toEqual([]);
@@ -79,7 +79,7 @@ describe('provision-flow × volcengine-live', () => {
     expect(emulator.groups()).toHaveLength(1);
     expect(emulator.tasks()).toHaveLength(1);
     // The adopting list answers the task's addresses too: the second attempt spends no read on the connection.
-    expect(calls(emulator).slice(4)).toEqual([
+    expect(calls(emulator).slice(3)).toEqual([
       'CreatePullToPushGroup 429 RequestLimitExceeded.Exist',
       'ListPullToPushGroup 200',
       'ListPullToPushTaskV2 200',

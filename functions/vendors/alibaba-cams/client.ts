@@ -37,6 +37,7 @@ import type {
   FlowState,
   FlowStatus,
   GrantedEntitlement,
+  StepOptions,
   TeardownResult,
   TeardownTarget,
   VendorClient,
@@ -156,29 +157,43 @@ export class AlibabaCamsClient
     });
   }
 
-  /** Our flow of this name, adopted as it is (its asset uploaded again if it is still a draft), if there is one. */
+  /**
+   * Our flow of this name, if there is one, adopted without reading it: GetFlow is the read lane's alone
+   * (`./descriptor.ts`, docs/adr/0007-lanes.md), and the workflow reads an adopted flow before it starts it. An
+   * earlier attempt may have stopped between CreateFlow and the asset upload, so the asset is uploaded again (the
+   * upload replaces); CAMS refuses an upload to a flow that is no longer a draft, which is then left as it is — a
+   * published flow has its asset already (PublishFlow needs one).
+   */
   private async adoptByName(endpoint: URL, name: string, req: AlibabaCamsRequest): Promise<CreatedFlow | undefined> {
     const space = req.flow.custSpaceId;
     const existing = await this.findByName(endpoint, name, space);
     if (!existing) return undefined;
-    const flow = await this.getFlow(endpoint, existing, space);
-    // An earlier attempt may have stopped between CreateFlow and the asset upload; the upload replaces, so redo it.
-    if (req.flow.jsonAsset && flow.Status === 'DRAFT') await this.uploadAsset(endpoint, existing, req);
+    if (req.flow.jsonAsset) {
+      const uploaded = await this.invoke(endpoint, 'UpdateFlowJSONAsset', {
+        FlowId: existing,
+        FilePath: req.flow.jsonAsset.filePath,
+        CustSpaceId: space,
+      });
+      if (!uploaded.ok && !(uploaded.error instanceof VendorRejectedError)) throw uploaded.error;
+    }
     return {
       flowId: existing,
       name,
-      state: camsFlowState(flow.Status),
-      vendorStatus: flow.Status,
+      // Not read here: the workflow's ReadFlowState reads an adopted flow's state before anything depends on it.
+      state: 'STANDBY',
+      vendorStatus: 'UNREAD',
       adopted: true,
-      connection: camsConnection(existing, {
-        flowName: flow.FlowName,
-        endpointUri: flow.EndpointUri,
-        custSpaceId: space,
-      }),
+      connection: camsConnection(existing, { flowName: name, endpointUri: req.flow.endpointUri, custSpaceId: space }),
     };
   }
 
-  async startFlow(request: AlibabaCamsRequest, flowId: string): Promise<FlowStatus> {
+  /**
+   * PublishFlow. A refusal of the step's first try stands. A repeated publish (a retry, a redrive or a redelivered
+   * work item) may be refused because the earlier one went through and its answer was lost: it answers STARTING
+   * instead, and the workflow's next read (GetFlow, in the read lane: `./descriptor.ts`) tells PUBLISHED from a flow
+   * that stays a draft, which ends in FlowNotRunning after the poll budget.
+   */
+  async startFlow(request: AlibabaCamsRequest, flowId: string, options: StepOptions = {}): Promise<FlowStatus> {
     const req = this.own(request);
     const endpoint = this.endpointFor(req.region);
     const published = await this.invoke(endpoint, 'PublishFlow', {
@@ -186,11 +201,8 @@ export class AlibabaCamsClient
       CustSpaceId: req.flow.custSpaceId,
     });
     if (!published.ok) {
-      // A retried publish after a lost answer finds the flow already published: that is success, not an error.
-      if (!(published.error instanceof VendorRejectedError)) throw published.error;
-      const flow = await this.getFlow(endpoint, flowId, req.flow.custSpaceId);
-      if (flow.Status !== 'PUBLISHED') throw published.error;
-      return { flowId, state: 'ACTIVE', vendorStatus: flow.Status };
+      if (!(published.error instanceof VendorRejectedError) || options.firstTry) throw published.error;
+      return { flowId, state: 'STARTING', vendorStatus: 'PUBLISH_REPEATED' };
     }
     // Publishing is confirmed by GetFlow (the workflow polls describeFlow until PUBLISHED).
     return { flowId, state: 'STARTING', vendorStatus: 'PUBLISH_REQUESTED' };

@@ -43,6 +43,7 @@ import type {
   FlowState,
   FlowStatus,
   GrantedEntitlement,
+  StepOptions,
   TeardownResult,
   TeardownTarget,
   VendorClient,
@@ -161,21 +162,28 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
 
   /**
    * Adds the request's input unless the flow has it: GetMediaConnectFlowInput first, AddMediaConnectFlowInput only
-   * when the flow has none. A retry after a lost answer finds the input and adds nothing.
+   * when the flow has none. A retry after a lost answer finds the input and adds nothing. The first try on a flow this
+   * execution created adds at once (a flow ICE has just made has no input), and answers where to connect from
+   * AddMediaConnectFlowInput's `InputUrl`, so the workflow spends no read on it.
    */
-  async completeFlow(request: AlibabaIceRequest, flowId: string): Promise<void> {
+  async completeFlow(
+    request: AlibabaIceRequest,
+    flowId: string,
+    options: StepOptions = {},
+  ): Promise<FlowConnection | undefined> {
     const req = this.own(request);
     const endpoint = this.endpointFor(req.region);
+    if (options.firstTry) return this.addInput(endpoint, flowId, req);
     const existing = await this.invoke(endpoint, 'GetMediaConnectFlowInput', { FlowId: flowId });
     const input = existing.ok ? inputContent.safeParse(existing.content) : undefined;
     if (input?.success) {
-      if (input.data.InputName === req.flow.input.name) return;
+      if (input.data.InputName === req.flow.input.name) return undefined;
       throw new VendorConflictError(
         `alibaba-ice: flow ${flowId} already has input "${input.data.InputName}", not this request's "${req.flow.input.name}" (ICE allows one input per flow)`,
         { vendor: this.vendor, operation: 'GetMediaConnectFlowInput' },
       );
     }
-    await this.addInput(endpoint, flowId, req);
+    return this.addInput(endpoint, flowId, req);
   }
 
   async startFlow(request: AlibabaIceRequest, flowId: string): Promise<FlowStatus> {
@@ -190,15 +198,24 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
     return { flowId, state: iceFlowState(flow.FlowStatus), vendorStatus: flow.FlowStatus };
   }
 
-  /** Adds each output GetMediaConnectFlowAllOutputName does not list yet, so a retry adds nothing twice. */
-  async grantEntitlements(request: AlibabaIceRequest, flowId: string): Promise<GrantedEntitlement[]> {
+  /**
+   * Adds each output GetMediaConnectFlowAllOutputName does not list yet, so a retry adds nothing twice. The first try
+   * on a flow this execution created lists nothing: its outputs cannot exist yet.
+   */
+  async grantEntitlements(
+    request: AlibabaIceRequest,
+    flowId: string,
+    options: StepOptions = {},
+  ): Promise<GrantedEntitlement[]> {
     const req = this.own(request);
     const endpoint = this.endpointFor(req.region);
-    const listed = this.parse(
-      outputNames,
-      (await this.expectOk(endpoint, 'GetMediaConnectFlowAllOutputName', { FlowId: flowId })) ?? [],
-      'GetMediaConnectFlowAllOutputName',
-    );
+    const listed = options.firstTry
+      ? []
+      : this.parse(
+          outputNames,
+          (await this.expectOk(endpoint, 'GetMediaConnectFlowAllOutputName', { FlowId: flowId })) ?? [],
+          'GetMediaConnectFlowAllOutputName',
+        );
     const existing = new Set(listed);
     const granted: GrantedEntitlement[] = [];
     for (const output of req.entitlements) {
@@ -297,7 +314,8 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
 
   // --- internals ------------------------------------------------------------------------------------------------
 
-  private async addInput(endpoint: URL, flowId: string, request: AlibabaIceRequest): Promise<void> {
+  /** AddMediaConnectFlowInput; answers the connection from its `InputUrl` (docs/vendors/alibaba-ice.md). */
+  private async addInput(endpoint: URL, flowId: string, request: AlibabaIceRequest): Promise<FlowConnection> {
     const input = request.flow.input;
     const answer = await this.invoke(endpoint, 'AddMediaConnectFlowInput', {
       FlowId: flowId,
@@ -313,6 +331,8 @@ export class AlibabaIceClient extends AlibabaProductClient<'alibaba-ice'> implem
       SrtPbkeyLen: input.srtPbkeyLen,
     });
     if (!answer.ok) throw this.rejected(answer, 'AddMediaConnectFlowInput');
+    const inputUrl = iceUrlAnswer.safeParse(answer.content).data?.InputUrl;
+    return { ingest: iceIngest(input, inputUrl), outputs: [], vendorDetail: { flowId } };
   }
 
   private async getFlow(endpoint: URL, flowId: string): Promise<z.infer<typeof flowContent>> {

@@ -8,11 +8,34 @@ export const awsMediaConnect = defineVendor({
   vendor: 'aws-mediaconnect',
   // Two documented scopes, each per account and Region (a budget per Region: calls to two Regions do not share
   // one). The newer quota table gives DescribeFlow its own 30/s; its figure for every other call could not be read,
-  // so the other calls stay at the older table's 5/s, the wider and stricter reading. C = 5: the others at
-  // T = 1 s × 1.05 = 1050 ms (≤ 5 calls in any second, 4.76/s sustained), DescribeFlow at T = 1 s / 6 × 1.05 =
-  // 175 ms (≤ 30 in any second).
+  // so the other calls stay at the older table's 5/s, the wider and stricter reading. Two lanes
+  // (docs/adr/0007-lanes.md): the reads (DescribeFlow only) apart from every other step, so a poll never holds a slot
+  // the 5/s calls need. The other calls: 5 slots at T = 1 s × 1.05 = 1050 ms (≤ 5 calls in any second, 4.76/s
+  // sustained); DescribeFlow: 10 slots (both lanes may call it) at T = 1 s / 3 × 1.05 = 350 ms (≤ 30 in any second).
   budget: {
-    reservedConcurrency: 5,
+    reservedConcurrency: 10,
+    lanes: [
+      {
+        name: 'writes',
+        steps: [
+          'createFlow',
+          'completeFlow',
+          'startFlow',
+          'grantEntitlements',
+          'stopFlow',
+          'deleteFlow',
+          'teardownFlow',
+        ],
+        operations: '*',
+        reservedConcurrency: 5,
+      },
+      {
+        name: 'reads',
+        steps: ['describeFlow', 'describeConnection'],
+        operations: ['DescribeFlow'],
+        reservedConcurrency: 5,
+      },
+    ],
     scopes: [
       {
         name: 'describe',

@@ -40,6 +40,7 @@ import type {
   CreatedFlow,
   FlowStatus,
   GrantedEntitlement,
+  ReadFlowStatus,
   TeardownResult,
   TeardownTarget,
   VendorClient,
@@ -245,9 +246,10 @@ export class VolcengineLiveClient extends SignedHttpClient implements VendorClie
     return this.describeFlow(request, flowId);
   }
 
-  async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<FlowStatus> {
+  /** One ListPullToPushTaskV2: the task's state, and its addresses with it (the event needs no further read). */
+  async describeFlow(request: VolcengineLiveRequest, flowId: string): Promise<ReadFlowStatus> {
     const { groupName, task } = await this.listedTask(request, flowId);
-    return this.statusOf(groupName, task);
+    return { ...this.statusOf(groupName, task), connection: volcengineConnection(task, groupName) };
   }
 
   /** Our task as its group's list shows it; no get-by-id exists, so a task just created may not be listed yet. */

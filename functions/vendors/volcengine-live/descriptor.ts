@@ -8,12 +8,35 @@ export const volcengineLive = defineVendor({
   vendor: 'volcengine-live',
   // Two documented scopes per user: 10 req/s for the writes and 15 req/s for the list actions. ListPullToPushGroup
   // and DeletePullToPushGroup are not confirmed (the delete page states 10/s): both are paced with the writes, the
-  // stricter reading. C = 10: writes at T = 1050 ms (10 calls in any second, 9.5/s sustained); lists at
-  // floor(15/10) = 1 call per instance per second, also T = 1050 ms (10 in any second). Ten instances one call a
-  // second apart per scope: an instance's two calls of a scope cannot share a window, so a late arrival has the whole
-  // 50 ms margin to land in.
+  // stricter reading. Two lanes (docs/adr/0007-lanes.md): the reads (ListPullToPushTaskV2 only; a read answers the
+  // task's addresses too) apart from every other step. Writes: 10 slots (the writes lane alone) at T = 1050 ms (10 in
+  // any second, 9.5/s sustained); lists: 15 slots (both lanes may list) at T = 1050 ms (15 in any second). One call
+  // of a scope per instance per second: an instance's two calls of a scope cannot share a window, so a late arrival
+  // has the whole 50 ms margin to land in (at 2 calls per second per instance it would have 25 ms).
   budget: {
-    reservedConcurrency: 10,
+    reservedConcurrency: 15,
+    lanes: [
+      {
+        name: 'writes',
+        steps: [
+          'createFlow',
+          'completeFlow',
+          'startFlow',
+          'grantEntitlements',
+          'stopFlow',
+          'deleteFlow',
+          'teardownFlow',
+        ],
+        operations: '*',
+        reservedConcurrency: 10,
+      },
+      {
+        name: 'reads',
+        steps: ['describeFlow', 'describeConnection'],
+        operations: ['ListPullToPushTaskV2'],
+        reservedConcurrency: 5,
+      },
+    ],
     scopes: [
       {
         name: 'writes',

@@ -109,27 +109,35 @@ describe('AlibabaCamsClient', () => {
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'CreateFlow']);
   });
 
-  it('adopts an exact-name flow (re-uploading the asset while it is a draft), ignoring near-namesakes', async () => {
+  it("adopts an exact-name flow without reading it (GetFlow is the read lane's), re-uploading its asset", async () => {
     const { fetch, sent } = fetchByAction({
       ListFlow: camsOk([
         { FlowId: '1', FlowName: `${ourName}-copy` },
         { FlowId: FLOW_ID, FlowName: ourName },
       ]),
-      GetFlow: camsOk({ FlowId: FLOW_ID, FlowName: ourName, Status: 'DRAFT' }),
       UpdateFlowJSONAsset: camsOk({ FlowId: FLOW_ID }),
     });
     const created = await client(fetch).createFlow(request);
-    expect(created).toMatchObject({ flowId: FLOW_ID, adopted: true, state: 'STANDBY', vendorStatus: 'DRAFT' });
-    expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'GetFlow', 'UpdateFlowJSONAsset']);
+    expect(created).toMatchObject({ flowId: FLOW_ID, adopted: true, vendorStatus: 'UNREAD' });
+    expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'UpdateFlowJSONAsset']);
+    expect(sent[1]!.params).toMatchObject({ FlowId: FLOW_ID });
   });
 
-  it('adopts a published flow as it is', async () => {
+  it('adopts a flow past its draft as it is: the refused upload stands for "it has its asset"', async () => {
     const { fetch, sent } = fetchByAction({
       ListFlow: camsOk([{ FlowId: FLOW_ID, FlowName: ourName }]),
-      GetFlow: camsOk({ FlowId: FLOW_ID, FlowName: ourName, Status: 'PUBLISHED' }),
+      UpdateFlowJSONAsset: camsError(400, 'Flow.StatusInvalid', 'flow is not a draft'),
     });
-    expect(await client(fetch).createFlow(request)).toMatchObject({ adopted: true, state: 'ACTIVE' });
-    expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'GetFlow']);
+    expect(await client(fetch).createFlow(request)).toMatchObject({ flowId: FLOW_ID, adopted: true });
+    expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'UpdateFlowJSONAsset']);
+  });
+
+  it('does not adopt past a throttled upload: the step is retried', async () => {
+    const { fetch } = fetchByAction({
+      ListFlow: camsOk([{ FlowId: FLOW_ID, FlowName: ourName }]),
+      UpdateFlowJSONAsset: camsError(400, 'System.LimitControl'),
+    });
+    await expect(client(fetch).createFlow(request)).rejects.toBeInstanceOf(VendorThrottledError);
   });
 
   it('creates a new flow when only near-namesakes exist, reading further pages of a full one', async () => {
@@ -173,27 +181,26 @@ describe('AlibabaCamsClient', () => {
     });
   });
 
-  it('treats a refused publish of an already published flow as started (a retry after a lost answer)', async () => {
-    const { fetch } = fetchByAction({
-      PublishFlow: camsError(400, 'Flow.StatusInvalid', 'flow is not a draft'),
-      GetFlow: camsOk({ FlowId: FLOW_ID, Status: 'PUBLISHED' }),
+  it('answers a refused repeated publish as STARTING, for the read lane to confirm (a retry after a lost answer)', async () => {
+    const { fetch, sent } = fetchByAction({ PublishFlow: camsError(400, 'Flow.StatusInvalid', 'flow is not a draft') });
+    expect(await client(fetch).startFlow(request, FLOW_ID, { firstTry: false })).toEqual({
+      flowId: FLOW_ID,
+      state: 'STARTING',
+      vendorStatus: 'PUBLISH_REPEATED',
     });
-    expect(await client(fetch).startFlow(request, FLOW_ID)).toMatchObject({
-      state: 'ACTIVE',
-      vendorStatus: 'PUBLISHED',
-    });
+    expect(sent.map((r) => r.action)).toEqual(['PublishFlow']);
   });
 
-  it('keeps a refused publish an error when the flow is not published', async () => {
-    const { fetch } = fetchByAction({
+  it("keeps a refused publish an error on the step's first try: nothing of its own can have published it", async () => {
+    const { fetch, sent } = fetchByAction({
       PublishFlow: camsError(400, 'Flow.StatusInvalid', 'flow JSON has errors'),
-      GetFlow: camsOk({ FlowId: FLOW_ID, Status: 'DRAFT' }),
     });
     const error = await client(fetch)
-      .startFlow(request, FLOW_ID)
+      .startFlow(request, FLOW_ID, { firstTry: true })
       .catch((e) => e);
     expect(error).toBeInstanceOf(VendorRejectedError);
     expect(error.details.vendorCode).toBe('Flow.StatusInvalid');
+    expect(sent.map((r) => r.action)).toEqual(['PublishFlow']);
   });
 
   it('does not look further when the publish was throttled', async () => {

@@ -232,6 +232,8 @@ describe('VolcengineLiveClient read and start', () => {
       flowId: 'RelayBeijing:t1',
       state: 'SCHEDULED',
       vendorStatus: '未开始',
+      // The listed task answers its addresses too: the workflow spends no read on them.
+      connection: expect.objectContaining({ vendorDetail: expect.objectContaining({ groupName: 'RelayBeijing' }) }),
     });
   });
 
