@@ -3,15 +3,7 @@
  * (aws-mediaconnect, queue mode, vendor limits off), repeated, each line one run of the stack and the bare
  * interpreter side by side; for profiling the local stack (`node --import tsx --cpu-prof bench/throughput-run.ts`).
  */
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-// Nothing in this process runs inside Lambda, so nothing is traced; in automatic mode the X-Ray SDK would still hook
-// every promise of the process (cls-hooked) for a trace context nobody reads.
-process.env.AWS_XRAY_MANUAL_MODE ??= 'true';
-process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (!`${warning.name} ${warning.message}`.includes('NodeVersionSupportWarning'))
-    process.stderr.write(`${warning.name}: ${warning.message}\n`);
-});
+import './quiet-process.ts';
 
 const { measureThroughput } = await import('./throughput.ts');
 const requests = Number(process.argv[2] ?? 300);
