@@ -32,8 +32,8 @@ export type DetailType = (typeof DETAIL_TYPES)[number];
 
 const port = z.number().int().min(1).max(65535);
 
-/** Where the video goes in: the address a sender pushes to, or the one the vendor pulls from. */
-export const connectionIngest = z.strictObject({
+/** Where to reach one end of a flow, ingest or output alike. */
+const endpointFields = {
   /** The vendor's protocol name as the vendor spells it (`srt-listener`, `RTMP-PUSH`, `rtmp`…). */
   protocol: z.string().min(1).optional(),
   /** Host name or IP address to connect to. */
@@ -41,8 +41,13 @@ export const connectionIngest = z.strictObject({
   port: port.optional(),
   /** A full URL when the vendor gives one (credentials and signed query parameters removed). */
   url: z.string().min(1).optional(),
-  /** Who may send: the allow-list the vendor enforces. */
+  /** Who may connect: the allow-list the vendor enforces. */
   allowedCidrs: z.array(z.string().min(1)).optional(),
+};
+
+/** Where the video goes in: the address a sender pushes to, or the one the vendor pulls from. */
+export const connectionIngest = z.strictObject({
+  ...endpointFields,
   /** `push`: the sender connects to this address; `pull`: the vendor fetches the stream from it. */
   mode: z.enum(['push', 'pull']).optional(),
 });
@@ -51,11 +56,7 @@ export type ConnectionIngest = z.output<typeof connectionIngest>;
 /** Where the video can be taken from: one output, or one entitlement another account subscribes to. */
 export const connectionOutput = z.strictObject({
   name: z.string().min(1),
-  protocol: z.string().min(1).optional(),
-  host: z.string().min(1).optional(),
-  port: port.optional(),
-  url: z.string().min(1).optional(),
-  allowedCidrs: z.array(z.string().min(1)).optional(),
+  ...endpointFields,
   /** `pull`: the consumer fetches from this address; `push`: the vendor sends to it. */
   mode: z.enum(['push', 'pull']).optional(),
   /** AWS entitlements: the ARN a subscriber's flow names as its source. */

@@ -7,7 +7,24 @@ import { createServer, type Server } from 'node:http';
 import { readBody } from '../emulators/common.ts';
 import { type LoopbackListener, listenOnLoopback } from '../loopback.ts';
 import type { LocalStepFunctions } from './step-functions.ts';
-import { type ExecutionStatus, type HistoryEvent, SfnApiError } from './step-functions-model.ts';
+import { type ExecutionRecord, type ExecutionStatus, type HistoryEvent, SfnApiError } from './step-functions-model.ts';
+
+/** The API's epoch seconds from the stand-in's milliseconds. */
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+
+/** What DescribeExecution and ListExecutions both answer of one execution. */
+function executionSummary(e: ExecutionRecord) {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: seconds(e.startDate),
+    stopDate: seconds(e.stopDate),
+    redriveCount: e.redriveCount,
+    redriveDate: seconds(e.redriveDate),
+  };
+}
 
 /** Serves the API on 127.0.0.1 and a free port; returns the endpoint and a close function. */
 export async function serveStepFunctionsApi(sfn: LocalStepFunctions): Promise<LoopbackListener> {
@@ -39,7 +56,6 @@ function handleApi(sfn: LocalStepFunctions, operation: string, body: Record<stri
     if (!value) throw new SfnApiError('ValidationException', `${key} is required`);
     return value;
   };
-  const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
   switch (operation) {
     case 'StartExecution': {
       const started = sfn.startExecution({
@@ -52,18 +68,11 @@ function handleApi(sfn: LocalStepFunctions, operation: string, body: Record<stri
     case 'DescribeExecution': {
       const e = sfn.describeExecution(required('executionArn'));
       return {
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: seconds(e.startDate),
-        stopDate: seconds(e.stopDate),
+        ...executionSummary(e),
         input: e.input,
         output: e.output,
         error: e.error,
         cause: e.cause,
-        redriveCount: e.redriveCount,
-        redriveDate: seconds(e.redriveDate),
         redriveStatus: e.redriveStatus,
         redriveStatusReason: e.redriveStatusReason,
       };
@@ -77,16 +86,7 @@ function handleApi(sfn: LocalStepFunctions, operation: string, body: Record<stri
       const max = typeof body.maxResults === 'number' && body.maxResults > 0 ? body.maxResults : 100;
       const page = all.slice(offset, offset + max);
       return {
-        executions: page.map((e) => ({
-          executionArn: e.executionArn,
-          stateMachineArn: e.stateMachineArn,
-          name: e.name,
-          status: e.status,
-          startDate: seconds(e.startDate),
-          stopDate: seconds(e.stopDate),
-          redriveCount: e.redriveCount,
-          redriveDate: seconds(e.redriveDate),
-        })),
+        executions: page.map(executionSummary),
         ...(offset + max < all.length ? { nextToken: String(offset + max) } : {}),
       };
     }

@@ -26,6 +26,7 @@ import {
   getAtt,
   identityStatements,
   logicalIdOf,
+  MACHINE_PLATFORM_ACTIONS,
   machineName,
   retainedName,
   roleOf,
@@ -40,20 +41,8 @@ const configs = Object.values(VENDORS) as readonly VendorConfig[];
 
 /** Actions that IAM only accepts with Resource "*", each documented where it is granted. */
 const RESOURCE_STAR_ALLOWED = new Set([
-  // Lambda and Step Functions active tracing.
-  'xray:PutTraceSegments',
-  'xray:PutTelemetryRecords',
-  'xray:GetSamplingRules',
-  'xray:GetSamplingTargets',
-  // Step Functions execution logging (CloudWatch Logs vended delivery).
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
+  // Lambda and Step Functions active tracing, Step Functions execution logging (CloudWatch Logs vended delivery).
+  ...MACHINE_PLATFORM_ACTIONS,
   // MediaConnect calls that take no flow ARN (bounded by aws:RequestedRegion).
   ...MEDIACONNECT_UNSCOPED_ACTIONS,
 ]);
