@@ -12,6 +12,7 @@ import type { FlowState, VendorClient } from '../functions/vendors/types.ts';
 import { LocalEventBus, PUT_EVENTS_RESOURCE } from '../local/aws/event-bus.ts';
 // A value import, so the module's Promise.withResolvers polyfill (the interpreter needs it on Node 20) is loaded.
 import { ACCOUNT, type AslDefinition, REGION } from '../local/aws/step-functions-model.ts';
+import { withoutInterpreterTimeouts } from '../local/aws/task-timeouts.ts';
 import { loadWorkflow } from '../local/aws/workflow.ts';
 import { requestsFor } from '../local/batch/demo-batch.ts';
 import { buildReport, readDeadLetterQueue } from '../local/batch/run-batch.ts';
@@ -97,7 +98,12 @@ export async function measureThroughput(
   });
   const client = inMemoryClient(vendor);
   const bus = new LocalEventBus('flow-provisioner-bench');
-  const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false } });
+  // As the local service runs it (`local/aws/step-functions.ts`): the execution's 30-day timeout is out of a Node
+  // timer's reach (it would fire at once), and the context carries what the vendor tasks read (`$$.State.RetryCount`,
+  // `$$.Execution.RedriveCount`), which the interpreter does not keep.
+  const machine = new StateMachine(withoutInterpreterTimeouts(definition) as never, {
+    validationOptions: { checkArn: false },
+  });
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task' && state.Resource === arn)
@@ -116,7 +122,15 @@ export async function measureThroughput(
       const input = JSON.parse(body) as unknown;
       return machine.run(input as never, {
         overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits },
-        context: { Execution: { Id: `bare-${i}`, Name: `bare-${i}` } },
+        context: {
+          Execution: {
+            Id: `bare-${i}`,
+            Name: `bare-${i}`,
+            StartTime: new Date(started).toISOString(),
+            RedriveCount: 0,
+          },
+          State: { RetryCount: 0 },
+        } as never,
       }).result;
     }),
   );
@@ -124,6 +138,12 @@ export async function measureThroughput(
   const provisioned = outcomes.filter(
     (o) => o.status === 'fulfilled' && (o.value as { flowId?: unknown })?.flowId !== undefined,
   ).length;
+  const refused = outcomes.find((o) => o.status === 'rejected');
+  if (provisioned < requests) {
+    // A bare run that provisions less measures a broken harness, not the interpreter: say why instead of a ratio.
+    const reason = refused ? String((refused as PromiseRejectedResult).reason) : 'an execution ended without a flowId';
+    throw new Error(`the bare interpreter provisioned ${provisioned} of ${requests}: ${reason}`);
+  }
   const bare = {
     provisioned,
     ms,
