@@ -342,7 +342,11 @@ describe('CAMS Flow client ↔ emulator', () => {
       state: 'STANDBY',
       vendorStatus: 'DRAFT',
       adopted: false,
+      completed: false,
     });
+    // The create leaves the asset to its own step (a lane of its own): none yet.
+    expect(running.camsFlows()[0]!.filePath).toBeUndefined();
+    await client.completeFlow(request, created.flowId, { firstTry: true });
     expect(running.camsFlows()).toEqual([
       {
         flowId: created.flowId,
@@ -390,7 +394,13 @@ describe('CAMS Flow client ↔ emulator', () => {
 
     running.setFaults({});
     const retried = await client.createFlow(request);
-    expect(retried).toMatchObject({ flowId: running.camsFlows()[0]!.flowId, adopted: true, state: 'STANDBY' });
+    expect(retried).toMatchObject({
+      flowId: running.camsFlows()[0]!.flowId,
+      adopted: true,
+      state: 'STANDBY',
+      completed: false,
+    });
+    await client.completeFlow(request, retried.flowId, { firstTry: false });
     expect(running.camsFlows()).toHaveLength(1);
     expect(running.camsFlows()[0]!.filePath).toBe('https://assets.example.com/flows/ticket-survey.json');
   });

@@ -48,7 +48,8 @@ async function setUp(vendor: VendorId): Promise<Setup> {
 
 /** A created, started flow that the vendor reports running (or, Volcengine, scheduled to). */
 async function runningFlow({ client, request }: Setup): Promise<string> {
-  const { flowId } = await client.createFlow(request);
+  const { flowId, completed } = await client.createFlow(request);
+  if (completed === false) await client.completeFlow!(request, flowId);
   await client.startFlow(request, flowId);
   for (let polls = 0; polls < 200; polls++) {
     const status = await client.describeFlow(request, flowId);

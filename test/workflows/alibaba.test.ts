@@ -264,7 +264,8 @@ describe('provision-flow × alibaba-cams', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output!)).toMatchObject({ adopted: true });
     expect(emulator.camsFlows()).toEqual([expect.objectContaining({ status: 'PUBLISHED' })]);
-    // The retry finds the flow by name and uploads its asset again; the read lane then reads it before the publish.
+    // The retry finds the flow by name, its completion uploads the asset again, and the read lane reads it before the
+    // publish.
     expect(calls(emulator).slice(0, 5)).toEqual([
       'CreateFlow 200',
       'ListFlow 200',

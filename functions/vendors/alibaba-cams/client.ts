@@ -2,8 +2,10 @@
  * Alibaba Cloud CAMS (Chat App Message Service) Flow APIs (`docs/vendors/alibaba-cams.md`). CAMS "flows" are WhatsApp
  * Flows, so the project's steps map onto their lifecycle:
  *
- * - create = CreateFlow (FlowName, Categories as a JSON string, CustSpaceId) + UpdateFlowJSONAsset when the request
- *   carries a flow JSON asset;
+ * - create = CreateFlow (FlowName, Categories as a JSON string, CustSpaceId); when the request carries a flow JSON
+ *   asset, a `completeFlow` step then uploads it (UpdateFlowJSONAsset). Two steps, so each runs in a lane of its own
+ *   (`./descriptor.ts`): a slot that made both calls would be held until the later one's interval had passed, one
+ *   vendor latency longer than either operation's pace;
  * - start = PublishFlow, then the workflow polls GetFlow until PUBLISHED (DRAFT → STANDBY, PUBLISHED → ACTIVE,
  *   DEPRECATED → ERROR);
  * - share: none (the contract rejects a CAMS request with entitlements);
@@ -134,7 +136,6 @@ export class AlibabaCamsClient
       throw created.error;
     }
     const { FlowId } = this.parse(createData, created.data, 'CreateFlow');
-    if (req.flow.jsonAsset) await this.uploadAsset(endpoint, FlowId, req);
     return {
       flowId: FlowId,
       name,
@@ -143,7 +144,26 @@ export class AlibabaCamsClient
       adopted: false,
       // CreateFlow answers only the id; the endpoint is the one the request set, so no read is spent on it.
       connection: camsConnection(FlowId, { flowName: name, endpointUri: req.flow.endpointUri, custSpaceId: space }),
+      ...this.assetToUpload(req),
     };
+  }
+
+  /**
+   * Uploads the request's flow JSON asset (UpdateFlowJSONAsset replaces what the flow has, so a repeat changes
+   * nothing). CAMS takes an asset only while the flow is a draft: a repeated step (a retry, a redrive, an adopted flow)
+   * whose upload is refused finds the flow published by an earlier attempt, which had its asset already (PublishFlow
+   * needs one), and leaves it as it is. The first try on a flow this execution created keeps the refusal.
+   */
+  async completeFlow(request: AlibabaCamsRequest, flowId: string, options: StepOptions = {}): Promise<undefined> {
+    const req = this.own(request);
+    if (!req.flow.jsonAsset) return undefined;
+    const uploaded = await this.invoke(this.endpointFor(req.region), 'UpdateFlowJSONAsset', {
+      FlowId: flowId,
+      FilePath: req.flow.jsonAsset.filePath,
+      CustSpaceId: req.flow.custSpaceId,
+    });
+    if (!uploaded.ok && (options.firstTry || !(uploaded.error instanceof VendorRejectedError))) throw uploaded.error;
+    return undefined;
   }
 
   /** One GetFlow: the flow's endpoint as CAMS holds it. */
@@ -160,22 +180,12 @@ export class AlibabaCamsClient
   /**
    * Our flow of this name, if there is one, adopted without reading it: GetFlow is the read lane's alone
    * (`./descriptor.ts`, docs/adr/0007-lanes.md), and the workflow reads an adopted flow before it starts it. An
-   * earlier attempt may have stopped between CreateFlow and the asset upload, so the asset is uploaded again (the
-   * upload replaces); CAMS refuses an upload to a flow that is no longer a draft, which is then left as it is — a
-   * published flow has its asset already (PublishFlow needs one).
+   * earlier attempt may have stopped before its asset upload, so an adopted flow goes through `completeFlow` too.
    */
   private async adoptByName(endpoint: URL, name: string, req: AlibabaCamsRequest): Promise<CreatedFlow | undefined> {
     const space = req.flow.custSpaceId;
     const existing = await this.findByName(endpoint, name, space);
     if (!existing) return undefined;
-    if (req.flow.jsonAsset) {
-      const uploaded = await this.invoke(endpoint, 'UpdateFlowJSONAsset', {
-        FlowId: existing,
-        FilePath: req.flow.jsonAsset.filePath,
-        CustSpaceId: space,
-      });
-      if (!uploaded.ok && !(uploaded.error instanceof VendorRejectedError)) throw uploaded.error;
-    }
     return {
       flowId: existing,
       name,
@@ -184,7 +194,13 @@ export class AlibabaCamsClient
       vendorStatus: 'UNREAD',
       adopted: true,
       connection: camsConnection(existing, { flowName: name, endpointUri: req.flow.endpointUri, custSpaceId: space }),
+      ...this.assetToUpload(req),
     };
+  }
+
+  /** A request with a flow JSON asset leaves its upload to `completeFlow` (`completed: false`). */
+  private assetToUpload(req: AlibabaCamsRequest): { completed?: false } {
+    return req.flow.jsonAsset ? { completed: false } : {};
   }
 
   /**
@@ -306,14 +322,6 @@ export class AlibabaCamsClient
     }
     // More near-namesakes than we read: the name carries a request id, so a hit beyond this is not plausible.
     return undefined;
-  }
-
-  private async uploadAsset(endpoint: URL, flowId: string, request: AlibabaCamsRequest): Promise<void> {
-    await this.expectOk(endpoint, 'UpdateFlowJSONAsset', {
-      FlowId: flowId,
-      FilePath: request.flow.jsonAsset?.filePath,
-      CustSpaceId: request.flow.custSpaceId,
-    });
   }
 
   private async getFlow(endpoint: URL, flowId: string, space: string | undefined): Promise<z.infer<typeof flowData>> {

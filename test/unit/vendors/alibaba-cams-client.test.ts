@@ -47,14 +47,17 @@ const request = camsRequest();
 const ourName = camsFlowName(request);
 
 describe('AlibabaCamsClient', () => {
-  it('looks the name up, creates the flow, then uploads its JSON asset: form bodies, one paced call each', async () => {
+  it('looks the name up and creates the flow, leaving its JSON asset to completeFlow: form bodies, one paced call each', async () => {
     const { fetch, sent } = fetchByAction({
       ListFlow: camsOk([]),
       CreateFlow: camsOk({ FlowId: FLOW_ID, FlowName: ourName, Categories: ['SURVEY', 'CUSTOMER_SUPPORT'] }),
       UpdateFlowJSONAsset: camsOk({ FlowId: FLOW_ID }),
     });
     const { pace, counter } = countingPace();
-    const created = await client(fetch, { pace }).createFlow(request);
+    const c = client(fetch, { pace });
+    const created = await c.createFlow(request);
+    // The asset is a step of its own (`completed: false`), uploaded by completeFlow in a lane of its own.
+    expect(await c.completeFlow(request, FLOW_ID, { firstTry: true })).toBeUndefined();
 
     expect(created).toEqual({
       flowId: FLOW_ID,
@@ -71,6 +74,7 @@ describe('AlibabaCamsClient', () => {
           custSpaceId: 'cams-space-live-ops',
         },
       },
+      completed: false,
     });
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'CreateFlow', 'UpdateFlowJSONAsset']);
     expect(counter.calls).toBe(3);
@@ -105,11 +109,15 @@ describe('AlibabaCamsClient', () => {
     const flow = { ...request.flow } as Record<string, unknown>;
     delete flow.jsonAsset;
     // Without a flow JSON the flow can only stay a draft: CAMS publishes nothing without one.
-    await client(fetch).createFlow(camsRequest({ flow, start: false }));
+    const noAsset = camsRequest({ flow, start: false });
+    const c = client(fetch);
+    const created = await c.createFlow(noAsset);
+    expect(created.completed).toBeUndefined();
+    expect(await c.completeFlow(noAsset, FLOW_ID, { firstTry: false })).toBeUndefined();
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'CreateFlow']);
   });
 
-  it("adopts an exact-name flow without reading it (GetFlow is the read lane's), re-uploading its asset", async () => {
+  it("adopts an exact-name flow without reading it (GetFlow is the read lane's), its asset uploaded again by completeFlow", async () => {
     const { fetch, sent } = fetchByAction({
       ListFlow: camsOk([
         { FlowId: '1', FlowName: `${ourName}-copy` },
@@ -117,27 +125,39 @@ describe('AlibabaCamsClient', () => {
       ]),
       UpdateFlowJSONAsset: camsOk({ FlowId: FLOW_ID }),
     });
-    const created = await client(fetch).createFlow(request);
-    expect(created).toMatchObject({ flowId: FLOW_ID, adopted: true, vendorStatus: 'UNREAD' });
+    const c = client(fetch);
+    const created = await c.createFlow(request);
+    expect(created).toMatchObject({ flowId: FLOW_ID, adopted: true, vendorStatus: 'UNREAD', completed: false });
+    expect(sent.map((r) => r.action)).toEqual(['ListFlow']);
+    await c.completeFlow(request, created.flowId, { firstTry: false });
     expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'UpdateFlowJSONAsset']);
     expect(sent[1]!.params).toMatchObject({ FlowId: FLOW_ID });
   });
 
-  it('adopts a flow past its draft as it is: the refused upload stands for "it has its asset"', async () => {
+  it('leaves a repeated step\'s flow past its draft as it is: the refused upload stands for "it has its asset"', async () => {
     const { fetch, sent } = fetchByAction({
-      ListFlow: camsOk([{ FlowId: FLOW_ID, FlowName: ourName }]),
       UpdateFlowJSONAsset: camsError(400, 'Flow.StatusInvalid', 'flow is not a draft'),
     });
-    expect(await client(fetch).createFlow(request)).toMatchObject({ flowId: FLOW_ID, adopted: true });
-    expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'UpdateFlowJSONAsset']);
+    expect(await client(fetch).completeFlow(request, FLOW_ID, { firstTry: false })).toBeUndefined();
+    expect(sent.map((r) => r.action)).toEqual(['UpdateFlowJSONAsset']);
   });
 
-  it('does not adopt past a throttled upload: the step is retried', async () => {
+  it("keeps a refused upload an error on the step's first try on a flow it created", async () => {
     const { fetch } = fetchByAction({
-      ListFlow: camsOk([{ FlowId: FLOW_ID, FlowName: ourName }]),
-      UpdateFlowJSONAsset: camsError(400, 'System.LimitControl'),
+      UpdateFlowJSONAsset: camsError(400, 'Flow.StatusInvalid', 'flow JSON asset is invalid'),
     });
-    await expect(client(fetch).createFlow(request)).rejects.toBeInstanceOf(VendorThrottledError);
+    await expect(client(fetch).completeFlow(request, FLOW_ID, { firstTry: true })).rejects.toBeInstanceOf(
+      VendorRejectedError,
+    );
+  });
+
+  it('does not pass a throttled upload, first try or not: the step is retried', async () => {
+    const { fetch } = fetchByAction({ UpdateFlowJSONAsset: camsError(400, 'System.LimitControl') });
+    for (const firstTry of [true, false]) {
+      await expect(client(fetch).completeFlow(request, FLOW_ID, { firstTry })).rejects.toBeInstanceOf(
+        VendorThrottledError,
+      );
+    }
   });
 
   it('creates a new flow when only near-namesakes exist, reading further pages of a full one', async () => {
@@ -148,10 +168,9 @@ describe('AlibabaCamsClient', () => {
     const { fetch, sent } = fetchByAction({
       ListFlow: (r) => (JSON.parse(r.params.Page!).Index === 1 ? camsOk(fullPage) : camsOk([])),
       CreateFlow: camsOk({ FlowId: FLOW_ID }),
-      UpdateFlowJSONAsset: camsOk({ FlowId: FLOW_ID }),
     });
     expect(await client(fetch).createFlow(request)).toMatchObject({ flowId: FLOW_ID, adopted: false });
-    expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'ListFlow', 'CreateFlow', 'UpdateFlowJSONAsset']);
+    expect(sent.map((r) => r.action)).toEqual(['ListFlow', 'ListFlow', 'CreateFlow']);
   });
 
   it('reports a name the vendor says is taken, but that no listing showed, as a conflict', async () => {
