@@ -1,5 +1,5 @@
 /** The benchmark's command line: options, the scenario loop, and the output (table, JSON, docs/benchmarks.md). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -80,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     log(`wrote ${docs instanceof URL ? docs.pathname : docs} from ${args.render}`);
     return 0;
   }
+  // The charts' folder is made (or refused) before the measuring: a real-time run takes many minutes to lose.
+  if (args.charts) mkdirSync(args.charts, { recursive: true });
   const started = Date.now();
   const loadAverageStart = loadavg();
   const requests = args.requests;
