@@ -6,7 +6,6 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DISPATCH_MODE, type DispatchMode } from '../functions/domain/config.ts';
-import type { VendorId } from '../functions/domain/contract.ts';
 import { FailureCapture } from './constructs/failure-capture.ts';
 import { IdempotencyStore } from './constructs/idempotency.ts';
 import { Intake } from './constructs/intake.ts';
@@ -16,8 +15,6 @@ import { OutcomeEvents } from './constructs/outcome-events.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
-import type { VendorTaskQueue } from './constructs/vendor-task-queue.ts';
-import { taskQueueName } from './naming.ts';
 import { STAGE_CONTEXT_KEY, stagedName } from './physical-names.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
@@ -127,18 +124,12 @@ export class FlowProvisionerStack extends Stack {
       deadLetterQueues: {
         'provision-dlq': this.intake.deadLetterQueue,
         'provision-delivery-dlq': this.scheduling.deliveryDeadLetterQueue,
-        // The task DLQs of lanes after a vendor's first (its first lane's is watched with the vendor's widgets).
-        ...Object.fromEntries(
-          (Object.entries(this.vendorFunctions.laneTaskQueues) as [VendorId, Record<string, VendorTaskQueue>][])
-            .flatMap(([vendor, lanes]) => Object.entries(lanes).map(([lane, t]) => [vendor, lane, t] as const))
-            .filter(([vendor, , t]) => t !== this.vendorFunctions.taskQueues[vendor])
-            .map(([vendor, lane, t]) => [`${taskQueueName(vendor)}-${lane}-dlq`, t.deadLetterQueue]),
-        ),
       },
       dispatcher: this.intake.dispatcher,
-      vendorFunctions: this.vendorFunctions.functions,
+      // Every lane's λ, task queue and task DLQ (docs/adr/0007-lanes.md): each is alarmed and drawn on its own.
+      vendorFunctions: this.vendorFunctions.laneFunctions,
       stateMachines: this.workflow.stateMachines,
-      taskQueues: this.vendorFunctions.taskQueues,
+      taskQueues: this.vendorFunctions.laneTaskQueues,
       alarmEmails: props.alarmEmails,
       alarmTopicArn: props.alarmTopicArn,
       keyRemovalPolicy: removalPolicy,

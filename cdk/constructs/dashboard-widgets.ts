@@ -1,11 +1,10 @@
 /**
  * The dashboard's widgets (docs/observability.md says what each shows): intake, executions, vendor calls against each
- * documented limit, vendor λs and task queues. Plain functions of the construct's props, so the `Observability`
- * construct only lays them out.
+ * documented limit, vendor λs and task queues, one line per lane (`./observed-lanes.ts`). Plain functions of the
+ * construct's props and lanes, so the `Observability` construct only lays them out.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import {
   ALARMS,
@@ -22,10 +21,10 @@ import {
   SERVICE_NAME,
   VENDOR_CALL_METRICS,
 } from '../../functions/domain/metric-names.ts';
-import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
 import type { ObservabilityProps } from './observability.ts';
+import type { ObservedLane } from './observed-lanes.ts';
 
-export function intakeWidgets(props: ObservabilityProps): cloudwatch.IWidget[] {
+export function intakeWidgets(props: ObservabilityProps, lanes: readonly ObservedLane[]): cloudwatch.IWidget[] {
   const minute = Duration.minutes(1);
   const dispatch = (name: string, label: string) =>
     new cloudwatch.Metric({
@@ -54,9 +53,7 @@ export function intakeWidgets(props: ObservabilityProps): cloudwatch.IWidget[] {
       width: 8,
       left: [
         ...Object.entries(props.deadLetterQueues),
-        ...(Object.entries(props.taskQueues ?? {}) as [VendorId, { deadLetterQueue: IQueue }][]).map(
-          ([vendor, tasks]) => [taskDeadLetterQueueName(vendor), tasks.deadLetterQueue] as const,
-        ),
+        ...lanes.flatMap(({ tasks }) => (tasks ? [[tasks.deadLetterQueueName, tasks.deadLetterQueue] as const] : [])),
       ].map(([name, queue]) =>
         queue.metricApproximateNumberOfMessagesVisible({ period: minute, statistic: 'Maximum', label: name }),
       ),
@@ -123,25 +120,27 @@ export function executionWidgets(props: ObservabilityProps, vendors: readonly Ve
   ];
 }
 
+/**
+ * Vendor call latency per vendor, and per lane λ its throttles (every slot of its reserved concurrency busy) and its
+ * concurrent executions (how many of those slots are busy).
+ */
 export function vendorFunctionWidgets(
-  props: ObservabilityProps,
   vendors: readonly VendorConfig[],
+  lanes: readonly ObservedLane[],
 ): cloudwatch.IWidget[] {
   const minute = Duration.minutes(1);
   return [
     new cloudwatch.GraphWidget({
       title: 'Vendor call latency p99 (ms)',
-      width: 12,
+      width: 8,
       left: vendors.map(({ vendor }) =>
         vendorMetric(VENDOR_CALL_METRICS.latency, vendor, minute, 'p99', `${vendor} p99`),
       ),
     }),
     new cloudwatch.GraphWidget({
       title: 'Vendor λ throttles (reserved concurrency reached)',
-      width: 12,
-      left: vendors.map(({ vendor }) =>
-        props.vendorFunctions[vendor]!.metricThrottles({ period: minute, statistic: 'Sum', label: vendor }),
-      ),
+      width: 8,
+      left: lanes.map(({ fn, label }) => fn.metricThrottles({ period: minute, statistic: 'Sum', label })),
       leftAnnotations: [
         {
           value: ALARMS.vendorFunctionThrottles.threshold,
@@ -150,43 +149,53 @@ export function vendorFunctionWidgets(
         },
       ],
     }),
+    new cloudwatch.GraphWidget({
+      title: 'Vendor λ concurrent executions (of reserved concurrency)',
+      width: 8,
+      left: lanes.map(({ fn, label, lane }) =>
+        fn.metric('ConcurrentExecutions', {
+          period: minute,
+          statistic: 'Maximum',
+          label: `${label} (of ${lane.reservedConcurrency})`,
+        }),
+      ),
+      leftYAxis: { min: 0 },
+    }),
   ];
 }
 
-/** Queue mode: how many work items wait for each vendor λ, and for how long (a burst drains at the vendor's limit). */
-export function taskQueueWidgets(props: ObservabilityProps, vendors: readonly VendorConfig[]): cloudwatch.IWidget[] {
+/**
+ * Queue mode: how many work items wait for each lane's λ, and for how long (a burst drains at the lane's share of the
+ * vendor's limits). Each line is labelled with the queue's name.
+ */
+export function taskQueueWidgets(lanes: readonly ObservedLane[]): cloudwatch.IWidget[] {
   const minute = Duration.minutes(1);
-  const queued = vendors.filter(({ vendor }) => props.taskQueues?.[vendor] !== undefined);
+  const queued = lanes.flatMap(({ tasks }) => (tasks ? [tasks] : []));
   if (queued.length === 0) return [];
-  const queueOf = (vendor: VendorId) => props.taskQueues![vendor]!.queue;
   return [
     new cloudwatch.GraphWidget({
       title: 'Vendor task queues: work items waiting and in flight',
       width: 12,
-      left: queued.map(({ vendor }) =>
-        queueOf(vendor).metricApproximateNumberOfMessagesVisible({
+      left: queued.map(({ queue, queueName }) =>
+        queue.metricApproximateNumberOfMessagesVisible({
           period: minute,
           statistic: 'Maximum',
-          label: `${taskQueueName(vendor)} waiting`,
+          label: `${queueName} waiting`,
         }),
       ),
-      right: queued.map(({ vendor }) =>
-        queueOf(vendor).metricApproximateNumberOfMessagesNotVisible({
+      right: queued.map(({ queue, queueName }) =>
+        queue.metricApproximateNumberOfMessagesNotVisible({
           period: minute,
           statistic: 'Maximum',
-          label: `${taskQueueName(vendor)} in flight`,
+          label: `${queueName} in flight`,
         }),
       ),
     }),
     new cloudwatch.GraphWidget({
       title: 'Vendor task queues: oldest work item (s)',
       width: 12,
-      left: queued.map(({ vendor }) =>
-        queueOf(vendor).metricApproximateAgeOfOldestMessage({
-          period: minute,
-          statistic: 'Maximum',
-          label: taskQueueName(vendor),
-        }),
+      left: queued.map(({ queue, queueName }) =>
+        queue.metricApproximateAgeOfOldestMessage({ period: minute, statistic: 'Maximum', label: queueName }),
       ),
       leftYAxis: { min: 0 },
     }),

@@ -23,7 +23,6 @@ import { Construct } from 'constructs';
 import { ALARMS, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
 import { VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
-import { taskDeadLetterQueueName } from '../naming.ts';
 import {
   executionWidgets,
   intakeWidgets,
@@ -32,6 +31,7 @@ import {
   vendorFunctionWidgets,
   vendorMetric,
 } from './dashboard-widgets.ts';
+import { type LaneFunctions, type LaneTaskQueues, type ObservedLane, observedLanes } from './observed-lanes.ts';
 
 /** Prefix of every alarm name (and of the `aws:SourceArn` CloudWatch may publish and use the topic key from). */
 export const ALARM_PREFIX = 'flow-provisioner';
@@ -57,6 +57,16 @@ export function alarmName(kind: AlarmKind, subject?: string, prefix: string = AL
   return [prefix, kind, subject].filter((part) => part !== undefined).join('-');
 }
 
+/** What differs between the alarms (each fires above its threshold and treats missing data as not breaching). */
+interface AlarmOptions {
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly evaluationPeriods: number;
+  /** @default evaluationPeriods */
+  readonly datapointsToAlarm?: number;
+  readonly description: string;
+}
+
 export interface ObservabilityProps {
   /** The ingress queue: its backlog and the age of its oldest message. */
   readonly ingressQueue: IQueue;
@@ -67,18 +77,21 @@ export interface ObservabilityProps {
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>;
   /** The dispatcher λ. */
   readonly dispatcher: IFunction;
-  /** The vendor λ per vendor. */
-  readonly vendorFunctions: Readonly<Partial<Record<VendorId, IFunction>>>;
+  /**
+   * Every lane's λ by vendor and lane name (`VendorFunctions.laneFunctions`; docs/adr/0007-lanes.md): in queue mode
+   * each lane of `budget.lanes`, in invoke mode the first lane's only. Each λ gets the sustained-throttle alarm and a
+   * line on the λ widgets. A vendor is watched when it has its first lane's λ here.
+   */
+  readonly vendorFunctions: LaneFunctions;
   /** The provisioning workflow per vendor. */
   readonly stateMachines: Readonly<Partial<Record<VendorId, IStateMachine>>>;
   /**
-   * Queue mode: each vendor's task queue and its DLQ. Each DLQ gets the dead-letter alarm and a line on the DLQ depth
-   * widget; the queues' backlog is drawn per vendor.
+   * Queue mode: every lane's task queue and its DLQ by vendor and lane name (`VendorFunctions.laneTaskQueues`), of the
+   * same lanes as `vendorFunctions`. Each DLQ gets the task-DLQ alarm and a line on the DLQ depth widget; each queue a
+   * line on the backlog and oldest-item widgets.
    * @default none (invoke mode)
    */
-  readonly taskQueues?: Readonly<
-    Partial<Record<VendorId, { readonly queue: IQueue; readonly deadLetterQueue: IQueue }>>
-  >;
+  readonly taskQueues?: LaneTaskQueues;
   /**
    * Email addresses to notify (each confirms its subscription once). Creates an encrypted, TLS-only topic.
    * @default no topic
@@ -111,6 +124,8 @@ export class Observability extends Construct {
   /** The created topic's key (only when the construct created the topic). */
   public readonly alarmTopicKey: kms.Key | undefined;
   public readonly dashboard: cloudwatch.Dashboard;
+  /** The lanes watched, in config order: each vendor's first, then its others (queue mode). */
+  public readonly lanes: readonly ObservedLane[];
 
   private readonly alarmList: cloudwatch.Alarm[] = [];
   /** Prefix of the alarm names (and of the alarm ARNs the topic accepts). */
@@ -122,6 +137,8 @@ export class Observability extends Construct {
     const vendors = (Object.values(VENDORS) as readonly VendorConfig[]).filter(
       (c) => props.vendorFunctions[c.vendor] !== undefined,
     );
+    const lanes = observedLanes(vendors, props.vendorFunctions, props.taskQueues);
+    this.lanes = lanes;
     const missing = vendors.filter((c) => props.stateMachines[c.vendor] === undefined).map((c) => c.vendor);
     if (missing.length > 0) throw new Error(`Observability: no state machine for ${missing.join(', ')}`);
     if (props.alarmEmails?.length && props.alarmTopicArn) {
@@ -144,10 +161,10 @@ export class Observability extends Construct {
           '`flowctl dlq redrive`. See docs/runbook.md.',
       });
     }
-    for (const { vendor } of vendors) {
-      const tasks = props.taskQueues?.[vendor];
+    // Every lane's task DLQ; the first lane's alarm keeps the vendor's name (and so its logical id).
+    for (const { vendor, lane, tasks } of lanes) {
       if (!tasks) continue;
-      const name = taskDeadLetterQueueName(vendor);
+      const name = tasks.deadLetterQueueName;
       this.alarm('dlq-messages', name, {
         metric: tasks.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
@@ -156,10 +173,10 @@ export class Observability extends Construct {
         threshold: 0,
         evaluationPeriods: 1,
         description:
-          `Work items are waiting in ${name}: the ${vendor} λ could not answer the workflow for them (not JSON, no ` +
-          "task token, or Step Functions unreachable on every receive). Each item's workflow step times out and " +
-          'leaves its failure record on provision-dlq, which is what to redrive; inspect these items for the cause, ' +
-          'then purge them (their task tokens are dead). See docs/runbook.md.',
+          `Work items are waiting in ${name}: the ${vendor} λ of lane ${lane.name} could not answer the workflow for ` +
+          "them (not JSON, no task token, or Step Functions unreachable on every receive). Each item's workflow step " +
+          'times out and leaves its failure record on provision-dlq, which is what to redrive; inspect these items ' +
+          'for the cause, then purge them (their task tokens are dead). See docs/runbook.md.',
       });
     }
     this.alarm('ingress-oldest-message-age', undefined, {
@@ -197,17 +214,6 @@ export class Observability extends Construct {
         evaluationPeriods: 1,
         description: `Step Functions throttled provision-flow-${vendor} (state transitions or StartExecution quota).`,
       });
-      const { threshold, datapointsToAlarm, evaluationPeriods } = ALARMS.vendorFunctionThrottles;
-      this.alarm('vendor-function-throttles', vendor, {
-        metric: props.vendorFunctions[vendor]!.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' }),
-        threshold,
-        evaluationPeriods,
-        datapointsToAlarm,
-        description:
-          `The ${vendor} λ was throttled more than ${threshold} times a minute in ${datapointsToAlarm} of the last ` +
-          `${evaluationPeriods} minutes: its reserved concurrency (the vendor budget) has been saturated for long; ` +
-          'requests wait longer and longer. See docs/runbook.md.',
-      });
       this.alarm('vendor-throttles', vendor, {
         metric: vendorMetric(
           VENDOR_CALL_METRICS.throttles,
@@ -220,6 +226,9 @@ export class Observability extends Construct {
           `${vendor} answered its throttle error despite pacing: something else spends the same account's budget, ` +
           'or the configured limit is above what the vendor enforces. See docs/runbook.md.',
       });
+    }
+    for (const lane of lanes) {
+      this.alarm('vendor-function-throttles', lane.subject, this.functionThrottles(lane));
     }
     this.alarms = Object.fromEntries(this.alarmList.map((a) => [a.node.id, a]));
 
@@ -237,28 +246,45 @@ export class Observability extends Construct {
           'alarm means: `docs/observability.md`; what to do: `docs/runbook.md`.',
       }),
     );
-    this.dashboard.addWidgets(...intakeWidgets(props));
+    this.dashboard.addWidgets(...intakeWidgets(props, lanes));
     this.dashboard.addWidgets(...executionWidgets(props, vendors));
     this.dashboard.addWidgets(...vendors.map((config) => vendorCallsWidget(config)));
-    this.dashboard.addWidgets(...vendorFunctionWidgets(props, vendors));
-    const queueWidgets = taskQueueWidgets(props, vendors);
+    this.dashboard.addWidgets(...vendorFunctionWidgets(vendors, lanes));
+    const queueWidgets = taskQueueWidgets(lanes);
     if (queueWidgets.length > 0) this.dashboard.addWidgets(...queueWidgets);
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, height: 6, alarms: this.alarmList }),
     );
   }
 
-  private alarm(
-    kind: AlarmKind,
-    subject: string | undefined,
-    options: {
-      metric: cloudwatch.IMetric;
-      threshold: number;
-      evaluationPeriods: number;
-      datapointsToAlarm?: number;
-      description: string;
-    },
-  ): cloudwatch.Alarm {
+  /**
+   * The sustained-throttle alarm of one lane's λ: Lambda throttles an invocation when every slot of the λ's reserved
+   * concurrency is busy, so sustained throttles mean the lane's share of the vendor budget is saturated.
+   */
+  private functionThrottles(lane: ObservedLane): AlarmOptions {
+    const { threshold, datapointsToAlarm, evaluationPeriods } = ALARMS.vendorFunctionThrottles;
+    const sustained = `more than ${threshold} times a minute in ${datapointsToAlarm} of the last ${evaluationPeriods} minutes`;
+    const metric = lane.fn.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' });
+    const options = { metric, threshold, evaluationPeriods, datapointsToAlarm };
+    if (lane.label === lane.vendor) {
+      return {
+        ...options,
+        description:
+          `The ${lane.vendor} λ was throttled ${sustained}: its reserved concurrency (the vendor budget) has been ` +
+          'saturated for long; requests wait longer and longer. See docs/runbook.md.',
+      };
+    }
+    return {
+      ...options,
+      description:
+        `The ${lane.vendor} λ of lane ${lane.lane.name} (steps ${lane.lane.steps.join(', ')}) was throttled ` +
+        `${sustained}: the lane's reserved concurrency (${lane.lane.reservedConcurrency}, its share of the vendor ` +
+        "budget) has been saturated for long; these steps wait longer and longer while the vendor's other lanes may " +
+        'be idle. See docs/runbook.md, "A saturated lane".',
+    };
+  }
+
+  private alarm(kind: AlarmKind, subject: string | undefined, options: AlarmOptions): cloudwatch.Alarm {
     // The construct id stays the stage-free name, so `alarms` is keyed the same in every stage.
     const alarm = new cloudwatch.Alarm(this, alarmName(kind, subject), {
       alarmName: alarmName(kind, subject, this.namePrefix),

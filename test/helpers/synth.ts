@@ -254,3 +254,33 @@ export const MACHINE_PLATFORM_ACTIONS = new Set([
   'xray:GetSamplingRules',
   'xray:GetSamplingTargets',
 ]);
+
+/** One widget of the synthesized dashboard body. */
+export interface DashboardWidget {
+  type: string;
+  properties: {
+    title?: string;
+    metrics?: unknown[][];
+    alarms?: unknown[];
+    annotations?: { horizontal?: { value: number; label: string }[] };
+  };
+}
+
+/**
+ * The widgets of the template's one dashboard. Its body is a Fn::Join of JSON text and references, each reference
+ * inside a JSON string: a `Ref` is written `ref:<logical id>`, a `Fn::GetAtt` `att:<logical id>.<attribute>`.
+ */
+export function dashboardWidgets(template: Template): { name: unknown; widgets: DashboardWidget[] } {
+  const [dashboard, ...others] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  if (!dashboard || others.length > 0) throw new Error('expected one dashboard');
+  const parts = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+  const token = (part: unknown) => {
+    const { Ref, 'Fn::GetAtt': att } = part as { Ref?: string; 'Fn::GetAtt'?: string[] };
+    return Ref ? `ref:${Ref}` : att ? `att:${att.join('.')}` : 'TOKEN';
+  };
+  const body = parts.map((part) => (typeof part === 'string' ? part : token(part))).join('');
+  return {
+    name: dashboard.Properties.DashboardName,
+    widgets: (JSON.parse(body) as { widgets: DashboardWidget[] }).widgets,
+  };
+}

@@ -25,6 +25,7 @@ import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
 import {
   DISPATCH_MODE,
   type DispatchMode,
+  laneSuffix,
   PIPELINE,
   VENDORS,
   type VendorConfig,
@@ -34,6 +35,7 @@ import {
 import type { VendorId } from '../../functions/domain/contract.ts';
 import { taskQueuePlaceholderName, WAIT_FOR_TASK_TOKEN } from '../../functions/domain/queued-workflow.ts';
 import { WORKFLOW_STEPS } from '../../functions/vendors/types.ts';
+import { DEPLOYED_ALARMS } from '../fixtures/deployed-alarms.ts';
 import {
   asArray,
   asSet,
@@ -384,12 +386,16 @@ describe('queue mode', () => {
     }
   });
 
-  it('alarms on every task DLQ (the alarm details are in observability.test.ts)', () => {
+  it('alarms on every lane’s task DLQ (the alarm details are in observability-lanes.test.ts)', () => {
     const names = Object.values(synth().template.findResources('AWS::CloudWatch::Alarm')).map(
       (a) => a.Properties.AlarmName as string,
     );
-    for (const vendor of vendors)
-      expect(names).toContain(stageAlarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
+    for (const { vendor, budget } of configs) {
+      for (const lane of vendorLanes(budget)) {
+        const dlq = taskDeadLetterQueueName(vendor, laneSuffix(budget, lane.name));
+        expect(names).toContain(stageAlarmName('dlq-messages', dlq));
+      }
+    }
   });
 
   it('outputs the task queue and task DLQ URL of every vendor', () => {
@@ -456,6 +462,17 @@ describe('invoke mode', () => {
       const actions = statementsOfRole(synth().template, ids().fnRole(vendor)).flatMap((s) => asArray(s.Action));
       expect(actions.filter((a) => /^(lambda|states|sqs):/.test(a))).toEqual([]);
     }
+  });
+
+  it('keeps every alarm of before, by logical id and name: one λ throttle alarm per vendor, no task DLQ alarm', () => {
+    const alarms = synth().template.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.fromEntries(Object.entries(alarms).map(([id, a]) => [id, a.Properties.AlarmName as string]))).toEqual(
+      DEPLOYED_ALARMS.invoke,
+    );
+    const throttles = Object.values(alarms).filter((a) => a.Properties.MetricName === 'Throttles');
+    expect(throttles.map((a) => JSON.stringify(a.Properties.Dimensions)).sort()).toEqual(
+      vendors.map((v) => JSON.stringify([{ Name: 'FunctionName', Value: { Ref: ids().fn(v) } }])).sort(),
+    );
   });
 
   it('keeps the alarms of before: no task DLQ alarm', () => {

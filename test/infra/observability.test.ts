@@ -14,12 +14,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../cdk/build-app.ts';
 import { limitPerMinute } from '../../cdk/constructs/dashboard-widgets.ts';
 import { ALARM_KINDS, Observability } from '../../cdk/constructs/observability.ts';
-import { taskDeadLetterQueueName, taskQueueName } from '../../cdk/naming.ts';
 import { ALARMS, bindingScope, VENDORS, type VendorConfig, vendorLanes } from '../../functions/domain/config.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
 import { VENDOR_CREDENTIAL_KEYS } from '../../functions/domain/vendor-credentials.ts';
 import { VendorCallMeter } from '../../functions/flow-steps/call-metrics.ts';
-import { logicalIdOf, type SynthResult, stageAlarmName, synthFlowProvisioner, TEST_STAGE } from '../helpers/synth.ts';
+import {
+  type DashboardWidget,
+  dashboardWidgets,
+  logicalIdOf,
+  type SynthResult,
+  stageAlarmName,
+  synthFlowProvisioner,
+  TEST_STAGE,
+} from '../helpers/synth.ts';
 
 const configs = Object.values(VENDORS) as readonly VendorConfig[];
 const vendors = configs.map((c) => c.vendor);
@@ -51,6 +58,9 @@ function alarm(name: string): Record<string, unknown> {
 
 const ref = (construct: unknown) => ({ Ref: logicalIdOf(synth.stack, construct as never) });
 
+/** Every lane of every vendor (queue mode builds a λ, task queue and DLQ for each; observability-lanes.test.ts). */
+const lanes = configs.flatMap(({ budget }) => vendorLanes(budget));
+
 describe('alarms', () => {
   it('fires when any message is visible on the DLQ (not when one is sent)', () => {
     const dlq = alarm(stageAlarmName('dlq-messages', 'provision-dlq'));
@@ -70,26 +80,6 @@ describe('alarms', () => {
       EvaluationPeriods: 1,
       TreatMissingData: 'notBreaching',
     });
-  });
-
-  it('fires when any work item is visible on a vendor task queue’s DLQ, like the other DLQs', () => {
-    for (const vendor of vendors) {
-      const dlq = synth.stack.vendorFunctions.taskQueues[vendor]!.deadLetterQueue;
-      const props = alarm(stageAlarmName('dlq-messages', taskDeadLetterQueueName(vendor)));
-      expect(props).toMatchObject({
-        Namespace: 'AWS/SQS',
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(synth.stack, dlq), 'QueueName'] } }],
-        Statistic: 'Maximum',
-        Period: 60,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: 0,
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-      });
-      expect(String(props.AlarmDescription)).toContain(taskDeadLetterQueueName(vendor));
-      expect(String(props.AlarmDescription)).toContain('provision-dlq');
-    }
   });
 
   it('fires when the oldest ingress message has waited longer than the configured age, for minutes', () => {
@@ -127,25 +117,6 @@ describe('alarms', () => {
         ComparisonOperator: 'GreaterThanThreshold',
         Threshold: 0,
         EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-      });
-    }
-  });
-
-  it('fires on sustained throttling of each vendor λ (more than N a minute in M of K minutes)', () => {
-    const { threshold, datapointsToAlarm, evaluationPeriods } = ALARMS.vendorFunctionThrottles;
-    expect(datapointsToAlarm).toBeGreaterThan(1);
-    for (const vendor of vendors) {
-      expect(alarm(stageAlarmName('vendor-function-throttles', vendor))).toMatchObject({
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Throttles',
-        Dimensions: [{ Name: 'FunctionName', Value: ref(synth.stack.vendorFunctions.functionFor(vendor)) }],
-        Statistic: 'Sum',
-        Period: 60,
-        ComparisonOperator: 'GreaterThanThreshold',
-        Threshold: threshold,
-        EvaluationPeriods: evaluationPeriods,
-        DatapointsToAlarm: datapointsToAlarm,
         TreatMissingData: 'notBreaching',
       });
     }
@@ -203,10 +174,12 @@ describe('alarms', () => {
   it('are exactly these, every one treating missing data as not breaching and notifying the topic', () => {
     const all = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     // One dlq-messages alarm per dead-letter queue (provision-dlq, provision-delivery-dlq and, in queue mode, each
-    // lane's task DLQ), one ingress-age alarm, and the per-vendor kinds.
+    // lane's task DLQ), one ingress-age alarm, one λ throttle alarm per lane, and the other per-vendor kinds.
     expect(synth.stack.dispatchMode).toBe('queue');
-    const lanes = vendors.reduce((n, v) => n + vendorLanes(VENDORS[v].budget).length, 0);
-    expect(all).toHaveLength(3 + lanes + (ALARM_KINDS.length - 2) * vendors.length);
+    const perVendor = ALARM_KINDS.filter(
+      (k) => !['dlq-messages', 'ingress-oldest-message-age', 'vendor-function-throttles'].includes(k),
+    );
+    expect(all).toHaveLength(3 + 2 * lanes.length + perVendor.length * vendors.length);
     for (const { Properties: props } of all) {
       expect(props.TreatMissingData).toBe('notBreaching');
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -302,23 +275,11 @@ describe('alarm notifications', () => {
 });
 
 describe('dashboard', () => {
-  interface Widget {
-    type: string;
-    properties: {
-      title?: string;
-      metrics?: unknown[][];
-      alarms?: unknown[];
-      annotations?: { horizontal?: { value: number; label: string }[] };
-    };
-  }
-  let widgets: Widget[];
+  let widgets: DashboardWidget[];
   beforeAll(() => {
-    const dashboard = Object.values(resources).find((r) => r.Type === 'AWS::CloudWatch::Dashboard')!;
-    expect(dashboard.Properties.DashboardName).toBe(`flow-provisioner-${TEST_STAGE}`);
-    // The body is a Fn::Join of JSON text and references; every reference sits inside a JSON string.
-    const parts = (dashboard.Properties.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
-    widgets = (JSON.parse(parts.map((p) => (typeof p === 'string' ? p : 'REF')).join('')) as { widgets: Widget[] })
-      .widgets;
+    const dashboard = dashboardWidgets(synth.template);
+    expect(dashboard.name).toBe(`flow-provisioner-${TEST_STAGE}`);
+    widgets = dashboard.widgets;
   });
   const titled = (title: string) => {
     const widget = widgets.find((w) => w.properties.title === title);
@@ -353,7 +314,7 @@ describe('dashboard', () => {
   });
 
   it('shows the backlog, the DLQ depth and executions by status for on-call', () => {
-    const names = (w: Widget) => JSON.stringify(w.properties.metrics);
+    const names = (w: DashboardWidget) => JSON.stringify(w.properties.metrics);
     expect(names(titled('Ingress backlog'))).toContain('ApproximateAgeOfOldestMessage');
     expect(names(titled('Dead-letter queue depth'))).toContain('ApproximateNumberOfMessagesVisible');
     const executions = names(titled('Executions by status (all vendors)'));
@@ -369,23 +330,6 @@ describe('dashboard', () => {
     }
     const perVendor = names(titled('Provisioned and failed, per vendor'));
     for (const vendor of vendors) expect(perVendor).toContain(`${vendor} provisioned`);
-  });
-
-  it('shows each vendor task DLQ on the DLQ depth widget, and each task queue’s backlog and oldest work item', () => {
-    const names = (w: Widget) => JSON.stringify(w.properties.metrics);
-    const depth = names(titled('Dead-letter queue depth'));
-    for (const name of ['provision-dlq', 'provision-delivery-dlq', ...vendors.map((v) => taskDeadLetterQueueName(v))]) {
-      expect(depth).toContain(`"label":"${name}"`);
-    }
-    const backlog = names(titled('Vendor task queues: work items waiting and in flight'));
-    const age = names(titled('Vendor task queues: oldest work item (s)'));
-    expect(backlog).toContain('ApproximateNumberOfMessagesVisible');
-    expect(backlog).toContain('ApproximateNumberOfMessagesNotVisible');
-    expect(age).toContain('ApproximateAgeOfOldestMessage');
-    for (const vendor of vendors) {
-      expect(backlog).toContain(`"label":"${taskQueueName(vendor)} waiting"`);
-      expect(age).toContain(`"label":"${taskQueueName(vendor)}"`);
-    }
   });
 
   it('lists every alarm', () => {
@@ -418,11 +362,12 @@ function observedStack(options: { alarmEmails?: string[]; alarmTopicArn?: string
   const machine = new sfn.StateMachine(stack, 'Machine', {
     definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Pass')),
   });
+  const firstLane = vendorLanes(VENDORS['aws-mediaconnect'].budget)[0]!.name;
   new Observability(stack, 'Observability', {
     ingressQueue: queue,
     deadLetterQueues: { dlq: new sqs.Queue(stack, 'Dlq') },
     dispatcher: fn('Dispatcher'),
-    vendorFunctions: { 'aws-mediaconnect': fn('Vendor') },
+    vendorFunctions: { 'aws-mediaconnect': { [firstLane]: fn('Vendor') } },
     stateMachines: { 'aws-mediaconnect': machine },
     ...options,
   });
