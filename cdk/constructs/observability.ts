@@ -162,9 +162,10 @@ export class Observability extends Construct {
       });
     }
     // Every lane's task DLQ; the first lane's alarm keeps the vendor's name (and so its logical id).
-    for (const { vendor, lane, tasks } of lanes) {
+    for (const { vendor, lane, label, tasks } of lanes) {
       if (!tasks) continue;
       const name = tasks.deadLetterQueueName;
+      const which = label === vendor ? `the ${vendor} λ` : `the ${vendor} λ of lane ${lane.name}`;
       this.alarm('dlq-messages', name, {
         metric: tasks.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
@@ -173,10 +174,10 @@ export class Observability extends Construct {
         threshold: 0,
         evaluationPeriods: 1,
         description:
-          `Work items are waiting in ${name}: the ${vendor} λ of lane ${lane.name} could not answer the workflow for ` +
-          "them (not JSON, no task token, or Step Functions unreachable on every receive). Each item's workflow step " +
-          'times out and leaves its failure record on provision-dlq, which is what to redrive; inspect these items ' +
-          'for the cause, then purge them (their task tokens are dead). See docs/runbook.md.',
+          `Work items are waiting in ${name}: ${which} could not answer the workflow for them (not JSON, no task ` +
+          "token, or Step Functions unreachable on every receive). Each item's workflow step times out and leaves " +
+          'its failure record on provision-dlq, which is what to redrive; inspect these items for the cause, then ' +
+          'purge them (their task tokens are dead). See docs/runbook.md.',
       });
     }
     this.alarm('ingress-oldest-message-age', undefined, {
@@ -258,29 +259,35 @@ export class Observability extends Construct {
   }
 
   /**
-   * The sustained-throttle alarm of one lane's λ: Lambda throttles an invocation when every slot of the λ's reserved
-   * concurrency is busy, so sustained throttles mean the lane's share of the vendor budget is saturated.
+   * The sustained-throttle alarm of one lane's λ. Lambda throttles an invocation that finds every slot of the λ's
+   * reserved concurrency busy. Invoked by the workflow, a λ whose slots stay busy is throttled: the vendor budget is
+   * saturated. Fed by its task queue, whose poller runs at most as many invocations as the lane has slots
+   * (`taskMaxConcurrency`), a busy lane waits in its queue instead, so sustained throttles there mean the λ has fewer
+   * slots than its poller runs or something else invokes it.
    */
-  private functionThrottles(lane: ObservedLane): AlarmOptions {
+  private functionThrottles({ vendor, lane, label, fn, tasks }: ObservedLane): AlarmOptions {
     const { threshold, datapointsToAlarm, evaluationPeriods } = ALARMS.vendorFunctionThrottles;
     const sustained = `more than ${threshold} times a minute in ${datapointsToAlarm} of the last ${evaluationPeriods} minutes`;
-    const metric = lane.fn.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' });
+    const metric = fn.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' });
     const options = { metric, threshold, evaluationPeriods, datapointsToAlarm };
-    if (lane.label === lane.vendor) {
+    if (!tasks) {
       return {
         ...options,
         description:
-          `The ${lane.vendor} λ was throttled ${sustained}: its reserved concurrency (the vendor budget) has been ` +
+          `The ${vendor} λ was throttled ${sustained}: its reserved concurrency (the vendor budget) has been ` +
           'saturated for long; requests wait longer and longer. See docs/runbook.md.',
       };
     }
+    const which =
+      label === vendor ? `The ${vendor} λ` : `The ${vendor} λ of lane ${lane.name} (steps ${lane.steps.join(', ')})`;
     return {
       ...options,
       description:
-        `The ${lane.vendor} λ of lane ${lane.lane.name} (steps ${lane.lane.steps.join(', ')}) was throttled ` +
-        `${sustained}: the lane's reserved concurrency (${lane.lane.reservedConcurrency}, its share of the vendor ` +
-        "budget) has been saturated for long; these steps wait longer and longer while the vendor's other lanes may " +
-        'be idle. See docs/runbook.md, "A saturated lane".',
+        `${which} was throttled ${sustained}: invocations found all ${lane.reservedConcurrency} of its reserved ` +
+        `slots busy. Its poller on ${tasks.queueName} runs at most ${lane.reservedConcurrency} at once, so a lane ` +
+        'busy with its own work waits in that queue instead (task queue widgets); sustained throttles mean the λ ' +
+        'reserves fewer slots than its poller runs, or something else invokes it. Throttled work items return to ' +
+        `the queue and count toward ${tasks.deadLetterQueueName}. See docs/runbook.md, "Vendor λ throttles".`,
     };
   }
 
