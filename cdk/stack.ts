@@ -88,7 +88,10 @@ export class FlowProvisionerStack extends Stack {
     });
     // Effect steps of the vendor tasks are idempotent per (requestId, execution, step): each vendor λ, and only they.
     this.idempotency = new IdempotencyStore(this, 'Idempotency', { removalPolicy });
-    for (const fn of Object.values(this.vendorFunctions.functions)) this.idempotency.grantTo(fn);
+    // Every lane's λ runs the same entry, which reads the table at cold start (docs/adr/0007-lanes.md).
+    for (const lanes of Object.values(this.vendorFunctions.laneFunctions)) {
+      for (const fn of Object.values(lanes ?? {})) this.idempotency.grantTo(fn);
+    }
     // Outcome events: the workflows and the dispatcher put on the stage's bus, archived for replay. The bus keeps its
     // fixed name (consumers write it into their rules), so it goes with the stack: a retained one would block a new
     // stack of the same stage.

@@ -55,9 +55,16 @@ describe('idempotency table', () => {
 describe('access', () => {
   const tableArn = () => ({ 'Fn::GetAtt': [tableId, 'Arn'] });
 
-  it('tells every vendor λ the table and lets it get, put, update and delete items of that table only', () => {
-    for (const config of configs) {
-      const fnId = logicalIdOf(dev.stack, dev.stack.vendorFunctions.functionFor(config.vendor));
+  /** Every vendor λ: each lane's in queue mode (docs/adr/0007-lanes.md), each running the same entry. */
+  const vendorFunctionIds = () =>
+    configs.flatMap((c) =>
+      Object.values(dev.stack.vendorFunctions.laneFunctions[c.vendor]!).map((fn) => logicalIdOf(dev.stack, fn)),
+    );
+
+  it('tells every vendor λ, of every lane, the table and lets it get, put, update and delete its items only', () => {
+    expect(dev.stack.dispatchMode).toBe('queue');
+    expect(vendorFunctionIds().length).toBeGreaterThan(configs.length);
+    for (const fnId of vendorFunctionIds()) {
       const fn = dev.template.toJSON().Resources[fnId];
       expect(fn.Properties.Environment.Variables[IDEMPOTENCY.tableNameEnv]).toEqual({ Ref: tableId });
       const dynamo = statementsOfRole(dev.template, roleOf(dev.template, fnId)).filter((s) =>
@@ -69,9 +76,7 @@ describe('access', () => {
   });
 
   it('gives DynamoDB access to the vendor λs only, and never beyond the table', () => {
-    const vendorRoles = new Set(
-      configs.map((c) => roleOf(dev.template, logicalIdOf(dev.stack, dev.stack.vendorFunctions.functionFor(c.vendor)))),
-    );
+    const vendorRoles = new Set(vendorFunctionIds().map((id) => roleOf(dev.template, id)));
     const grants = identityStatements(dev.template).filter(({ statement }) =>
       asArray(statement.Action).some((a) => a.startsWith('dynamodb:')),
     );
