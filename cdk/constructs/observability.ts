@@ -162,10 +162,10 @@ export class Observability extends Construct {
       });
     }
     // Every lane's task DLQ; the first lane's alarm keeps the vendor's name (and so its logical id).
-    for (const { vendor, lane, label, tasks } of lanes) {
+    for (const { vendor, lane, only, tasks } of lanes) {
       if (!tasks) continue;
       const name = tasks.deadLetterQueueName;
-      const which = label === vendor ? `the ${vendor} λ` : `the ${vendor} λ of lane ${lane.name}`;
+      const which = only ? `the ${vendor} λ` : `the ${vendor} λ of lane ${lane.name}`;
       this.alarm('dlq-messages', name, {
         metric: tasks.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
@@ -243,7 +243,7 @@ export class Observability extends Construct {
         width: 24,
         height: 2,
         markdown:
-          '# flow-provisioner\nIngress → dispatcher → one workflow per vendor → one paced λ per vendor. What each ' +
+          '# flow-provisioner\nIngress → dispatcher → one workflow per vendor → one paced λ per vendor lane. What each ' +
           'alarm means: `docs/observability.md`; what to do: `docs/runbook.md`.',
       }),
     );
@@ -265,7 +265,7 @@ export class Observability extends Construct {
    * (`taskMaxConcurrency`), a busy lane waits in its queue instead, so sustained throttles there mean the λ has fewer
    * slots than its poller runs or something else invokes it.
    */
-  private functionThrottles({ vendor, lane, label, fn, tasks }: ObservedLane): AlarmOptions {
+  private functionThrottles({ vendor, lane, only, fn, tasks }: ObservedLane): AlarmOptions {
     const { threshold, datapointsToAlarm, evaluationPeriods } = ALARMS.vendorFunctionThrottles;
     const sustained = `more than ${threshold} times a minute in ${datapointsToAlarm} of the last ${evaluationPeriods} minutes`;
     const metric = fn.metricThrottles({ period: Duration.minutes(1), statistic: 'Sum' });
@@ -278,8 +278,7 @@ export class Observability extends Construct {
           'saturated for long; requests wait longer and longer. See docs/runbook.md.',
       };
     }
-    const which =
-      label === vendor ? `The ${vendor} λ` : `The ${vendor} λ of lane ${lane.name} (steps ${lane.steps.join(', ')})`;
+    const which = only ? `The ${vendor} λ` : `The ${vendor} λ of lane ${lane.name} (steps ${lane.steps.join(', ')})`;
     return {
       ...options,
       description:

@@ -10,8 +10,8 @@ import { laneSuffix, type VendorConfig, type VendorLane, vendorLanes } from '../
 import type { VendorId } from '../../functions/domain/contract.ts';
 import { taskDeadLetterQueueName, taskQueueName } from '../naming.ts';
 
-/** A lane's task queue and its DLQ. */
-export interface LaneTaskQueue {
+/** A lane's task queue and its DLQ, as the alarms and widgets watch them (`VendorTaskQueue` is one). */
+export interface WatchedTaskQueue {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
 }
@@ -20,7 +20,7 @@ export interface LaneTaskQueue {
 export type LaneFunctions = Readonly<Partial<Record<VendorId, Readonly<Record<string, IFunction>>>>>;
 
 /** Every lane's task queue by vendor and lane name (`VendorFunctions.laneTaskQueues`). */
-export type LaneTaskQueues = Readonly<Partial<Record<VendorId, Readonly<Record<string, LaneTaskQueue>>>>>;
+export type LaneTaskQueues = Readonly<Partial<Record<VendorId, Readonly<Record<string, WatchedTaskQueue>>>>>;
 
 /** One lane as the alarms and widgets see it. */
 export interface ObservedLane {
@@ -28,6 +28,11 @@ export interface ObservedLane {
   readonly lane: VendorLane;
   /** Whether it is the vendor's first lane, which keeps the vendor's own names and alarm ids. */
   readonly first: boolean;
+  /**
+   * Whether it is the only lane watched of its vendor (a vendor without lanes, or invoke mode): descriptions and
+   * labels then name the vendor alone.
+   */
+  readonly only: boolean;
   /** `''` for the first lane, `-<lane>` for the others (`laneSuffix`): what the lane adds to names. */
   readonly suffix: string;
   /** What the alarm names add after the kind: `<vendor>` for the first lane, `<vendor>-<lane>` for the others. */
@@ -36,7 +41,7 @@ export interface ObservedLane {
   readonly label: string;
   readonly fn: IFunction;
   /** Queue mode only. */
-  readonly tasks?: LaneTaskQueue & { readonly queueName: string; readonly deadLetterQueueName: string };
+  readonly tasks?: WatchedTaskQueue & { readonly queueName: string; readonly deadLetterQueueName: string };
 }
 
 /**
@@ -78,9 +83,10 @@ export function observedLanes(
         vendor,
         lane,
         first: index === 0,
+        only: present.length === 1,
         suffix,
         subject: `${vendor}${suffix}`,
-        label: present.length > 1 ? `${vendor} ${lane.name}` : vendor,
+        label: present.length === 1 ? vendor : `${vendor} ${lane.name}`,
         fn: fns[lane.name]!,
         ...(tasks
           ? {
