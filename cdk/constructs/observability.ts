@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { ALARMS, VENDORS, type VendorConfig } from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
 import { VENDOR_CALL_METRICS } from '../../functions/domain/metric-names.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS } from '../../functions/domain/queued-workflow.ts';
 import {
   executionWidgets,
   intakeWidgets,
@@ -46,6 +47,7 @@ export const ALARM_KINDS = [
   'executions-throttled',
   'vendor-function-throttles',
   'vendor-throttles',
+  'task-queue-oldest-item-age',
 ] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
@@ -230,6 +232,22 @@ export class Observability extends Construct {
     }
     for (const lane of lanes) {
       this.alarm('vendor-function-throttles', lane.subject, this.functionThrottles(lane));
+    }
+    // Queue mode: a lane whose backlog outlives half its steps' task timeout (a lane saturated by its own work does
+    // not throttle: its poller never asks for more than its slots).
+    for (const { vendor, lane, only, tasks, subject } of lanes) {
+      if (!tasks) continue;
+      const { taskQueueOldestItemAgeSeconds: threshold, taskQueueAgeMinutes: minutes } = ALARMS;
+      this.alarm('task-queue-oldest-item-age', subject, {
+        metric: tasks.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        threshold,
+        evaluationPeriods: minutes,
+        description:
+          `The oldest work item on ${tasks.queueName} (${only ? vendor : `${vendor} lane ${lane.name}`}) has waited ` +
+          `over ${threshold} s for ${minutes} minutes: the lane's backlog drains slower than it grows, and an item ` +
+          `that waits ${QUEUED_TASK_TIMEOUT_SECONDS} s fails its execution with States.Timeout. See docs/runbook.md, ` +
+          '"A lane\'s backlog nears the task timeout".',
+      });
     }
     this.alarms = Object.fromEntries(this.alarmList.map((a) => [a.node.id, a]));
 

@@ -453,6 +453,14 @@ export const ALARMS = {
   vendorFunctionThrottles: { threshold: 10, datapointsToAlarm: 5, evaluationPeriods: 10 },
   /** The vendor answered its throttle error (`VendorThrottles` > 0) in one period of this length. */
   vendorThrottlesPeriodMinutes: 5,
+  /**
+   * Queue mode: a lane's oldest work item has waited longer than this for `taskQueueAgeMinutes` consecutive minutes.
+   * Each queued step's task timeout (`QUEUED_TASK_TIMEOUT_SECONDS`, 1800 s) counts from when the step put its item on
+   * the queue, so an item that waits that long fails its execution with `States.Timeout`. Half of it warns while the
+   * backlog can still be drained (fewer arrivals, or more budget), and a burst the lane drains in minutes stays below.
+   */
+  taskQueueOldestItemAgeSeconds: 900,
+  taskQueueAgeMinutes: 3,
 } as const;
 
 /** Vendor credentials on AWS (one Secrets Manager secret per vendor λ; `functions/domain/vendor-credentials.ts`). */

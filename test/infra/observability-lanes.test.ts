@@ -20,6 +20,7 @@ import {
   vendorLanes,
 } from '../../functions/domain/config.ts';
 import type { VendorId } from '../../functions/domain/contract.ts';
+import { QUEUED_TASK_TIMEOUT_SECONDS } from '../../functions/domain/queued-workflow.ts';
 import { DEPLOYED_ALARMS } from '../fixtures/deployed-alarms.ts';
 import {
   type DashboardWidget,
@@ -124,6 +125,35 @@ describe('alarms of every lane', () => {
     expect(new Set(watched.map((v) => JSON.stringify(v)))).toEqual(
       new Set(lanes.map(({ vendor, lane }) => JSON.stringify(ref(laneFn(vendor, lane))))),
     );
+  });
+
+  it('fires when a lane’s oldest work item has waited half its steps’ task timeout, for every lane’s task queue', () => {
+    const { taskQueueOldestItemAgeSeconds: threshold, taskQueueAgeMinutes } = ALARMS;
+    // Below the task timeout, so the alarm comes while the backlog can still be drained.
+    expect(threshold).toBeLessThan(QUEUED_TASK_TIMEOUT_SECONDS);
+    for (const { vendor, lane, suffix } of lanes) {
+      const queue = laneTasks(vendor, lane).queue;
+      const props = alarm(stageAlarmName('task-queue-oldest-item-age', `${vendor}${suffix}`));
+      expect(props).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalIdOf(synth.stack, queue), 'QueueName'] } }],
+        Statistic: 'Maximum',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: threshold,
+        EvaluationPeriods: taskQueueAgeMinutes,
+        TreatMissingData: 'notBreaching',
+      });
+      const description = String(props.AlarmDescription);
+      expect(description).toContain(`The oldest work item on ${taskQueueName(vendor, suffix)}`);
+      expect(description).toContain(`waits ${QUEUED_TASK_TIMEOUT_SECONDS} s fails its execution with States.Timeout`);
+    }
+    const watched = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'ApproximateAgeOfOldestMessage',
+    );
+    // Every lane's task queue, plus the ingress queue's own age alarm.
+    expect(watched).toHaveLength(lanes.length + 1);
   });
 
   it('keep the logical id and name of every alarm deployed before lanes had their own (no replacement)', () => {

@@ -174,12 +174,19 @@ describe('alarms', () => {
   it('are exactly these, every one treating missing data as not breaching and notifying the topic', () => {
     const all = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     // One dlq-messages alarm per dead-letter queue (provision-dlq, provision-delivery-dlq and, in queue mode, each
-    // lane's task DLQ), one ingress-age alarm, one λ throttle alarm per lane, and the other per-vendor kinds.
+    // lane's task DLQ), one ingress-age alarm, one λ throttle and one backlog-age alarm per lane, and the other
+    // per-vendor kinds.
     expect(synth.stack.dispatchMode).toBe('queue');
     const perVendor = ALARM_KINDS.filter(
-      (k) => !['dlq-messages', 'ingress-oldest-message-age', 'vendor-function-throttles'].includes(k),
+      (k) =>
+        ![
+          'dlq-messages',
+          'ingress-oldest-message-age',
+          'vendor-function-throttles',
+          'task-queue-oldest-item-age',
+        ].includes(k),
     );
-    expect(all).toHaveLength(3 + 2 * lanes.length + perVendor.length * vendors.length);
+    expect(all).toHaveLength(3 + 3 * lanes.length + perVendor.length * vendors.length);
     for (const { Properties: props } of all) {
       expect(props.TreatMissingData).toBe('notBreaching');
       expect(props.AlarmActions).toEqual([{ Ref: topicId }]);
