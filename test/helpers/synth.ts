@@ -199,6 +199,15 @@ export const machineName = (vendor: VendorId, stage: string = TEST_STAGE) => `${
 export const stageAlarmName = (kind: AlarmKind, subject?: string, stage: string = TEST_STAGE) =>
   alarmName(kind, subject, `${ALARM_PREFIX}-${stage}`);
 
+/** The one synthesized alarm of a name (fails the test when there is none or more than one). */
+export function synthesizedAlarm(template: Template, name: string): Record<string, unknown> {
+  const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+    (r) => (r as { Properties: { AlarmName?: unknown } }).Properties.AlarmName === name,
+  ) as { Properties: Record<string, unknown> }[];
+  if (found.length !== 1) throw new Error(`expected one alarm named ${name}, found ${found.length}`);
+  return found[0]!.Properties;
+}
+
 /** The stack's creation id as the template computes it: the UUID in `AWS::StackId`. */
 export const CREATION_ID = { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] };
 

@@ -24,6 +24,7 @@ import {
   logicalIdOf,
   type SynthResult,
   stageAlarmName,
+  synthesizedAlarm,
   synthFlowProvisioner,
   TEST_STAGE,
 } from '../helpers/synth.ts';
@@ -47,14 +48,7 @@ beforeAll(() => {
 });
 afterAll(() => synth?.cleanup());
 
-/** The synthesized alarm of a name. */
-function alarm(name: string): Record<string, unknown> {
-  const found = Object.values(resources).filter(
-    (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.AlarmName === name,
-  );
-  expect(found, `alarm ${name}`).toHaveLength(1);
-  return found[0]!.Properties;
-}
+const alarm = (name: string) => synthesizedAlarm(synth.template, name);
 
 const ref = (construct: unknown) => ({ Ref: logicalIdOf(synth.stack, construct as never) });
 
