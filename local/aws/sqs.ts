@@ -16,6 +16,7 @@
  * In SendMessageBatch an entry that breaks a rule fails alone (`Failed`, `SenderFault`), the others are sent: the
  * batch semantics of https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from 'fauxqs';
 
@@ -90,6 +91,8 @@ export function refusalOf(message: OutgoingMessage): SqsRefusal | undefined {
 export interface LocalSqs {
   /** `http://127.0.0.1:<port>`: the endpoint SDK clients use. */
   readonly endpoint: string;
+  /** fauxqs's HTTP server: the local stack's own SDK clients reach it in-process (`../in-process-transport.ts`). */
+  readonly server: Server;
   close(): Promise<void>;
 }
 
@@ -152,6 +155,7 @@ export async function startLocalSqs(options: { region: string }): Promise<LocalS
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     endpoint: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    server: app.server,
     close: () => app.close(),
   };
 }
