@@ -1,7 +1,7 @@
 /**
  * The local SQS refuses on SendMessage and SendMessageBatch what SQS refuses, with SQS's error codes, through the real
  * SDK client: an empty attribute value, more than 10 attributes, more than 256 KiB, a character outside the allowed set.
- * Every rule holds over HTTP (clients outside the process) and over the in-process transport the local stack's own
+ * Long polls answer empty only when their wait expires. Every rule holds over HTTP (clients outside the process) and over the in-process transport the local stack's own
  * clients use (`local/in-process-transport.ts`).
  */
 import {
@@ -76,6 +76,26 @@ describe.each(['http', 'in-process'] as const)('over %s', (transport) => {
       expect((await refusalOf({ MessageBody: 'a\u0000b' }))?.name).toBe('InvalidMessageContents');
       expect((await refusalOf({ MessageBody: 'a\uFFFEb' }))?.name).toBe('InvalidMessageContents');
       expect(await refusalOf({ MessageBody: 'tab\tnewline\n\u00e9' })).toBeUndefined();
+    });
+  });
+
+  describe('local SQS long polling', () => {
+    it('wakes one waiting receiver per message: the others keep waiting for the next one', async () => {
+      const pollQueue = (await client.send(new CreateQueueCommand({ QueueName: 'long-poll' }))).QueueUrl!;
+      const receive = () =>
+        client
+          .send(new ReceiveMessageCommand({ QueueUrl: pollQueue, MaxNumberOfMessages: 1, WaitTimeSeconds: 2 }))
+          .then((answer) => answer.Messages?.map((m) => m.Body) ?? []);
+      const receivers = [receive(), receive(), receive()];
+      // Let the three receives reach the queue and wait there before anything is sent.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await client.send(new SendMessageCommand({ QueueUrl: pollQueue, MessageBody: 'first' }));
+      await Promise.race(receivers);
+      await client.send(new SendMessageCommand({ QueueUrl: pollQueue, MessageBody: 'second' }));
+      // SQS answers a long poll empty only when its wait expires: two receivers get a message, one gets none.
+      const answers = await Promise.all(receivers);
+      expect(answers.flat().sort()).toEqual(['first', 'second']);
+      expect(answers.filter((a) => a.length === 0)).toHaveLength(1);
     });
   });
 
