@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 export interface LoopbackListener {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The listening server: the local stack's own SDK clients reach it in-process (`./in-process-transport.ts`). */
+  readonly server: Server;
   /** Drops open keep-alive connections, then waits for the server to close. */
   close(): Promise<void>;
 }
@@ -20,6 +22,7 @@ export async function listenOnLoopback(server: Server): Promise<LoopbackListener
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

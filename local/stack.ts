@@ -31,6 +31,7 @@ import { loadWorkflow } from './aws/workflow.ts';
 import type { LambdaCrashSettings } from './batch/fault-switches.ts';
 import type { FaultSettings, RunningEmulator } from './emulators/common.ts';
 import { type EmulatorStartOptions, LOCAL_VENDORS, type LocalVendor } from './emulators/registry.ts';
+import { inProcessRequestHandler, withoutDiscardedSdkLogging } from './in-process-transport.ts';
 import { registerVendorLanes, vendorFunctionName } from './vendor-lanes.ts';
 
 export { vendorFunctionName };
@@ -144,7 +145,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const localSqs = await startLocalSqs({ region: REGION });
     closers.push(() => localSqs.close());
     const sqsEndpoint = localSqs.endpoint;
-    const sqs = new SQSClient({ ...LOCAL_CLIENT, endpoint: sqsEndpoint });
+    const sqs = withoutDiscardedSdkLogging(
+      new SQSClient({
+        ...LOCAL_CLIENT,
+        endpoint: sqsEndpoint,
+        requestHandler: inProcessRequestHandler(localSqs.server),
+      }),
+    );
     const dlq = await sqs.send(
       new CreateQueueCommand({
         QueueName: 'provision-dlq',
@@ -171,7 +178,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const eventBus = new LocalEventBus(eventBusName('local'));
     const eventsServer = await eventBus.listen();
     closers.push(() => eventsServer.close());
-    const events = new EventBridgeClient({ ...LOCAL_CLIENT, endpoint: eventsServer.url, maxAttempts: 1 });
+    const events = withoutDiscardedSdkLogging(
+      new EventBridgeClient({
+        ...LOCAL_CLIENT,
+        endpoint: eventsServer.url,
+        maxAttempts: 1,
+        requestHandler: inProcessRequestHandler(eventsServer.server),
+      }),
+    );
 
     // --- DynamoDB (idempotency of the vendor tasks' effect steps) ---------------------------------------------
     const idempotencyStore = await startLocalIdempotencyStore();
@@ -239,7 +253,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const sfnServer = await stepFunctions.listen();
     closers.push(() => sfnServer.close());
-    const sfn = new SFNClient({ ...LOCAL_CLIENT, endpoint: sfnServer.url, maxAttempts: 1 });
+    const sfn = withoutDiscardedSdkLogging(
+      new SFNClient({
+        ...LOCAL_CLIENT,
+        endpoint: sfnServer.url,
+        maxAttempts: 1,
+        requestHandler: inProcessRequestHandler(sfnServer.server),
+      }),
+    );
     sfnClient = sfn;
 
     // --- queue mode: each vendor λ consumes its task queue, one work item per invocation, at most C at once -------

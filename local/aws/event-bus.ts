@@ -16,7 +16,7 @@
 import { createServer, type Server } from 'node:http';
 import type { PutEventsEntry } from '../../functions/domain/flow-event.ts';
 import { readBody } from '../emulators/common.ts';
-import { listenOnLoopback } from '../loopback.ts';
+import { type LoopbackListener, listenOnLoopback } from '../loopback.ts';
 import type { TaskResourceHandler } from './step-functions-model.ts';
 
 export const PUT_EVENTS_RESOURCE = 'arn:aws:states:::events:putEvents';
@@ -151,7 +151,7 @@ export class LocalEventBus {
   }
 
   /** Serves PutEvents (AWS JSON 1.1) on 127.0.0.1 and a free port, for the EventBridge SDK client. */
-  async listen(): Promise<{ url: string; close(): Promise<void> }> {
+  async listen(): Promise<LoopbackListener> {
     const server: Server = createServer(async (req, res) => {
       const target = String(req.headers['x-amz-target'] ?? '');
       const reply = (status: number, body: unknown, type?: string) => {

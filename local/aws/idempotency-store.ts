@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { IDEMPOTENCY } from '../../functions/domain/config.ts';
+import { inProcessRequestHandler, withoutDiscardedSdkLogging } from '../in-process-transport.ts';
 
 export const LOCAL_IDEMPOTENCY_TABLE = 'flow-provisioner-idempotency';
 
@@ -27,13 +28,17 @@ export async function startLocalIdempotencyStore(): Promise<LocalIdempotencyStor
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    // Each command's middleware chain built once, not on every send (`LOCAL_CLIENT` in local/stack.ts).
-    cacheMiddleware: true,
-  });
+  const client = withoutDiscardedSdkLogging(
+    new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      // Each command's middleware chain built once, not on every send (`LOCAL_CLIENT` in local/stack.ts).
+      cacheMiddleware: true,
+      // Signed and serialised as over HTTP, parsed and checked by dynalite's own listener, without a socket.
+      requestHandler: inProcessRequestHandler(server),
+    }),
+  );
   const close = async () => {
     client.destroy();
     server.closeAllConnections?.();

@@ -13,9 +13,14 @@
  * - The body only in #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF (`InvalidMessageContents`),
  *   API_SendMessage above.
  *
+ * Long polling as SQS documents it: a ReceiveMessage that waits answers empty only when its wait time expires
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html), so
+ * a message that arrives wakes one waiting receiver, not all of them (`wakeOneReceiverPerMessage`).
+ *
  * In SendMessageBatch an entry that breaks a rule fails alone (`Failed`, `SenderFault`), the others are sent: the
  * batch semantics of https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildApp } from 'fauxqs';
 
@@ -90,11 +95,64 @@ export function refusalOf(message: OutgoingMessage): SqsRefusal | undefined {
 export interface LocalSqs {
   /** `http://127.0.0.1:<port>`: the endpoint SDK clients use. */
   readonly endpoint: string;
+  /** fauxqs's HTTP server: the local stack's own SDK clients reach it in-process (`../in-process-transport.ts`). */
+  readonly server: Server;
   close(): Promise<void>;
+}
+
+/** fauxqs's queue (`fauxqs/dist/sqs/sqsStore.js`, version pinned in package.json): what the long-poll fix touches. */
+interface FauxqsQueue {
+  readonly messages: unknown[];
+  readonly pollWaiters: { resolve: () => void; timer: NodeJS.Timeout }[];
+  isFifo(): boolean;
+  notifyWaiters(): void;
+  dequeue(...args: unknown[]): unknown[];
+  /** Receivers woken for a visible message that have not taken it yet. */
+  wokenReceivers?: number;
+}
+
+let longPollingFixed = false;
+
+/**
+ * fauxqs wakes every waiting receiver of a queue when one message arrives: one takes it and the others answer empty at
+ * once, before their wait time expires, which SQS does not do (each of those is a round trip the pollers of the local
+ * event sources then repeat). Here a queue wakes at most as many waiting receivers as it has visible messages not yet
+ * promised to a woken one; the others keep waiting. FIFO queues keep fauxqs's behaviour (the stack has none).
+ */
+async function wakeOneReceiverPerMessage(): Promise<void> {
+  if (longPollingFixed) return;
+  const store = new URL('./sqs/sqsStore.js', import.meta.resolve('fauxqs')).href;
+  const { SqsQueue } = (await import(store)) as { SqsQueue?: { prototype: FauxqsQueue } };
+  const queue = SqsQueue?.prototype;
+  if (typeof queue?.notifyWaiters !== 'function' || typeof queue.dequeue !== 'function') {
+    throw new Error(`fauxqs's queue is not what local/aws/sqs.ts expects (${store}): check the pinned version`);
+  }
+  const notifyAll = queue.notifyWaiters;
+  const dequeue = queue.dequeue;
+  queue.notifyWaiters = function (this: FauxqsQueue) {
+    if (this.isFifo()) return notifyAll.call(this);
+    let unpromised = this.messages.length - (this.wokenReceivers ?? 0);
+    while (unpromised > 0 && this.pollWaiters.length > 0) {
+      const waiter = this.pollWaiters.shift()!;
+      clearTimeout(waiter.timer);
+      this.wokenReceivers = (this.wokenReceivers ?? 0) + 1;
+      unpromised--;
+      waiter.resolve();
+    }
+  };
+  queue.dequeue = function (this: FauxqsQueue, ...args: unknown[]) {
+    // The promise is kept while the receiver takes its message: fauxqs's dequeue first returns timed-out messages to
+    // the queue and notifies waiters, which must not wake another receiver for the message about to be taken.
+    const taken = dequeue.apply(this, args);
+    if ((this.wokenReceivers ?? 0) > 0) this.wokenReceivers! -= 1;
+    return taken;
+  };
+  longPollingFixed = true;
 }
 
 /** Starts fauxqs on a free port of 127.0.0.1, with the SendMessage rules above in front of it. */
 export async function startLocalSqs(options: { region: string }): Promise<LocalSqs> {
+  await wakeOneReceiverPerMessage();
   const app = buildApp({ logger: false, defaultRegion: options.region });
   /** Batch entries refused here, by request: merged into fauxqs's answer for the rest. */
   const refusedEntries = new WeakMap<object, { Id: string; Code: string; Message: string; SenderFault: true }[]>();
@@ -152,6 +210,7 @@ export async function startLocalSqs(options: { region: string }): Promise<LocalS
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     endpoint: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`,
+    server: app.server,
     close: () => app.close(),
   };
 }

@@ -14,6 +14,7 @@
  * `@aws-sdk/client-sfn` against it.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
+import type { LoopbackListener } from '../loopback.ts';
 import { serveStepFunctionsApi } from './step-functions-api.ts';
 import {
   ACCOUNT,
@@ -486,7 +487,7 @@ export class LocalStepFunctions {
   }
 
   /** Serves the AWS JSON 1.0 API on 127.0.0.1 and a free port (`./step-functions-api.ts`). */
-  listen(): Promise<{ url: string; close(): Promise<void> }> {
+  listen(): Promise<LoopbackListener> {
     return serveStepFunctionsApi(this);
   }
 }
