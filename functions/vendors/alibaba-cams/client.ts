@@ -12,7 +12,7 @@
  * - stop = DeprecateFlow (final: a deprecated flow cannot be published again); delete = DeleteFlow (DRAFT only).
  *
  * Success is `Code == "OK"` in the body; `System.LimitControl` and `Throttling.User` are throttles although CAMS
- * answers them with HTTP 400. Every Flow API shares one budget of 5 calls/s per account.
+ * answers them with HTTP 400. Each Flow API operation has its own 5 calls/s per account (`./descriptor.ts`).
  *
  * Get-or-create: the vendor flow name is `<name>-<requestId>` (`../alibaba/flow-name.ts`). Before creating, ListFlow
  * looks the name up (CAMS documents no "already exists" error, so a retried create could otherwise make a second
