@@ -15,6 +15,7 @@ import { OutcomeEvents } from './constructs/outcome-events.ts';
 import { ProvisioningWorkflow } from './constructs/provisioning-workflow.ts';
 import { Scheduling } from './constructs/scheduling.ts';
 import { VendorFunctions } from './constructs/vendor-functions.ts';
+import type { VendorTaskQueue } from './constructs/vendor-task-queue.ts';
 import { STAGE_CONTEXT_KEY, stagedName } from './physical-names.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
@@ -181,15 +182,36 @@ export class FlowProvisionerStack extends Stack {
     if (taskQueues.length > 0) {
       new CfnOutput(this, 'VendorTaskQueueUrls', {
         value: this.toJsonString(Object.fromEntries(taskQueues.map(([vendor, t]) => [vendor, t.queue.queueUrl]))),
-        description: 'JSON object: vendor → task queue URL (queue mode: work items waiting for the vendor λ)',
+        description:
+          "JSON object: vendor → its first lane's task queue URL (queue mode: work items waiting for the vendor λ; " +
+          'every lane in VendorLaneTaskQueueUrls)',
       });
       new CfnOutput(this, 'VendorTaskDeadLetterQueueUrls', {
         value: this.toJsonString(
           Object.fromEntries(taskQueues.map(([vendor, t]) => [vendor, t.deadLetterQueue.queueUrl])),
         ),
         description:
-          'JSON object: vendor → task DLQ URL: work items the vendor λ could not answer for (inspect; their steps ' +
-          'time out and leave failure records on provision-dlq, which is what to redrive)',
+          "JSON object: vendor → its first lane's task DLQ URL: work items the vendor λ could not answer for " +
+          '(inspect; their steps time out and leave failure records on provision-dlq, which is what to redrive; ' +
+          'every lane in VendorLaneTaskQueueUrls)',
+      });
+      // Every lane's queue and DLQ (docs/adr/0007-lanes.md), so on-call finds a lane after the first without listing.
+      const lanes = (pick: (t: VendorTaskQueue) => string) =>
+        this.toJsonString(
+          Object.fromEntries(
+            Object.entries(this.vendorFunctions.laneTaskQueues).map(([vendor, byLane]) => [
+              vendor,
+              Object.fromEntries(Object.entries(byLane ?? {}).map(([lane, t]) => [lane, pick(t)])),
+            ]),
+          ),
+        );
+      new CfnOutput(this, 'VendorLaneTaskQueueUrls', {
+        value: lanes((t) => t.queue.queueUrl),
+        description: 'JSON object: vendor → lane → task queue URL (queue mode; docs/adr/0007-lanes.md)',
+      });
+      new CfnOutput(this, 'VendorLaneTaskDeadLetterQueueUrls', {
+        value: lanes((t) => t.deadLetterQueue.queueUrl),
+        description: 'JSON object: vendor → lane → task DLQ URL (queue mode; see VendorTaskDeadLetterQueueUrls)',
       });
     }
     new CfnOutput(this, 'EventBusName', {

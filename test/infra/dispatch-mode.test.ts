@@ -412,6 +412,33 @@ describe('queue mode', () => {
       ids().taskQueue('huawei-live'),
     );
   });
+
+  it('outputs the task queue and task DLQ URL of every lane, by vendor and lane', () => {
+    const { stack } = synth();
+    const byLane = (pick: (t: { queue: sqs.IQueue; deadLetterQueue: sqs.IQueue }) => sqs.IQueue) =>
+      stack.resolve(
+        stack.toJsonString(
+          Object.fromEntries(
+            vendors.map((v) => [
+              v,
+              Object.fromEntries(
+                vendorLanes(VENDORS[v].budget).map((lane) => [
+                  lane.name,
+                  pick(stack.vendorFunctions.laneTaskQueues[v]![lane.name]!).queueUrl,
+                ]),
+              ),
+            ]),
+          ),
+        ),
+      );
+    synth().template.hasOutput('VendorLaneTaskQueueUrls', { Value: byLane((t) => t.queue) });
+    synth().template.hasOutput('VendorLaneTaskDeadLetterQueueUrls', { Value: byLane((t) => t.deadLetterQueue) });
+    // CAMS's asset lane, a lane after the vendor's first, is there.
+    const asset = stack.vendorFunctions.laneTaskQueues['alibaba-cams']!.asset!;
+    expect(JSON.stringify(synth().template.toJSON().Outputs.VendorLaneTaskQueueUrls.Value)).toContain(
+      logicalIdOf(stack, asset.queue as never),
+    );
+  });
 });
 
 describe('invoke mode', () => {
@@ -428,6 +455,7 @@ describe('invoke mode', () => {
     ).toEqual(['provision-delivery-dlq', 'provision-dlq', 'provision-requests'].map((n) => rendered(retainedName(n))));
     synth().template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     expect(synth().template.toJSON().Outputs.VendorTaskQueueUrls).toBeUndefined();
+    expect(synth().template.toJSON().Outputs.VendorLaneTaskQueueUrls).toBeUndefined();
   });
 
   it('substitutes the vendor λ ARN and the DLQ URL into each machine', () => {
